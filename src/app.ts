@@ -1,0 +1,206 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.js";
+import { type DatabaseHandle, openDatabase } from "./db/connect.js";
+import { migrate } from "./db/migrate.js";
+import type { Db } from "./db/pool.js";
+import { DbScope } from "./db/scope.js";
+import { buildHttpServer } from "./http/server.js";
+import { type AppLogger, createLogger, type Logger } from "./logger.js";
+import { createMetrics, type Metrics } from "./ops/metrics.js";
+import { Readiness } from "./ops/readiness.js";
+import {
+  eventLoopPart,
+  loopPart,
+  poolPart,
+  startMainThreadSentinel,
+  Watchdog,
+} from "./ops/watchdog.js";
+import type { Loop } from "./workers/loop.js";
+import { StartGate } from "./workers/start-gate.js";
+
+/** Everything the composition root built, for shutdown and for tests that drive the process. */
+export interface Service {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  scope: DbScope;
+  http: FastifyInstance;
+  httpUrl: string;
+  readiness: Readiness;
+  watchdog: Watchdog;
+  gate: StartGate;
+  loops: Loop[];
+  /** Stops intake, loops, HTTP, the pool and the embedded database, in that order. */
+  shutdown(reason: string): Promise<void>;
+}
+
+interface Step {
+  name: string;
+  run(): Promise<void> | void;
+}
+
+export interface StartOptions {
+  /** Extra loops to run (the workers register theirs here). */
+  loops?: (deps: LoopDeps) => Loop[];
+  /** Overrides the log destination (tests pass a file descriptor). */
+  appLogger?: AppLogger;
+}
+
+export interface LoopDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  gate: StartGate;
+}
+
+/**
+ * Brings the service up: config → logger → database (embedded if needed) → migrations → HTTP
+ * probes → watchdog → loops. Each started part adds its stop step; shutdown runs them in
+ * reverse, so the database is stopped last.
+ */
+export async function startService(config: Config, options: StartOptions = {}): Promise<Service> {
+  const startedAt = Date.now();
+  const metrics = createMetrics();
+  const appLogger =
+    options.appLogger ??
+    createLogger({
+      level: config.log.level,
+      bufferMaxBytes: config.log.bufferMaxBytes,
+      onDrop: () => metrics.logLinesDropped.inc(),
+    });
+  const logger = appLogger.logger;
+  const stopSteps: Step[] = [];
+
+  const scope = new DbScope({
+    mode: config.env === "production" ? "log" : "throw",
+    onViolation: () => metrics.dbHeldDuringNetwork.inc(),
+    warn: (fields, msg) => logger.warn(fields, msg),
+  });
+
+  const readiness = new Readiness();
+  readiness.require("migrations", "not applied yet");
+
+  let database: DatabaseHandle | undefined;
+  try {
+    database = await openDatabase({ config, logger, metrics, scope });
+    const { db, embedded } = database;
+    if (embedded) stopSteps.push({ name: "embedded database", run: () => embedded.stop() });
+    stopSteps.push({ name: "database pool", run: () => db.close() });
+
+    const { applied } = await migrate(db, logger);
+    readiness.met("migrations");
+    logger.info({ applied: applied.length }, "database schema is up to date");
+    readiness.addCheck("database", async () => {
+      await db.query("ready_probe", "SELECT 1", [], "system");
+      return undefined;
+    });
+    db.startReporting();
+
+    const watchdog = new Watchdog({
+      checkIntervalMs: config.watchdog.checkIntervalMs,
+      exitDelayMs: config.watchdog.exitDelayMs,
+      logger,
+      metrics,
+    });
+    const loopPartOfWatchdog = eventLoopPart(config.watchdog.eventLoopMaxMs);
+    watchdog.register(loopPartOfWatchdog);
+    watchdog.register(poolPart(() => db.stats(), config.watchdog.poolStuckMs));
+    stopSteps.push({
+      name: "event loop monitor",
+      run: () => void loopPartOfWatchdog.histogram.disable(),
+    });
+
+    const gate = new StartGate(config.scheduling.startGateIntervalMs);
+    const loops = options.loops?.({ config, logger, metrics, db, gate }) ?? [];
+    for (const loop of loops) {
+      watchdog.register(
+        loopPart(
+          () => loop.state(),
+          config.watchdog.workerStuckFactor,
+          config.watchdog.workerStuckMinMs,
+        ),
+      );
+    }
+
+    const http = buildHttpServer({
+      logger,
+      metrics,
+      readiness,
+      health: () => watchdog.status(),
+      startedAt,
+    });
+    await http.listen({ port: config.http.port, host: config.http.host });
+    const address = http.server.address() as AddressInfo;
+    const httpUrl = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${address.port}`;
+    stopSteps.push({ name: "http server", run: () => http.close() });
+
+    if (config.watchdog.enabled) {
+      watchdog.start();
+      const sentinel = startMainThreadSentinel({
+        blockedMs: config.watchdog.blockedMs,
+        beatMs: Math.min(1_000, Math.max(10, Math.floor(config.watchdog.blockedMs / 5))),
+        exitDelayMs: config.watchdog.exitDelayMs,
+      });
+      stopSteps.push({ name: "watchdog", run: () => sentinel.stop().then(() => watchdog.stop()) });
+    }
+
+    for (const loop of loops) loop.start();
+    stopSteps.push({
+      name: "worker loops",
+      run: () => Promise.all(loops.map((l) => l.stop(config.shutdownTimeoutMs / 2))).then(() => {}),
+    });
+
+    logger.info(
+      {
+        port: address.port,
+        env: config.env,
+        embedded_db: Boolean(embedded),
+        loops: loops.map((l) => l.name),
+        startup_ms: Date.now() - startedAt,
+      },
+      "service started",
+    );
+
+    let shuttingDown: Promise<void> | undefined;
+    const service: Service = {
+      config,
+      logger,
+      metrics,
+      db,
+      scope,
+      http,
+      httpUrl,
+      readiness,
+      watchdog,
+      gate,
+      loops,
+      shutdown(reason) {
+        shuttingDown ??= runStopSteps(stopSteps, logger, reason).then(() => appLogger.flush(1_000));
+        return shuttingDown;
+      },
+    };
+    return service;
+  } catch (err) {
+    logger.error({ err: (err as Error).message, stack: (err as Error).stack }, "start failed");
+    await runStopSteps(stopSteps, logger, "start failed");
+    await appLogger.flush(1_000);
+    throw err;
+  }
+}
+
+async function runStopSteps(steps: Step[], logger: Logger, reason: string): Promise<void> {
+  const started = Date.now();
+  logger.info({ reason }, "shutting down");
+  for (const step of [...steps].reverse()) {
+    try {
+      await step.run();
+      logger.info({ step: step.name }, "stopped");
+    } catch (err) {
+      logger.warn({ step: step.name, err: (err as Error).message }, "stop step failed");
+    }
+  }
+  logger.info({ duration_ms: Date.now() - started }, "shutdown complete");
+}

@@ -1,0 +1,322 @@
+import { z } from "zod";
+
+/** Worker names as they appear in `WORKER_<NAME>_…` variables (contracts/operations.md). */
+export const WORKER_NAMES = [
+  "ACTIVATION",
+  "FAST_EXPIRY",
+  "AUTO_RENEWAL",
+  "REMINDERS",
+  "TRIAL_NOTIFICATIONS",
+  "CRYPTO_WATCHER",
+  "RECONCILE",
+  "BROADCAST",
+] as const;
+export type WorkerName = (typeof WORKER_NAMES)[number];
+
+/**
+ * Default cadence and grid offset per worker. Every interval is a multiple of 30 s and the
+ * offsets are pairwise distinct modulo 30 s (at least 3 s apart), so no two grids ever meet:
+ * the aligned 600 s burst that froze the previous service cannot happen by construction.
+ */
+export const WORKER_DEFAULTS: Record<WorkerName, { intervalMs: number; offsetMs: number }> = {
+  ACTIVATION: { intervalMs: 30_000, offsetMs: 2_000 },
+  AUTO_RENEWAL: { intervalMs: 600_000, offsetMs: 5_000 },
+  FAST_EXPIRY: { intervalMs: 60_000, offsetMs: 9_000 },
+  REMINDERS: { intervalMs: 900_000, offsetMs: 13_000 },
+  CRYPTO_WATCHER: { intervalMs: 30_000, offsetMs: 17_000 },
+  RECONCILE: { intervalMs: 600_000, offsetMs: 21_000 },
+  TRIAL_NOTIFICATIONS: { intervalMs: 300_000, offsetMs: 24_000 },
+  BROADCAST: { intervalMs: 5_000, offsetMs: 1_000 },
+};
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], {
+    error: "must be true or false",
+  })
+  .transform((v) => v === "true" || v === "1" || v === "yes" || v === "on");
+
+const url = z.url({ error: "must be a URL (http://… or https://…)" });
+
+const idList = z
+  .string()
+  .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, { error: "must be comma-separated Telegram ids" })
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number),
+  );
+
+const workerShape = Object.fromEntries(
+  WORKER_NAMES.flatMap((name) => [
+    [`WORKER_${name}_INTERVAL_MS`, int(10).default(WORKER_DEFAULTS[name].intervalMs)],
+    [`WORKER_${name}_OFFSET_MS`, int(0).default(WORKER_DEFAULTS[name].offsetMs)],
+    [`WORKER_${name}_ENABLED`, bool.default(true)],
+  ]),
+) as Record<string, z.ZodType>;
+
+/** The whole environment, validated in one place. Every tunable has a default here. */
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    LOG_BUFFER_MAX_BYTES: int(16 * 1024).default(4 * 1024 * 1024),
+
+    PORT: int(0, 65535).default(8080),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    SHUTDOWN_TIMEOUT_MS: int(1000).default(20_000),
+
+    BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC… (from @BotFather)" })
+      .optional(),
+    BOT_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    PUBLIC_URL: url.optional(),
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: "must be 1–256 characters of A-Z a-z 0-9 _ -" })
+      .optional(),
+    ADMIN_IDS: idList.default([]),
+
+    DATABASE_URL: z.string().min(1).optional(),
+    DB_POOL_MAX: int(2, 1000).default(10),
+    DB_POOL_WORKER_MAX: int(1, 1000).default(3),
+    DB_ACQUIRE_TIMEOUT_MS: int(100).default(5_000),
+    DB_STATEMENT_TIMEOUT_MS: int(100).default(15_000),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100).default(20_000),
+    DB_IDLE_TIMEOUT_MS: int(100).default(30_000),
+    DB_LONG_HOLD_WARN_MS: int(1).default(2_000),
+    DB_POOL_REPORT_INTERVAL_MS: int(100).default(60_000),
+    DB_APPLICATION_NAME: z.string().min(1).max(63).default("vpn-bot"),
+    EMBEDDED_PG_DIR: z.string().min(1).optional(),
+    EMBEDDED_PG_PORT: int(1, 65535).default(54329),
+
+    VPN_API_URL: url.optional(),
+    VPN_API_KEY: z.string().min(1).optional(),
+    VPN_API_TIMEOUT_MS: int(100).default(5_000),
+
+    CRYPTOPAY_TOKEN: z.string().min(1).optional(),
+    CRYPTOPAY_API_URL: url.default("https://pay.crypt.bot/api/"),
+    CRYPTOPAY_ASSETS: z
+      .string()
+      .regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, { error: "must be comma-separated asset codes" })
+      .default("USDT,TON,BTC"),
+
+    TG_PROVIDER_TOKEN: z.string().min(1).optional(),
+    SANDBOX_PORT: int(0, 65535).default(8090),
+
+    START_GATE_INTERVAL_MS: int(0).default(1_000),
+    WORKER_JITTER_MS: int(0).default(250),
+
+    WATCHDOG_ENABLED: bool.default(true),
+    WATCHDOG_CHECK_INTERVAL_MS: int(50).default(1_000),
+    WATCHDOG_EVENT_LOOP_MAX_MS: int(50).default(10_000),
+    WATCHDOG_BLOCKED_MS: int(100).default(30_000),
+    WATCHDOG_POOL_STUCK_MS: int(100).default(30_000),
+    WATCHDOG_WORKER_STUCK_FACTOR: int(2).default(4),
+    WATCHDOG_WORKER_STUCK_MIN_MS: int(100).default(60_000),
+    WATCHDOG_POLLING_GRACE_MS: int(100).default(30_000),
+    WATCHDOG_EXIT_DELAY_MS: int(0).default(250),
+
+    ...workerShape,
+  })
+  .superRefine((env, ctx) => {
+    if (env.DB_POOL_WORKER_MAX >= env.DB_POOL_MAX) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DB_POOL_WORKER_MAX"],
+        message: "must be below DB_POOL_MAX so customer handlers always find a connection",
+      });
+    }
+  });
+
+/**
+ * Variables required by other variables' values. Checked on the raw environment so that they
+ * are reported together with type errors (a failed parse skips refinements).
+ */
+function requiredTogether(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === "production") {
+    if (!env.DATABASE_URL)
+      problems.push(
+        "DATABASE_URL: is required in production (an embedded ledger would not survive a deploy)",
+      );
+    if (!env.BOT_TOKEN) problems.push("BOT_TOKEN: is required in production");
+  }
+  if (env.BOT_MODE === "webhook") {
+    if (!env.PUBLIC_URL) problems.push("PUBLIC_URL: is required when BOT_MODE=webhook");
+    if (!env.TELEGRAM_WEBHOOK_SECRET)
+      problems.push("TELEGRAM_WEBHOOK_SECRET: is required when BOT_MODE=webhook");
+  }
+  if (Boolean(env.VPN_API_URL) !== Boolean(env.VPN_API_KEY)) {
+    problems.push(
+      `${env.VPN_API_URL ? "VPN_API_KEY" : "VPN_API_URL"}: is required with ${env.VPN_API_URL ? "VPN_API_URL" : "VPN_API_KEY"}`,
+    );
+  }
+  return problems;
+}
+
+type Env = z.infer<typeof envSchema>;
+
+export interface WorkerSchedule {
+  intervalMs: number;
+  offsetMs: number;
+  enabled: boolean;
+}
+
+export interface Config {
+  env: "development" | "test" | "production";
+  log: { level: string; bufferMaxBytes: number };
+  http: { port: number; host: string };
+  shutdownTimeoutMs: number;
+  bot: {
+    token: string | undefined;
+    mode: "polling" | "webhook";
+    publicUrl: string | undefined;
+    webhookSecret: string | undefined;
+    adminIds: number[];
+    providerToken: string | undefined;
+  };
+  db: {
+    url: string | undefined;
+    poolMax: number;
+    workerMax: number;
+    acquireTimeoutMs: number;
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    idleTimeoutMs: number;
+    longHoldWarnMs: number;
+    reportIntervalMs: number;
+    applicationName: string;
+    embeddedDir: string | undefined;
+    embeddedPort: number;
+  };
+  vpn: { url: string | undefined; apiKey: string | undefined; timeoutMs: number };
+  cryptopay: { token: string | undefined; apiUrl: string; assets: string[] };
+  sandbox: { port: number };
+  scheduling: {
+    startGateIntervalMs: number;
+    jitterMs: number;
+    workers: Record<WorkerName, WorkerSchedule>;
+  };
+  watchdog: {
+    enabled: boolean;
+    checkIntervalMs: number;
+    eventLoopMaxMs: number;
+    blockedMs: number;
+    poolStuckMs: number;
+    workerStuckFactor: number;
+    workerStuckMinMs: number;
+    pollingGraceMs: number;
+    exitDelayMs: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws ConfigError with one line per bad or missing variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most deploy dashboards.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const name = i.path.join(".") || "environment";
+        const given = i.path.length === 1 ? source[String(i.path[0])] : undefined;
+        const shown = given !== undefined && !isSecret(name) ? ` (got "${given}")` : "";
+        const message =
+          i.code === "invalid_value" ? `must be one of ${i.values.join(", ")}` : i.message;
+        return `${name}: ${message}${shown}`;
+      });
+  problems.push(...requiredTogether(cleaned));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return toConfig(parsed.data);
+}
+
+function isSecret(name: string): boolean {
+  return /TOKEN|KEY|SECRET|PASSWORD|DATABASE_URL/.test(name);
+}
+
+function toConfig(env: Env): Config {
+  const raw = env as Env & Record<string, unknown>;
+  const workers = Object.fromEntries(
+    WORKER_NAMES.map((name) => [
+      name,
+      {
+        intervalMs: raw[`WORKER_${name}_INTERVAL_MS`] as number,
+        offsetMs: raw[`WORKER_${name}_OFFSET_MS`] as number,
+        enabled: raw[`WORKER_${name}_ENABLED`] as boolean,
+      },
+    ]),
+  ) as Record<WorkerName, WorkerSchedule>;
+
+  return {
+    env: env.NODE_ENV,
+    log: { level: env.LOG_LEVEL, bufferMaxBytes: env.LOG_BUFFER_MAX_BYTES },
+    http: { port: env.PORT, host: env.HOST },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    bot: {
+      token: env.BOT_TOKEN,
+      mode: env.BOT_MODE,
+      publicUrl: env.PUBLIC_URL,
+      webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+      adminIds: env.ADMIN_IDS,
+      providerToken: env.TG_PROVIDER_TOKEN,
+    },
+    db: {
+      url: env.DATABASE_URL,
+      poolMax: env.DB_POOL_MAX,
+      workerMax: env.DB_POOL_WORKER_MAX,
+      acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,
+      longHoldWarnMs: env.DB_LONG_HOLD_WARN_MS,
+      reportIntervalMs: env.DB_POOL_REPORT_INTERVAL_MS,
+      applicationName: env.DB_APPLICATION_NAME,
+      embeddedDir: env.EMBEDDED_PG_DIR,
+      embeddedPort: env.EMBEDDED_PG_PORT,
+    },
+    vpn: { url: env.VPN_API_URL, apiKey: env.VPN_API_KEY, timeoutMs: env.VPN_API_TIMEOUT_MS },
+    cryptopay: {
+      token: env.CRYPTOPAY_TOKEN,
+      apiUrl: env.CRYPTOPAY_API_URL,
+      assets: env.CRYPTOPAY_ASSETS.split(","),
+    },
+    sandbox: { port: env.SANDBOX_PORT },
+    scheduling: {
+      startGateIntervalMs: env.START_GATE_INTERVAL_MS,
+      jitterMs: env.WORKER_JITTER_MS,
+      workers,
+    },
+    watchdog: {
+      enabled: env.WATCHDOG_ENABLED,
+      checkIntervalMs: env.WATCHDOG_CHECK_INTERVAL_MS,
+      eventLoopMaxMs: env.WATCHDOG_EVENT_LOOP_MAX_MS,
+      blockedMs: env.WATCHDOG_BLOCKED_MS,
+      poolStuckMs: env.WATCHDOG_POOL_STUCK_MS,
+      workerStuckFactor: env.WATCHDOG_WORKER_STUCK_FACTOR,
+      workerStuckMinMs: env.WATCHDOG_WORKER_STUCK_MIN_MS,
+      pollingGraceMs: env.WATCHDOG_POLLING_GRACE_MS,
+      exitDelayMs: env.WATCHDOG_EXIT_DELAY_MS,
+    },
+  };
+}

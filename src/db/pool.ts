@@ -1,0 +1,369 @@
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { Metrics } from "../ops/metrics.js";
+import { PoolReportWindow } from "./report.js";
+import type { DbScope } from "./scope.js";
+import { Semaphore } from "./semaphore.js";
+
+export type { QueryResult, QueryResultRow } from "pg";
+
+/** Who is checking out: customer-facing handlers, background workers, or the service itself. */
+export type CheckoutKind = "handler" | "worker" | "system";
+
+/** The only thing a caller gets from a checkout: it cannot release or keep the connection. */
+export interface DbClient {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+/** Scoped database access with a fixed kind; workers are handed `db.forKind("worker")`. */
+export interface DbAccess {
+  withClient<T>(label: string, fn: (client: DbClient) => Promise<T>): Promise<T>;
+  tx<T>(label: string, fn: (client: DbClient) => Promise<T>): Promise<T>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    label: string,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+export interface DbOptions {
+  connectionString: string;
+  poolMax: number;
+  workerMax: number;
+  acquireTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  idleTimeoutMs: number;
+  longHoldWarnMs: number;
+  reportIntervalMs: number;
+  applicationName: string;
+  /** "throw" in test/development: a nested checkout is a bug to fix; "log" in production. */
+  nestedCheckout: "throw" | "log";
+  logger: Logger;
+  metrics: Metrics;
+  scope: DbScope;
+}
+
+export class DbAcquireTimeoutError extends Error {
+  override name = "DbAcquireTimeoutError";
+  constructor(
+    readonly label: string,
+    readonly kind: CheckoutKind,
+    readonly waitedMs: number,
+  ) {
+    super(`no database connection for "${label}" (${kind}) after ${Math.round(waitedMs)} ms`);
+  }
+}
+
+export class NestedCheckoutError extends Error {
+  override name = "NestedCheckoutError";
+  constructor(
+    readonly label: string,
+    readonly heldBy: string,
+  ) {
+    super(
+      `checkout "${label}" started while "${heldBy}" is held by the same async context: pass the caller's client instead (R1)`,
+    );
+  }
+}
+
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  /** Requests queued inside pg-pool for a connection (worker-semaphore waits excluded). */
+  waiting: number;
+  /**
+   * Since when (`performance.now()` ms) some checkout has been waiting without a break, or
+   * undefined while none waits. Acquire timeouts end single waits, not the stretch.
+   */
+  waitingSince: number | undefined;
+  /** When a checkout last obtained a connection, as `performance.now()` ms. */
+  lastAcquiredAt: number;
+  workerInUse: number;
+  workerWaiting: number;
+}
+
+const CLIENT_SIDE_BROKEN =
+  /Connection terminated|Query read timeout|not queryable|Client was closed|ECONNRESET|EPIPE/;
+
+/** Errors after which a connection must not go back to the pool. */
+function isConnectionBroken(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; rollbackFailed?: unknown } | undefined;
+  if (!e) return false;
+  if (e.rollbackFailed) return true;
+  if (typeof e.code === "string" && /^(08|57P)|^25P03$/.test(e.code)) return true;
+  return typeof e.message === "string" && CLIENT_SIDE_BROKEN.test(e.message);
+}
+
+/**
+ * The one owner of the `pg.Pool` (R1). Every checkout is scoped to a callback, labelled by its
+ * caller, timed (acquire wait and hold), guarded against nesting, and released with the error
+ * when the connection broke, so a backend killed mid-checkout never crashes the process.
+ */
+export class Db {
+  readonly #pool: pg.Pool;
+  readonly #opts: DbOptions;
+  readonly #log: Logger;
+  readonly #workerSlots: Semaphore;
+  readonly #window = new PoolReportWindow();
+  #connecting = 0;
+  #lastAcquiredAt = performance.now();
+  /** Start of the current stretch during which at least one checkout was waiting. */
+  #waitingEpisodeSince: number | undefined;
+  #reportTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(opts: DbOptions) {
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: "db" });
+    this.#workerSlots = new Semaphore(opts.workerMax);
+    this.#pool = new pg.Pool({
+      ...this.#connectionConfig(),
+      max: opts.poolMax,
+      connectionTimeoutMillis: opts.acquireTimeoutMs,
+      idleTimeoutMillis: opts.idleTimeoutMs,
+    });
+    // An idle client whose backend dies emits here; without a listener the process would crash.
+    this.#pool.on("error", (err) => {
+      this.#log.warn({ err: err.message }, "idle database connection failed; it was removed");
+    });
+    opts.metrics.dbMax.set(opts.poolMax);
+    this.#refreshGauges();
+  }
+
+  #connectionConfig(): pg.ClientConfig {
+    const o = this.#opts;
+    return {
+      connectionString: o.connectionString,
+      application_name: o.applicationName,
+      statement_timeout: o.statementTimeoutMs,
+      // The client gives up a little after the server would have cancelled the statement.
+      query_timeout: o.statementTimeoutMs + 2_000,
+      idle_in_transaction_session_timeout: o.idleInTransactionTimeoutMs,
+      options: "-c TimeZone=UTC",
+      keepAlive: true,
+    };
+  }
+
+  get applicationName(): string {
+    return this.#opts.applicationName;
+  }
+
+  forKind(kind: CheckoutKind): DbAccess {
+    return {
+      withClient: (label, fn) => this.withClient(label, fn, kind),
+      tx: (label, fn) => this.tx(label, fn, kind),
+      query: (label, text, values) => this.query(label, text, values, kind),
+    };
+  }
+
+  /** One-shot statement on a scoped checkout (never `pool.query`, which destroys the client on any error). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    label: string,
+    text: string,
+    values?: unknown[],
+    kind: CheckoutKind = "handler",
+  ): Promise<pg.QueryResult<R>> {
+    return this.withClient(label, (c) => c.query<R>(text, values), kind);
+  }
+
+  /** Runs `fn` inside BEGIN … COMMIT on one connection; any error rolls back. */
+  tx<T>(
+    label: string,
+    fn: (client: DbClient) => Promise<T>,
+    kind: CheckoutKind = "handler",
+  ): Promise<T> {
+    return this.withClient(
+      label,
+      async (client) => {
+        await client.query("BEGIN");
+        let result: T;
+        try {
+          result = await fn(client);
+        } catch (err) {
+          try {
+            await client.query("ROLLBACK");
+          } catch (rollbackErr) {
+            // The connection is unusable; withClient releases it as broken.
+            throw Object.assign(err as object, { rollbackFailed: rollbackErr });
+          }
+          throw err;
+        }
+        await client.query("COMMIT");
+        return result;
+      },
+      kind,
+    );
+  }
+
+  async withClient<T>(
+    label: string,
+    fn: (client: DbClient) => Promise<T>,
+    kind: CheckoutKind = "handler",
+  ): Promise<T> {
+    if (this.#closed) throw new Error(`database is closed (checkout "${label}")`);
+    this.#checkNesting(label);
+    const requestedAt = performance.now();
+    const releaseSlot = kind === "worker" ? await this.#workerSlots.acquire() : undefined;
+
+    let client: pg.PoolClient;
+    if (this.#connecting++ === 0) this.#waitingEpisodeSince = performance.now();
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      releaseSlot?.();
+      const waited = performance.now() - requestedAt;
+      if ((err as Error).message?.includes("timeout exceeded when trying to connect")) {
+        this.#opts.metrics.dbTimeouts.inc({ kind });
+        this.#log.warn({ label, kind, waited_ms: Math.round(waited) }, "database acquire timeout");
+        throw new DbAcquireTimeoutError(label, kind, waited);
+      }
+      throw err;
+    } finally {
+      if (--this.#connecting === 0) this.#waitingEpisodeSince = undefined;
+    }
+
+    const acquiredAt = performance.now();
+    this.#lastAcquiredAt = acquiredAt;
+    const waitMs = acquiredAt - requestedAt;
+    this.#opts.metrics.dbWait.observe({ label, kind }, waitMs / 1000);
+    this.#refreshGauges();
+
+    // pg-pool removes its idle error listener while a client is checked out.
+    let brokenBy: Error | undefined;
+    const onError = (err: Error) => {
+      brokenBy = err;
+      this.#log.warn(
+        { label, kind, err: err.message },
+        "database connection failed while checked out",
+      );
+    };
+    client.on("error", onError);
+
+    const acquiredStack: { stack?: string } = {};
+    Error.captureStackTrace(acquiredStack, this.withClient);
+    const longHold = setTimeout(() => {
+      this.#log.warn(
+        {
+          label,
+          kind,
+          held_ms: Math.round(performance.now() - acquiredAt),
+          stack: acquiredStack.stack,
+        },
+        "database connection held too long",
+      );
+    }, this.#opts.longHoldWarnMs);
+    longHold.unref();
+
+    const scoped: DbClient = { query: (text, values) => client.query(text, values) };
+    const { mark, result } = this.#opts.scope.run(label, () => fn(scoped));
+    let failure: unknown;
+    try {
+      return await result;
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      mark.open = false;
+      clearTimeout(longHold);
+      const broken = brokenBy ?? (isConnectionBroken(failure) ? (failure as Error) : undefined);
+      const holdMs = performance.now() - acquiredAt;
+      client.release(broken ?? undefined);
+      // A destroyed client may still emit late errors; keep the listener on it.
+      if (!broken) client.removeListener("error", onError);
+      releaseSlot?.();
+      this.#opts.metrics.dbUse.observe({ label, kind }, holdMs / 1000);
+      this.#window.record(label, waitMs, holdMs);
+      this.#refreshGauges();
+    }
+  }
+
+  #checkNesting(label: string): void {
+    const heldBy = this.#opts.scope.current();
+    if (heldBy === undefined) return;
+    const err = new NestedCheckoutError(label, heldBy);
+    if (this.#opts.nestedCheckout === "throw") throw err;
+    this.#log.warn({ label, held_by: heldBy, stack: err.stack }, "nested database checkout");
+  }
+
+  #refreshGauges(): void {
+    const m = this.#opts.metrics;
+    const total = this.#pool.totalCount;
+    const idle = this.#pool.idleCount;
+    m.dbCount.set({ state: "idle" }, idle);
+    m.dbCount.set({ state: "used" }, total - idle);
+    m.dbPending.set(this.#pool.waitingCount);
+  }
+
+  stats(): PoolStats {
+    return {
+      max: this.#opts.poolMax,
+      total: this.#pool.totalCount,
+      idle: this.#pool.idleCount,
+      waiting: this.#pool.waitingCount,
+      waitingSince: this.#pool.waitingCount > 0 ? this.#waitingEpisodeSince : undefined,
+      lastAcquiredAt: this.#lastAcquiredAt,
+      workerInUse: this.#workerSlots.inUse,
+      workerWaiting: this.#workerSlots.waiting,
+    };
+  }
+
+  /** Logs the `pool_report` line: size, idle, waiting, wait/hold percentiles, top holders. */
+  report(): void {
+    this.#refreshGauges();
+    const s = this.stats();
+    this.#log.info(
+      {
+        event: "pool_report",
+        size: s.total,
+        max: s.max,
+        idle: s.idle,
+        waiting: s.waiting,
+        worker_in_use: s.workerInUse,
+        worker_waiting: s.workerWaiting,
+        ...this.#window.take(),
+      },
+      "pool_report",
+    );
+  }
+
+  startReporting(): void {
+    this.#reportTimer ??= setInterval(() => this.report(), this.#opts.reportIntervalMs);
+    this.#reportTimer.unref();
+  }
+
+  /**
+   * A connection outside the pool, for work that must keep a session (the polling leader's
+   * advisory lock, R3). The caller owns it and must `close()` it.
+   */
+  async dedicatedClient(label: string, onError: (err: Error) => void): Promise<DedicatedClient> {
+    this.#opts.scope.assertNoDbScope(`dedicated client "${label}"`);
+    const client = new pg.Client({
+      ...this.#connectionConfig(),
+      application_name: `${this.#opts.applicationName}:${label}`.slice(0, 63),
+    });
+    client.on("error", onError);
+    await client.connect();
+    return {
+      query: (text, values) => client.query(text, values),
+      close: () => client.end().catch(() => undefined),
+    };
+  }
+
+  /** Waits for checked-out connections to come back, then closes the pool. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#reportTimer) clearInterval(this.#reportTimer);
+    await this.#pool.end();
+  }
+}
+
+export interface DedicatedClient extends DbClient {
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
+
+interface HolderStats {
+  count: number;
+  holdMs: number;
+  maxHoldMs: number;
+}
+
+export interface PoolReport {
+  checkouts: number;
+  wait_p50_ms: number;
+  wait_p99_ms: number;
+  hold_p50_ms: number;
+  hold_p99_ms: number;
+  hold_max_ms: number;
+  top_holders: Array<{ label: string; count: number; hold_ms: number; max_ms: number }>;
+}
+
+const toMs = (ns: number) => Math.round(ns / 1e4) / 100;
+
+/**
+ * Percentiles of wait and hold since the last report. Prometheus histograms are cumulative, so
+ * the minute report keeps its own `perf_hooks` histograms and resets them each time.
+ */
+export class PoolReportWindow {
+  #wait: RecordableHistogram = createHistogram();
+  #hold: RecordableHistogram = createHistogram();
+  #holders = new Map<string, HolderStats>();
+  #count = 0;
+
+  record(label: string, waitMs: number, holdMs: number): void {
+    this.#count++;
+    this.#wait.record(Math.max(1, Math.round(waitMs * 1e6)));
+    this.#hold.record(Math.max(1, Math.round(holdMs * 1e6)));
+    const h = this.#holders.get(label) ?? { count: 0, holdMs: 0, maxHoldMs: 0 };
+    h.count++;
+    h.holdMs += holdMs;
+    h.maxHoldMs = Math.max(h.maxHoldMs, holdMs);
+    this.#holders.set(label, h);
+  }
+
+  /** Returns the window's numbers and starts a new window. */
+  take(topN = 5): PoolReport {
+    const empty = this.#count === 0;
+    const report: PoolReport = {
+      checkouts: this.#count,
+      wait_p50_ms: empty ? 0 : toMs(this.#wait.percentile(50)),
+      wait_p99_ms: empty ? 0 : toMs(this.#wait.percentile(99)),
+      hold_p50_ms: empty ? 0 : toMs(this.#hold.percentile(50)),
+      hold_p99_ms: empty ? 0 : toMs(this.#hold.percentile(99)),
+      hold_max_ms: empty ? 0 : toMs(this.#hold.max),
+      top_holders: [...this.#holders.entries()]
+        .sort((a, b) => b[1].holdMs - a[1].holdMs)
+        .slice(0, topN)
+        .map(([label, h]) => ({
+          label,
+          count: h.count,
+          hold_ms: Math.round(h.holdMs),
+          max_ms: Math.round(h.maxHoldMs),
+        })),
+    };
+    this.#wait.reset();
+    this.#hold.reset();
+    this.#holders = new Map();
+    this.#count = 0;
+    return report;
+  }
+}

@@ -1,0 +1,52 @@
+import { type Service, startService } from "./app.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+
+/**
+ * Entry point. The process owns SIGTERM/SIGINT: shutdown drains within SHUTDOWN_TIMEOUT_MS
+ * (kept below Railway's drainingSeconds) and exits 0; past the budget it is killed.
+ */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // The logger does not exist yet, and stdout is reserved for it: problems go to stderr.
+      for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  let service: Service | undefined;
+  let stopping = false;
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const deadline = setTimeout(() => {
+      service?.logger.error({ budget_ms: config.shutdownTimeoutMs }, "shutdown budget exceeded");
+      setTimeout(() => process.kill(process.pid, "SIGKILL"), 200);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    const done = service ? service.shutdown(signal) : Promise.resolve();
+    done.then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  try {
+    service = await startService(config);
+  } catch {
+    process.exitCode = 1;
+    return;
+  }
+  if (stopping) await service.shutdown("signal during start").then(() => process.exit(0));
+}
+
+void main();

@@ -1,0 +1,114 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Buckets for connection wait/hold: fine below 0.25 s, where a healthy pool lives. */
+const DB_TIME_BUCKETS = [
+  0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+const NETWORK_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const ITERATION_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * Every metric the service exports, in one registry owned by the composition root. Names are an
+ * interface (contracts/operations.md): dashboards depend on them.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  return {
+    registry,
+    dbWait: new Histogram({
+      name: "db_client_connection_wait_time_seconds",
+      help: "Time from requesting a pooled connection to having it, per caller label and kind",
+      labelNames: ["label", "kind"] as const,
+      buckets: DB_TIME_BUCKETS,
+      registers: [registry],
+    }),
+    dbUse: new Histogram({
+      name: "db_client_connection_use_time_seconds",
+      help: "How long a checked-out connection was held, per caller label and kind",
+      labelNames: ["label", "kind"] as const,
+      buckets: DB_TIME_BUCKETS,
+      registers: [registry],
+    }),
+    dbCount: new Gauge({
+      name: "db_client_connection_count",
+      help: "Pooled connections by state",
+      labelNames: ["state"] as const,
+      registers: [registry],
+    }),
+    dbPending: new Gauge({
+      name: "db_client_connection_pending_requests",
+      help: "Checkout requests waiting for a pooled connection",
+      registers: [registry],
+    }),
+    dbMax: new Gauge({
+      name: "db_client_connection_max",
+      help: "Maximum pooled connections",
+      registers: [registry],
+    }),
+    dbTimeouts: new Counter({
+      name: "db_client_connection_timeouts_total",
+      help: "Checkouts that gave up waiting for a connection",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
+    dbHeldDuringNetwork: new Counter({
+      name: "db_client_connection_held_during_network_call_total",
+      help: "Network calls attempted while a database connection was held (R2); stays 0",
+      registers: [registry],
+    }),
+    workerIteration: new Histogram({
+      name: "worker_iteration_duration_seconds",
+      help: "Duration of worker iterations by outcome",
+      labelNames: ["worker", "outcome"] as const,
+      buckets: ITERATION_BUCKETS,
+      registers: [registry],
+    }),
+    workerLastSuccess: new Gauge({
+      name: "worker_last_success_timestamp_seconds",
+      help: "Unix time of the last successful iteration per worker",
+      labelNames: ["worker"] as const,
+      registers: [registry],
+    }),
+    vpnRequest: new Histogram({
+      name: "vpn_api_request_duration_seconds",
+      help: "VPN API calls by operation and outcome",
+      labelNames: ["operation", "outcome"] as const,
+      buckets: NETWORK_BUCKETS,
+      registers: [registry],
+    }),
+    telegramRequest: new Histogram({
+      name: "telegram_api_request_duration_seconds",
+      help: "Telegram Bot API calls by method and outcome",
+      labelNames: ["method", "outcome"] as const,
+      buckets: NETWORK_BUCKETS,
+      registers: [registry],
+    }),
+    botUpdate: new Histogram({
+      name: "bot_update_duration_seconds",
+      help: "Time to handle one Telegram update, by update type",
+      labelNames: ["type"] as const,
+      buckets: NETWORK_BUCKETS,
+      registers: [registry],
+    }),
+    payments: new Counter({
+      name: "payments_total",
+      help: "Payments by method and outcome",
+      labelNames: ["method", "outcome"] as const,
+      registers: [registry],
+    }),
+    logLinesDropped: new Counter({
+      name: "log_lines_dropped_total",
+      help: "Log lines dropped because stdout did not keep up (R7)",
+      registers: [registry],
+    }),
+    watchdogStuck: new Gauge({
+      name: "watchdog_stuck_parts",
+      help: "Parts the watchdog currently considers stuck",
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,191 @@
+import type { Logger } from "pino";
+import type { Metrics } from "../ops/metrics.js";
+import { abortableDelay, type StartGate } from "./start-gate.js";
+
+/** What one iteration reports; counts go on its log line. */
+export interface IterationReport {
+  /** `ok` by default; `degraded` when a dependency failed and the work was left for later. */
+  outcome?: "ok" | "degraded" | "skipped";
+  counts?: Record<string, number>;
+}
+
+export interface IterationContext {
+  /** Aborted by `stop()` and when the iteration's time budget is spent. */
+  signal: AbortSignal;
+  /** Epoch ms by which the iteration should wrap up its batch. */
+  deadline: number;
+  iteration: number;
+  logger: Logger;
+}
+
+export interface LoopOptions {
+  name: string;
+  intervalMs: number;
+  /** Position on the grid: starts happen at `offsetMs + n × intervalMs` (epoch-anchored). */
+  offsetMs: number;
+  /** Up to this many ms are added to each start so replicas do not hit the same instant. */
+  jitterMs: number;
+  /** Heavy workers pass the process-wide start gate (R4). */
+  heavy: boolean;
+  /** Time budget of one iteration; defaults to 80 % of the interval. */
+  budgetMs?: number;
+  gate: StartGate;
+  logger: Logger;
+  metrics: Metrics;
+  run(ctx: IterationContext): Promise<IterationReport | undefined>;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface LoopState {
+  name: string;
+  intervalMs: number;
+  running: boolean;
+  /** Set while an iteration is in progress (including its wait at the start gate). */
+  currentStartedAt: number | undefined;
+  lastStartedAt: number | undefined;
+  lastFinishedAt: number | undefined;
+  lastSuccessAt: number | undefined;
+  lastError: string | undefined;
+  iterations: number;
+  failures: number;
+}
+
+/**
+ * A worker loop pinned to its own grid (R4): `setTimeout`-driven, never overlapping itself; an
+ * iteration that overruns skips to the next free slot, so drift can never line loops up.
+ */
+export class Loop {
+  readonly #o: LoopOptions;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #log: Logger;
+  #stopController = new AbortController();
+  #runPromise: Promise<void> | undefined;
+  #lastSlot = Number.NEGATIVE_INFINITY;
+  readonly #state: LoopState;
+
+  constructor(options: LoopOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#log = options.logger.child({ worker: options.name });
+    this.#state = {
+      name: options.name,
+      intervalMs: options.intervalMs,
+      running: false,
+      currentStartedAt: undefined,
+      lastStartedAt: undefined,
+      lastFinishedAt: undefined,
+      lastSuccessAt: undefined,
+      lastError: undefined,
+      iterations: 0,
+      failures: 0,
+    };
+  }
+
+  get name(): string {
+    return this.#o.name;
+  }
+
+  state(): Readonly<LoopState> {
+    return { ...this.#state };
+  }
+
+  /** The next grid slot strictly after the last one used and not in the past. */
+  nextSlot(after: number = this.#now()): number {
+    const { intervalMs, offsetMs } = this.#o;
+    const n = Math.ceil((after - offsetMs) / intervalMs);
+    let slot = offsetMs + n * intervalMs;
+    if (slot <= this.#lastSlot) slot = this.#lastSlot + intervalMs;
+    return slot;
+  }
+
+  start(): void {
+    if (this.#runPromise) return;
+    this.#stopController = new AbortController();
+    this.#state.running = true;
+    this.#runPromise = this.#loop().finally(() => {
+      this.#state.running = false;
+    });
+  }
+
+  async #loop(): Promise<void> {
+    const stop = this.#stopController.signal;
+    while (!stop.aborted) {
+      const slot = this.nextSlot();
+      const jitter = Math.floor(this.#random() * this.#o.jitterMs);
+      await abortableDelay(slot + jitter - this.#now(), stop);
+      if (stop.aborted) break;
+      this.#lastSlot = slot;
+      await this.#iterate(stop);
+    }
+  }
+
+  async #iterate(stop: AbortSignal): Promise<void> {
+    const s = this.#state;
+    s.currentStartedAt = this.#now();
+    if (this.#o.heavy) await this.#o.gate.enter(stop);
+    if (stop.aborted) {
+      s.currentStartedAt = undefined;
+      return;
+    }
+    const started = this.#now();
+    s.lastStartedAt = started;
+    const iteration = ++s.iterations;
+    const budgetMs = this.#o.budgetMs ?? Math.floor(this.#o.intervalMs * 0.8);
+    const budget = AbortSignal.timeout(budgetMs);
+    const signal = AbortSignal.any([stop, budget]);
+    let outcome: string;
+    let counts: Record<string, number> = {};
+    let error: unknown;
+    try {
+      const report = await this.#o.run({
+        signal,
+        deadline: started + budgetMs,
+        iteration,
+        logger: this.#log,
+      });
+      outcome = report?.outcome ?? "ok";
+      counts = report?.counts ?? {};
+    } catch (err) {
+      error = err;
+      outcome = stop.aborted ? "aborted" : "error";
+    }
+    const finished = this.#now();
+    const durationMs = finished - started;
+    s.currentStartedAt = undefined;
+    s.lastFinishedAt = finished;
+    this.#o.metrics.workerIteration.observe({ worker: this.#o.name, outcome }, durationMs / 1000);
+    if (outcome === "ok" || outcome === "skipped") {
+      s.lastSuccessAt = finished;
+      s.lastError = undefined;
+      this.#o.metrics.workerLastSuccess.set({ worker: this.#o.name }, finished / 1000);
+    }
+    const line = { iteration, duration_ms: durationMs, outcome, ...counts };
+    if (error !== undefined) {
+      s.failures++;
+      s.lastError = error instanceof Error ? error.message : String(error);
+      this.#log.warn({ ...line, err: s.lastError }, "worker iteration failed");
+    } else {
+      this.#log.info(line, "worker iteration");
+    }
+  }
+
+  /** Aborts the current iteration and waits up to `timeoutMs` for it to return. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.#stopController.abort();
+    const running = this.#runPromise;
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const result = await Promise.race([running.then(() => "done" as const), gaveUp]);
+    clearTimeout(timer);
+    if (result === "timeout") {
+      this.#log.warn({ timeout_ms: timeoutMs }, "worker did not stop in time");
+    }
+    this.#runPromise = undefined;
+  }
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, WORKER_DEFAULTS, WORKER_NAMES } from "../../src/config.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("configuration", () => {
+  it("has working defaults for development", () => {
+    const config = loadConfig({});
+    expect(config.env).toBe("development");
+    expect(config.http.port).toBe(8080);
+    expect(config.db.url).toBeUndefined();
+    expect(config.db.poolMax).toBeGreaterThan(config.db.workerMax);
+    expect(config.sandbox.port).toBe(8090);
+    expect(config.shutdownTimeoutMs).toBeLessThan(30_000);
+    expect(config.scheduling.workers.FAST_EXPIRY).toEqual({
+      intervalMs: 60_000,
+      offsetMs: 9_000,
+      enabled: true,
+    });
+  });
+
+  it("reads every worker's cadence, offset and switch", () => {
+    const config = loadConfig({
+      WORKER_RECONCILE_INTERVAL_MS: "1500",
+      WORKER_RECONCILE_OFFSET_MS: "20",
+      WORKER_RECONCILE_ENABLED: "false",
+    });
+    expect(config.scheduling.workers.RECONCILE).toEqual({
+      intervalMs: 1500,
+      offsetMs: 20,
+      enabled: false,
+    });
+  });
+
+  it("names each bad variable once, with what it expects", () => {
+    expect(problemsOf({ PORT: "http", DB_POOL_MAX: "0", LOG_LEVEL: "loud" })).toEqual([
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'PORT: must be a number (got "http")',
+      'DB_POOL_MAX: must be at least 2 (got "0")',
+    ]);
+  });
+
+  it("requires DATABASE_URL and BOT_TOKEN in production", () => {
+    expect(problemsOf({ NODE_ENV: "production" })).toEqual([
+      "DATABASE_URL: is required in production (an embedded ledger would not survive a deploy)",
+      "BOT_TOKEN: is required in production",
+    ]);
+    expect(
+      problemsOf({ NODE_ENV: "production", DATABASE_URL: "postgres://x/y", BOT_TOKEN: "123:abc" }),
+    ).toEqual([]);
+  });
+
+  it("requires webhook settings in webhook mode and keeps the worker bulkhead below the pool", () => {
+    expect(problemsOf({ BOT_MODE: "webhook", DB_POOL_MAX: "4", DB_POOL_WORKER_MAX: "4" })).toEqual([
+      'DB_POOL_WORKER_MAX: must be below DB_POOL_MAX so customer handlers always find a connection (got "4")',
+      "PUBLIC_URL: is required when BOT_MODE=webhook",
+      "TELEGRAM_WEBHOOK_SECRET: is required when BOT_MODE=webhook",
+    ]);
+  });
+
+  it("never echoes a secret's value", () => {
+    const problems = problemsOf({ BOT_TOKEN: "not a token at all" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^BOT_TOKEN: must look like/);
+    expect(problems[0]).not.toContain("not a token at all");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", VPN_API_URL: " " }).http.port).toBe(8080);
+  });
+
+  it("places heavy workers on grids that never meet", () => {
+    // Two grids offset_a + n·a and offset_b + m·b meet iff gcd(a, b) divides offset_a − offset_b.
+    const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+    const heavy = WORKER_NAMES.filter((n) => n !== "BROADCAST");
+    for (const a of heavy) {
+      for (const b of heavy) {
+        if (a >= b) continue;
+        const wa = WORKER_DEFAULTS[a];
+        const wb = WORKER_DEFAULTS[b];
+        const g = gcd(wa.intervalMs, wb.intervalMs);
+        const distance = Math.abs(wa.offsetMs - wb.offsetMs) % g;
+        expect(Math.min(distance, g - distance), `${a} vs ${b}`).toBeGreaterThanOrEqual(3_000);
+      }
+    }
+  });
+});
