@@ -1,0 +1,128 @@
+import type { Logger } from "pino";
+import { CallLog } from "./calls.js";
+import { ControlPlane } from "./control.js";
+import { CryptoPayStandIn } from "./cryptopay/stand-in.js";
+import { FaultRegistry } from "./faults.js";
+import { SandboxServer } from "./server.js";
+import { TelegramStandIn } from "./telegram/stand-in.js";
+import { VpnStandIn } from "./vpn/stand-in.js";
+
+export { signWebhookBody } from "./cryptopay/signature.js";
+
+export interface SandboxOptions {
+  /** 0 = pick a free port. */
+  port: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  logger: Logger;
+  /** Default "1000000:sandbox". */
+  botToken?: string;
+  /** Default "sandbox-vpn-key". */
+  vpnApiKey?: string;
+  /** Default "sandbox-cryptopay-token"; webhooks are signed with it. */
+  cryptopayToken?: string;
+  /** Where paid invoices are POSTed (the service's /webhooks/cryptopay); settable later. */
+  cryptopayWebhookUrl?: string;
+  /** Host in generated vless:// links. Default "vpn.sandbox.invalid". */
+  vpnLinkHost?: string;
+  /** Pauses between Telegram webhook delivery attempts. Default [200, 500, 1000] ms. */
+  webhookRetryDelaysMs?: readonly number[];
+  /** Calls kept for `GET /sandbox/calls`. Default 10 000. */
+  maxRecordedCalls?: number;
+}
+
+export interface Sandbox {
+  /** Base URL; grammY's `client.apiRoot`. */
+  url: string;
+  port: number;
+  /** `VPN_API_URL` for the stand-in. */
+  vpnApiUrl: string;
+  /** `CRYPTOPAY_API_URL` for the stand-in (ends with a slash, like the real base URL). */
+  cryptopayApiUrl: string;
+  botToken: string;
+  vpnApiKey: string;
+  cryptopayToken: string;
+  setCryptopayWebhookUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 50 * 1024 * 1024;
+
+/** Starts the Telegram, VPN API and Crypto Pay stand-ins and the control plane on one port. */
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const logger = opts.logger.child({ component: "sandbox" });
+  const host = opts.host ?? "127.0.0.1";
+  const botToken = opts.botToken ?? "1000000:sandbox";
+  const vpnApiKey = opts.vpnApiKey ?? "sandbox-vpn-key";
+  const cryptopayToken = opts.cryptopayToken ?? "sandbox-cryptopay-token";
+
+  const telegram = new TelegramStandIn({
+    botToken,
+    logger: logger.child({ standIn: "telegram" }),
+    ...(opts.webhookRetryDelaysMs ? { webhookRetryDelaysMs: opts.webhookRetryDelaysMs } : {}),
+  });
+  const vpn = new VpnStandIn({
+    apiKey: vpnApiKey,
+    linkHost: opts.vpnLinkHost ?? "vpn.sandbox.invalid",
+  });
+  const cryptopay = new CryptoPayStandIn({
+    token: cryptopayToken,
+    webhookUrl: opts.cryptopayWebhookUrl ?? null,
+    logger: logger.child({ standIn: "cryptopay" }),
+  });
+  const faults = new FaultRegistry({ latencyExempt: { telegram: ["getUpdates"] } });
+  const calls = new CallLog(opts.maxRecordedCalls ?? 10_000);
+
+  let urls: Record<string, string> = {};
+  const control = new ControlPlane({
+    telegram,
+    vpn,
+    cryptopay,
+    faults,
+    calls,
+    releaseHung: (target) => server.releaseHung(target),
+    describe: () => urls,
+  });
+  const server = new SandboxServer({
+    logger,
+    standIns: [
+      { matches: (p) => p.startsWith("/bot"), standIn: telegram },
+      { matches: (p) => p === "/vpn" || p.startsWith("/vpn/"), standIn: vpn },
+      { matches: (p) => p.startsWith("/cryptopay/api/"), standIn: cryptopay },
+    ],
+    control: (req) => control.handle(req),
+    faults,
+    calls,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+  });
+
+  const port = await server.listen(opts.port, host);
+  const publicHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const url = `http://${publicHost.includes(":") ? `[${publicHost}]` : publicHost}:${port}`;
+  urls = {
+    telegram_api_root: url,
+    vpn_api_url: `${url}/vpn`,
+    cryptopay_api_url: `${url}/cryptopay/api/`,
+    control: `${url}/sandbox`,
+  };
+  logger.info(urls, "sandbox stand-ins listening");
+
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    vpnApiUrl: `${url}/vpn`,
+    cryptopayApiUrl: `${url}/cryptopay/api/`,
+    botToken,
+    vpnApiKey,
+    cryptopayToken,
+    setCryptopayWebhookUrl: (webhookUrl) => cryptopay.setWebhookUrl(webhookUrl),
+    close: () => {
+      closed ??= (async () => {
+        telegram.close();
+        await server.close();
+      })();
+      return closed;
+    },
+  };
+}
