@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+export const CRYPTOPAY_MAINNET_URL = "https://pay.crypt.bot/api/";
+
 /** Worker names as they appear in `WORKER_<NAME>_…` variables (contracts/operations.md). */
 export const WORKER_NAMES = [
   "ACTIVATION",
@@ -106,7 +108,7 @@ const envSchema = z
     VPN_API_TIMEOUT_MS: int(100).default(5_000),
 
     CRYPTOPAY_TOKEN: z.string().min(1).optional(),
-    CRYPTOPAY_API_URL: url.default("https://pay.crypt.bot/api/"),
+    CRYPTOPAY_API_URL: url.optional(),
     CRYPTOPAY_ASSETS: z
       .string()
       .regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, { error: "must be comma-separated asset codes" })
@@ -202,7 +204,13 @@ export interface Config {
     embeddedPort: number;
   };
   vpn: { url: string | undefined; apiKey: string | undefined; timeoutMs: number };
-  cryptopay: { token: string | undefined; apiUrl: string; assets: string[] };
+  cryptopay: {
+    token: string | undefined;
+    apiUrl: string;
+    /** Whether CRYPTOPAY_API_URL was set: sandbox mode keeps its stand-in otherwise. */
+    apiUrlExplicit: boolean;
+    assets: string[];
+  };
   sandbox: { port: number };
   scheduling: {
     startGateIntervalMs: number;
@@ -298,7 +306,8 @@ function toConfig(env: Env): Config {
     vpn: { url: env.VPN_API_URL, apiKey: env.VPN_API_KEY, timeoutMs: env.VPN_API_TIMEOUT_MS },
     cryptopay: {
       token: env.CRYPTOPAY_TOKEN,
-      apiUrl: env.CRYPTOPAY_API_URL,
+      apiUrl: env.CRYPTOPAY_API_URL ?? CRYPTOPAY_MAINNET_URL,
+      apiUrlExplicit: env.CRYPTOPAY_API_URL !== undefined,
       assets: env.CRYPTOPAY_ASSETS.split(","),
     },
     sandbox: { port: env.SANDBOX_PORT },

@@ -78,6 +78,13 @@ export function createMetrics() {
       buckets: NETWORK_BUCKETS,
       registers: [registry],
     }),
+    cryptopayRequest: new Histogram({
+      name: "cryptopay_api_request_duration_seconds",
+      help: "Crypto Pay API calls by method and outcome",
+      labelNames: ["method", "outcome"] as const,
+      buckets: NETWORK_BUCKETS,
+      registers: [registry],
+    }),
     telegramRequest: new Histogram({
       name: "telegram_api_request_duration_seconds",
       help: "Telegram Bot API calls by method and outcome",

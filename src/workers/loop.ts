@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../ops/metrics.js";
-import { abortableDelay, type StartGate } from "./start-gate.js";
+import { abortableDelay } from "../util/delay.js";
+import type { StartGate } from "./start-gate.js";
 
 /** What one iteration reports; counts go on its log line. */
 export interface IterationReport {

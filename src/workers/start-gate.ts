@@ -1,3 +1,5 @@
+import { abortableDelay } from "../util/delay.js";
+
 /**
  * A process-wide gate that lets at most one heavy worker start per `intervalMs` (R4). Heavy
  * workers touch many rows or call the VPN API; spacing their starts keeps their connection and
@@ -22,20 +24,4 @@ export class StartGate {
     const wait = turn - now;
     if (wait > 0) await abortableDelay(wait, signal);
   }
-}
-
-/** Sleeps `ms`, or less when `signal` aborts (then resolves; callers check `signal.aborted`). */
-export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,0 +1,71 @@
+/**
+ * The VPN API as the rest of the service sees it (contracts/vpn-api.md). One interface, so that
+ * other panels (Remnawave, Marzban, 3x-ui) can be added as adapters.
+ */
+export interface VpnApi {
+  /** Idempotent: adding an existing UUID updates its expiry and returns the same link. */
+  add(input: VpnUserInput, signal?: AbortSignal): Promise<{ uuid: string; link: string }>;
+  /** Sets the expiry; re-creates a missing UUID with the same UUID. */
+  update(input: Omit<VpnUserInput, "telegramId">, signal?: AbortSignal): Promise<void>;
+  /** Idempotent: removing an unknown UUID succeeds. */
+  remove(uuid: string, signal?: AbortSignal): Promise<void>;
+  /** Every client on the server. */
+  list(signal?: AbortSignal): Promise<string[]>;
+  health(signal?: AbortSignal): Promise<boolean>;
+}
+
+export interface VpnUserInput {
+  uuid: string;
+  telegramId: number;
+  expiresAt: Date;
+}
+
+export type VpnErrorKind =
+  | "not_configured"
+  | "circuit_open"
+  | "unauthorized"
+  | "bad_request"
+  | "server_error"
+  | "timeout"
+  | "network_error"
+  | "bad_response"
+  | "aborted";
+
+export class VpnApiError extends Error {
+  override name = "VpnApiError";
+  constructor(
+    readonly kind: VpnErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+
+  /** Whether the same call may succeed later (all calls are idempotent). */
+  get retryable(): boolean {
+    return !["unauthorized", "bad_request", "not_configured"].includes(this.kind);
+  }
+}
+
+/** Stands in when no VPN API is configured: purchases still succeed, activations stay pending. */
+export class UnconfiguredVpnApi implements VpnApi {
+  add(): Promise<{ uuid: string; link: string }> {
+    return Promise.reject(notConfigured());
+  }
+  update(): Promise<void> {
+    return Promise.reject(notConfigured());
+  }
+  remove(): Promise<void> {
+    return Promise.reject(notConfigured());
+  }
+  list(): Promise<string[]> {
+    return Promise.reject(notConfigured());
+  }
+  health(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+}
+
+function notConfigured(): VpnApiError {
+  return new VpnApiError("not_configured", "VPN_API_URL and VPN_API_KEY are not set");
+}

@@ -1,0 +1,322 @@
+import { randomUUID } from "node:crypto";
+import type { DbAccess, DbClient } from "../db/pool.js";
+import type { Logger } from "../logger.js";
+import { type VpnApi, VpnApiError } from "./api.js";
+
+/**
+ * Keeping the VPN server in step with the database, in three phases (R2): *claim* the
+ * subscription in a short transaction, *call* the VPN API with no connection held, *apply* in a
+ * second short transaction with a compare-and-set on `version`, so a renewal, revoke or reissue
+ * committed meanwhile is never overwritten.
+ */
+export interface ProvisioningDeps {
+  db: DbAccess;
+  vpn: VpnApi;
+  logger: Logger;
+  /** Who claims (replica and worker), for the claim columns and the logs. */
+  claimant: string;
+  /** How long a claim holds before another caller may take the row over (a crashed caller). */
+  claimTtlMs: number;
+  /** Delay before the activation worker retries a failed activation: base × 2^(attempts-1), capped. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+interface Claim {
+  subscriptionId: number;
+  userId: number;
+  uuid: string;
+  status: "pending" | "active" | "expired" | "revoked";
+  expiresAt: Date;
+  version: string;
+  token: string;
+}
+
+export type ProvisionResult =
+  /** The key is live on the server with the current expiry; `activated` when it was pending. */
+  | { outcome: "provisioned"; activated: boolean; userId: number; link: string }
+  /** Nothing to do: in sync, claimed by someone else, expired, revoked or unknown. */
+  | { outcome: "skipped" }
+  /** The row changed while the call was in flight; the newer state wins and is retried later. */
+  | { outcome: "superseded"; userId: number }
+  /** The VPN API failed; the subscription stays pending / out of sync and is retried. */
+  | { outcome: "failed"; userId: number; error: VpnApiError; attempts: number };
+
+export type ExpireResult =
+  | { outcome: "expired"; userId: number; subscriptionId: number }
+  | { outcome: "skipped" }
+  | { outcome: "superseded"; userId: number }
+  | { outcome: "failed"; userId: number; error: VpnApiError };
+
+const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, expires_at, version::text AS version, claim_token`;
+
+type ClaimRow = {
+  id: string;
+  user_id: string;
+  vpn_uuid: string;
+  status: Claim["status"];
+  expires_at: Date;
+  version: string;
+  claim_token: string;
+};
+
+function toClaim(row: ClaimRow): Claim {
+  return {
+    subscriptionId: Number(row.id),
+    userId: Number(row.user_id),
+    uuid: row.vpn_uuid,
+    status: row.status,
+    expiresAt: row.expires_at,
+    version: row.version,
+    token: row.claim_token,
+  };
+}
+
+/** Claims a live subscription whose key is missing or out of date on the VPN server. */
+async function claimForProvisioning(
+  client: DbClient,
+  subscriptionId: number,
+  claimant: string,
+  ttlMs: number,
+): Promise<Claim | undefined> {
+  const { rows } = await client.query<ClaimRow>(
+    `UPDATE subscriptions
+        SET claim_token = $2, claimed_by = $3, claimed_until = now() + make_interval(secs => $4)
+      WHERE id = $1
+        AND status IN ('pending', 'active')
+        AND expires_at > now()
+        AND (status = 'pending' OR provisioned_expires_at IS DISTINCT FROM expires_at)
+        AND (claim_token IS NULL OR claimed_until < now())
+      RETURNING ${CLAIM_COLUMNS}`,
+    [subscriptionId, randomUUID(), claimant, ttlMs / 1000],
+  );
+  return rows[0] ? toClaim(rows[0]) : undefined;
+}
+
+/** Applies a successful add-user if nothing changed since the claim (version unchanged). */
+async function applyProvisioned(client: DbClient, claim: Claim, link: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `UPDATE subscriptions
+        SET status = 'active', vless_link = $3, provisioned_expires_at = expires_at,
+            provisioned_at = now(), activation_attempts = 0, next_activation_at = NULL,
+            last_activation_error = NULL, claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND version = $2::bigint`,
+    [claim.subscriptionId, claim.version, link],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * The row changed meanwhile. If it still has the same key and is live, the server does have
+ * that key now: record the link and what the server was told, so a later sync sends the new
+ * expiry. Otherwise only the claim is released.
+ */
+async function applySuperseded(
+  client: DbClient,
+  claim: Claim,
+  link: string | undefined,
+): Promise<{ keyStillCurrent: boolean }> {
+  const { rows } = await client.query<{ live: boolean }>(
+    `UPDATE subscriptions
+        SET vless_link = CASE WHEN vpn_uuid = $3 AND status IN ('pending', 'active') AND $4::text IS NOT NULL
+                              THEN $4 ELSE vless_link END,
+            status = CASE WHEN vpn_uuid = $3 AND status = 'pending' AND $4::text IS NOT NULL
+                          THEN 'active' ELSE status END,
+            provisioned_expires_at = CASE WHEN vpn_uuid = $3 AND $4::text IS NOT NULL
+                                          THEN $5::timestamptz ELSE provisioned_expires_at END,
+            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND claim_token = $2
+      RETURNING (vpn_uuid = $3 AND status IN ('pending', 'active')) AS live`,
+    [claim.subscriptionId, claim.token, claim.uuid, link ?? null, claim.expiresAt],
+  );
+  return { keyStillCurrent: rows[0]?.live ?? false };
+}
+
+/** Records a failed attempt and when to retry; releases the claim. */
+async function applyProvisioningFailure(
+  client: DbClient,
+  claim: Claim,
+  error: string,
+  retryBaseMs: number,
+  retryMaxMs: number,
+): Promise<number> {
+  const { rows } = await client.query<{ activation_attempts: number }>(
+    `UPDATE subscriptions
+        SET activation_attempts = activation_attempts + 1,
+            next_activation_at = now() + make_interval(secs => least($4::float8 * 2 ^ activation_attempts, $5::float8)),
+            last_activation_error = left($3, 500),
+            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND claim_token = $2
+      RETURNING activation_attempts`,
+    [claim.subscriptionId, claim.token, error, retryBaseMs / 1000, retryMaxMs / 1000],
+  );
+  return rows[0]?.activation_attempts ?? 0;
+}
+
+/**
+ * Puts a subscription's key on the VPN server with its current expiry (add-user is idempotent:
+ * it creates or updates). Safe to call from anywhere, any number of times, concurrently.
+ */
+export async function provisionSubscription(
+  deps: ProvisioningDeps,
+  subscriptionId: number,
+  signal?: AbortSignal,
+): Promise<ProvisionResult> {
+  const log = deps.logger.child({ subscription_id: subscriptionId });
+  const claim = await deps.db.tx("provision_claim", (c) =>
+    claimForProvisioning(c, subscriptionId, deps.claimant, deps.claimTtlMs),
+  );
+  if (!claim) return { outcome: "skipped" };
+
+  let link: string;
+  try {
+    ({ link } = await deps.vpn.add(
+      { uuid: claim.uuid, telegramId: claim.userId, expiresAt: claim.expiresAt },
+      signal,
+    ));
+  } catch (err) {
+    const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
+    const attempts = await deps.db.tx("provision_apply", (c) =>
+      applyProvisioningFailure(
+        c,
+        claim,
+        `${error.kind}: ${error.message}`,
+        deps.retryBaseMs ?? 15_000,
+        deps.retryMaxMs ?? 15 * 60_000,
+      ),
+    );
+    log.warn(
+      { user_id: claim.userId, attempts, kind: error.kind },
+      "provisioning failed; will retry",
+    );
+    return { outcome: "failed", userId: claim.userId, error, attempts };
+  }
+
+  const applied = await deps.db.tx("provision_apply", (c) => applyProvisioned(c, claim, link));
+  if (applied) {
+    log.info({ user_id: claim.userId, activated: claim.status === "pending" }, "key provisioned");
+    return {
+      outcome: "provisioned",
+      activated: claim.status === "pending",
+      userId: claim.userId,
+      link,
+    };
+  }
+  const { keyStillCurrent } = await deps.db.tx("provision_apply", (c) =>
+    applySuperseded(c, claim, link),
+  );
+  if (!keyStillCurrent) {
+    // Revoked, expired or reissued while add-user was in flight: take the key off again.
+    await removeQuietly(deps, claim.uuid, log, signal);
+  }
+  log.info(
+    { user_id: claim.userId, key_still_current: keyStillCurrent },
+    "provisioning superseded",
+  );
+  return { outcome: "superseded", userId: claim.userId };
+}
+
+/** Claims a live subscription whose time is up, for removal of its key. */
+async function claimForExpiry(
+  client: DbClient,
+  subscriptionId: number,
+  claimant: string,
+  ttlMs: number,
+): Promise<Claim | undefined> {
+  const { rows } = await client.query<ClaimRow>(
+    `UPDATE subscriptions
+        SET claim_token = $2, claimed_by = $3, claimed_until = now() + make_interval(secs => $4)
+      WHERE id = $1
+        AND status IN ('pending', 'active')
+        AND expires_at <= now()
+        AND (claim_token IS NULL OR claimed_until < now())
+      RETURNING ${CLAIM_COLUMNS}`,
+    [subscriptionId, randomUUID(), claimant, ttlMs / 1000],
+  );
+  return rows[0] ? toClaim(rows[0]) : undefined;
+}
+
+/** Marks the subscription expired unless it changed (e.g. was renewed) since the claim. */
+async function applyExpired(client: DbClient, claim: Claim): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `UPDATE subscriptions
+        SET status = 'expired', provisioned_expires_at = NULL,
+            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND version = $2::bigint`,
+    [claim.subscriptionId, claim.version],
+  );
+  if (rowCount === 1) {
+    await client.query("UPDATE issued_uuids SET removed_at = now() WHERE uuid = $1", [claim.uuid]);
+  }
+  return rowCount === 1;
+}
+
+/**
+ * The key was removed but the row changed meanwhile (a renewal): forget what the server was
+ * told so the key is put back by the next provisioning, and release the claim.
+ */
+async function applyExpirySuperseded(client: DbClient, claim: Claim): Promise<void> {
+  await client.query(
+    `UPDATE subscriptions
+        SET provisioned_expires_at = CASE WHEN vpn_uuid = $3 THEN NULL ELSE provisioned_expires_at END,
+            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND claim_token = $2`,
+    [claim.subscriptionId, claim.token, claim.uuid],
+  );
+}
+
+async function releaseClaim(client: DbClient, claim: Claim): Promise<void> {
+  await client.query(
+    `UPDATE subscriptions SET claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND claim_token = $2`,
+    [claim.subscriptionId, claim.token],
+  );
+}
+
+/**
+ * Ends a subscription whose time is up: removes its key from the VPN server (this is what
+ * actually ends access: Xray does not enforce expiry), then marks it expired — unless it was
+ * renewed meanwhile, in which case the renewal wins and the key is put back.
+ */
+export async function expireSubscription(
+  deps: ProvisioningDeps,
+  subscriptionId: number,
+  signal?: AbortSignal,
+): Promise<ExpireResult> {
+  const log = deps.logger.child({ subscription_id: subscriptionId });
+  const claim = await deps.db.tx("expire_claim", (c) =>
+    claimForExpiry(c, subscriptionId, deps.claimant, deps.claimTtlMs),
+  );
+  if (!claim) return { outcome: "skipped" };
+  try {
+    await deps.vpn.remove(claim.uuid, signal);
+  } catch (err) {
+    const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
+    await deps.db.tx("expire_apply", (c) => releaseClaim(c, claim));
+    log.warn({ user_id: claim.userId, kind: error.kind }, "expiry: key removal failed; will retry");
+    return { outcome: "failed", userId: claim.userId, error };
+  }
+  const applied = await deps.db.tx("expire_apply", (c) => applyExpired(c, claim));
+  if (applied) {
+    log.info({ user_id: claim.userId }, "subscription expired; key removed");
+    return { outcome: "expired", userId: claim.userId, subscriptionId };
+  }
+  await deps.db.tx("expire_apply", (c) => applyExpirySuperseded(c, claim));
+  log.info({ user_id: claim.userId }, "expiry superseded by a change; key will be put back");
+  await provisionSubscription(deps, subscriptionId, signal);
+  return { outcome: "superseded", userId: claim.userId };
+}
+
+async function removeQuietly(
+  deps: ProvisioningDeps,
+  uuid: string,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await deps.vpn.remove(uuid, signal);
+  } catch (err) {
+    // Reconcile removes keys this service issued and retired, so the key does not stay live.
+    log.warn({ uuid, err: (err as Error).message }, "could not remove a superseded key now");
+  }
+}

@@ -1,0 +1,169 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { DbScope } from "../../src/db/scope.js";
+import { silentLogger } from "../../src/logger.js";
+import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
+import { createMetrics } from "../../src/ops/metrics.js";
+import type { VpnApi } from "../../src/vpn/api.js";
+import { HttpVpnApi } from "../../src/vpn/http-client.js";
+import {
+  expireSubscription,
+  type ProvisioningDeps,
+  provisionSubscription,
+} from "../../src/vpn/provisioning.js";
+import { testDb } from "../support/db.js";
+import {
+  customerWithSubscription,
+  extendSubscription,
+  subscriptionRow,
+} from "../support/fixtures.js";
+import { clearFaults, fault, testSandbox, vpnUsers } from "../support/sandbox.js";
+
+const sandbox = await testSandbox();
+const metrics = createMetrics();
+const scope = new DbScope({
+  mode: "throw",
+  onViolation: () => metrics.dbHeldDuringNetwork.inc(),
+  warn: () => {},
+});
+const db = await testDb({ metrics, scope, poolMax: 4 });
+
+function vpnClient(timeoutMs = 2_000): HttpVpnApi {
+  return new HttpVpnApi({
+    baseUrl: sandbox.vpnApiUrl,
+    apiKey: sandbox.vpnApiKey,
+    timeoutMs,
+    retries: 0,
+    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 100, openMs: 1_000 }),
+    metrics,
+    logger: silentLogger(),
+    assertNoDbScope: (what) => scope.assertNoDbScope(what),
+  });
+}
+
+function deps(vpn: VpnApi = vpnClient()): ProvisioningDeps {
+  return {
+    db: db.forKind("worker"),
+    vpn,
+    logger: silentLogger(),
+    claimant: "test",
+    claimTtlMs: 30_000,
+    retryBaseMs: 1_000,
+  };
+}
+
+let nextUser = 1000;
+
+describe("three-phase provisioning (R2)", () => {
+  beforeEach(async () => {
+    await clearFaults(sandbox);
+  });
+
+  it("activates a pending subscription: key on the server with the stored uuid and expiry", async () => {
+    const userId = nextUser++;
+    const { subscriptionId, uuid } = await customerWithSubscription(db, userId, 30 * 86_400);
+    const result = await provisionSubscription(deps(), subscriptionId);
+    expect(result).toMatchObject({ outcome: "provisioned", activated: true, userId });
+    const row = await subscriptionRow(db, subscriptionId);
+    expect(row).toMatchObject({
+      status: "active",
+      in_sync: true,
+      claim_token: null,
+      activation_attempts: 0,
+    });
+    expect(row.vless_link).toContain(uuid);
+    const onServer = (await vpnUsers(sandbox)).find((u) => u.uuid === uuid);
+    expect(onServer).toMatchObject({
+      telegram_id: userId,
+      expiry_timestamp_ms: row.expires_at.getTime(),
+    });
+    // In sync: a second call has nothing to do.
+    expect(await provisionSubscription(deps(), subscriptionId)).toEqual({ outcome: "skipped" });
+  });
+
+  it("keeps the subscription pending with a retry time while the VPN API is down", async () => {
+    const { subscriptionId } = await customerWithSubscription(db, nextUser++, 86_400);
+    await fault(sandbox, { target: "vpn", mode: "down" });
+    const result = await provisionSubscription(deps(), subscriptionId);
+    expect(result).toMatchObject({ outcome: "failed", attempts: 1 });
+    expect(await subscriptionRow(db, subscriptionId)).toMatchObject({
+      status: "pending",
+      claim_token: null,
+      activation_attempts: 1,
+    });
+    await clearFaults(sandbox);
+    expect(await provisionSubscription(deps(), subscriptionId)).toMatchObject({
+      outcome: "provisioned",
+    });
+  });
+
+  it("holds no connection while the VPN API hangs", async () => {
+    const { subscriptionId } = await customerWithSubscription(db, nextUser++, 86_400);
+    await fault(sandbox, { target: "vpn", mode: "hang" });
+    const inFlight = provisionSubscription(deps(vpnClient(1_500)), subscriptionId);
+    const samples: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const s = db.stats();
+      samples.push(s.total - s.idle);
+    }
+    // Meanwhile the database serves others at once.
+    expect((await db.query<{ ok: number }>("customer", "SELECT 1 AS ok")).rows[0]?.ok).toBe(1);
+    expect(await inFlight).toMatchObject({ outcome: "failed", error: { kind: "timeout" } });
+    expect(samples.slice(2)).toEqual(new Array(8).fill(0));
+    const uses = (await metrics.dbUse.get()).values.filter(
+      (v) =>
+        v.metricName?.endsWith("_bucket") &&
+        String(v.labels.label).startsWith("provision") &&
+        (v.labels as { le?: number }).le === 1,
+    );
+    const counts = (await metrics.dbUse.get()).values.filter(
+      (v) => v.metricName?.endsWith("_count") && String(v.labels.label).startsWith("provision"),
+    );
+    // Every provisioning checkout finished within 1 s.
+    expect(uses.map((u) => u.value)).toEqual(counts.map((c) => c.value));
+    expect((await metrics.dbHeldDuringNetwork.get()).values[0]?.value ?? 0).toBe(0);
+  });
+
+  it("does not undo a renewal committed while the expiry's VPN call is in flight", async () => {
+    const { subscriptionId, uuid } = await customerWithSubscription(db, nextUser++, -60);
+    await fault(sandbox, { target: "vpn", mode: "latency", latency_ms: 400 });
+    const expiring = expireSubscription(deps(), subscriptionId);
+    await new Promise((r) => setTimeout(r, 150));
+    await extendSubscription(db, subscriptionId, 30 * 86_400);
+    const result = await expiring;
+    expect(result).toMatchObject({ outcome: "superseded" });
+    const row = await subscriptionRow(db, subscriptionId);
+    expect(row.status).not.toBe("expired");
+    expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    // The key removed by the expiry is back, with the renewed expiry.
+    expect(row).toMatchObject({ status: "active", in_sync: true });
+    expect((await vpnUsers(sandbox)).find((u) => u.uuid === uuid)?.expiry_timestamp_ms).toBe(
+      row.expires_at.getTime(),
+    );
+  });
+
+  it("expires a subscription past its end: key removed, status expired", async () => {
+    const { subscriptionId, uuid } = await customerWithSubscription(db, nextUser++, 86_400);
+    await provisionSubscription(deps(), subscriptionId);
+    const { subscriptionId: pastId, uuid: pastUuid } = await customerWithSubscription(
+      db,
+      nextUser++,
+      -10,
+    );
+    expect(await expireSubscription(deps(), pastId)).toMatchObject({ outcome: "expired" });
+    expect(await subscriptionRow(db, pastId)).toMatchObject({ status: "expired" });
+    expect((await vpnUsers(sandbox)).map((u) => u.uuid)).not.toContain(pastUuid);
+    // A live one is not touched.
+    expect(await expireSubscription(deps(), subscriptionId)).toEqual({ outcome: "skipped" });
+    expect((await vpnUsers(sandbox)).map((u) => u.uuid)).toContain(uuid);
+  });
+
+  it("lets one of many concurrent callers do the work", async () => {
+    const { subscriptionId } = await customerWithSubscription(db, nextUser++, 86_400);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => provisionSubscription(deps(), subscriptionId)),
+    );
+    expect(results.filter((r) => r.outcome === "provisioned")).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === "skipped")).toHaveLength(7);
+  });
+});
