@@ -22,6 +22,8 @@ export interface CryptoPayWebhookDeps {
  */
 export function cryptoPayWebhook(deps: CryptoPayWebhookDeps): FastifyPluginAsync {
   return async (app) => {
+    // Inside this encapsulated plugin only: every body arrives as the raw bytes.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 64 * 1024 }, (_req, body, done) =>
       done(null, body),
     );
