@@ -7,6 +7,7 @@ import type { Db } from "./db/pool.js";
 import { DbScope } from "./db/scope.js";
 import { buildHttpServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
+import { createNetworkClients } from "./network-clients.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
 import {
@@ -16,6 +17,8 @@ import {
   startMainThreadSentinel,
   Watchdog,
 } from "./ops/watchdog.js";
+import type { CryptoPayApi } from "./payments/cryptopay.js";
+import type { VpnApi } from "./vpn/api.js";
 import type { Loop } from "./workers/loop.js";
 import { StartGate } from "./workers/start-gate.js";
 
@@ -32,6 +35,8 @@ export interface Service {
   watchdog: Watchdog;
   gate: StartGate;
   loops: Loop[];
+  vpn: VpnApi;
+  cryptopay: CryptoPayApi | undefined;
   /** Stops intake, loops, HTTP, the pool and the embedded database, in that order. */
   shutdown(reason: string): Promise<void>;
 }
@@ -41,7 +46,15 @@ interface Step {
   run(): Promise<void> | void;
 }
 
+/** Runs before anything else: sandbox mode starts its stand-ins and rewrites the config here. */
+export interface Preparation {
+  config: Config;
+  afterListen?(httpUrl: string): void;
+  stop(): Promise<void>;
+}
+
 export interface StartOptions {
+  prepare?: (logger: Logger) => Promise<Preparation>;
   /** Extra loops to run (the workers register theirs here). */
   loops?: (deps: LoopDeps) => Loop[];
   /** Overrides the log destination (tests pass a file descriptor). */
@@ -61,19 +74,24 @@ export interface LoopDeps {
  * probes → watchdog → loops. Each started part adds its stop step; shutdown runs them in
  * reverse, so the database is stopped last.
  */
-export async function startService(config: Config, options: StartOptions = {}): Promise<Service> {
+export async function startService(
+  baseConfig: Config,
+  options: StartOptions = {},
+): Promise<Service> {
   const startedAt = Date.now();
   const metrics = createMetrics();
   const appLogger =
     options.appLogger ??
     createLogger({
-      level: config.log.level,
-      bufferMaxBytes: config.log.bufferMaxBytes,
+      level: baseConfig.log.level,
+      bufferMaxBytes: baseConfig.log.bufferMaxBytes,
       onDrop: () => metrics.logLinesDropped.inc(),
     });
   const logger = appLogger.logger;
   const stopSteps: Step[] = [];
 
+  let config = baseConfig;
+  let preparation: Preparation | undefined;
   const scope = new DbScope({
     mode: config.env === "production" ? "log" : "throw",
     onViolation: () => metrics.dbHeldDuringNetwork.inc(),
@@ -85,6 +103,12 @@ export async function startService(config: Config, options: StartOptions = {}): 
 
   let database: DatabaseHandle | undefined;
   try {
+    if (options.prepare) {
+      preparation = await options.prepare(logger);
+      config = preparation.config;
+      const prepared = preparation;
+      stopSteps.push({ name: "sandbox", run: () => prepared.stop() });
+    }
     database = await openDatabase({ config, logger, metrics, scope });
     const { db, embedded } = database;
     if (embedded) stopSteps.push({ name: "embedded database", run: () => embedded.stop() });
@@ -98,6 +122,9 @@ export async function startService(config: Config, options: StartOptions = {}): 
       return undefined;
     });
     db.startReporting();
+
+    const network = createNetworkClients({ config, logger, metrics, scope, readiness });
+    stopSteps.push({ name: "network clients", run: () => network.close() });
 
     const watchdog = new Watchdog({
       checkIntervalMs: config.watchdog.checkIntervalMs,
@@ -136,6 +163,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     const address = http.server.address() as AddressInfo;
     const httpUrl = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${address.port}`;
     stopSteps.push({ name: "http server", run: () => http.close() });
+    preparation?.afterListen?.(httpUrl);
 
     if (config.watchdog.enabled) {
       watchdog.start();
@@ -177,6 +205,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
       watchdog,
       gate,
       loops,
+      vpn: network.vpn,
+      cryptopay: network.cryptopay,
       shutdown(reason) {
         shuttingDown ??= runStopSteps(stopSteps, logger, reason).then(() => appLogger.flush(1_000));
         return shuttingDown;

@@ -83,6 +83,7 @@ const envSchema = z
       .regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC… (from @BotFather)" })
       .optional(),
     BOT_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    TELEGRAM_API_ROOT: url.default("https://api.telegram.org"),
     PUBLIC_URL: url.optional(),
     TELEGRAM_WEBHOOK_SECRET: z
       .string()
@@ -184,6 +185,8 @@ export interface Config {
   bot: {
     token: string | undefined;
     mode: "polling" | "webhook";
+    /** Bot API base URL: Telegram's, a local Bot API server, or the sandbox stand-in. */
+    apiRoot: string;
     publicUrl: string | undefined;
     webhookSecret: string | undefined;
     adminIds: number[];
@@ -284,6 +287,7 @@ function toConfig(env: Env): Config {
     bot: {
       token: env.BOT_TOKEN,
       mode: env.BOT_MODE,
+      apiRoot: env.TELEGRAM_API_ROOT,
       publicUrl: env.PUBLIC_URL,
       webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
       adminIds: env.ADMIN_IDS,

@@ -1,5 +1,6 @@
 import { type Service, startService } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { enterSandboxMode, isSandboxMode } from "./sandbox-mode.js";
 
 /**
  * Entry point. The process owns SIGTERM/SIGINT: shutdown drains within SHUTDOWN_TIMEOUT_MS
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
 
   try {
-    service = await startService(config);
+    service = await startService(
+      config,
+      isSandboxMode(config) ? { prepare: (logger) => enterSandboxMode(config, logger) } : {},
+    );
   } catch {
     process.exitCode = 1;
     return;

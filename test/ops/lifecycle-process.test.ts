@@ -74,7 +74,8 @@ describe("process lifecycle", () => {
       const exit = await proc.exited;
       expect(exit).toMatchObject({ code: 0, signal: null });
       const order = proc.lines.filter((l) => l.msg === "stopped").map((l) => l.step);
-      expect(order.at(-1)).toBe("embedded database");
+      // Sandbox mode (no BOT_TOKEN): the stand-ins go last, right after the database.
+      expect(order.slice(-2)).toEqual(["embedded database", "sandbox"]);
       expect(order.indexOf("database pool")).toBeLessThan(order.indexOf("embedded database"));
       expect(isAlive(pid)).toBe(false);
       await expect(readFile(`${dir}/pg/postmaster.pid`)).rejects.toThrow();

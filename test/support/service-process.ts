@@ -26,7 +26,7 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     HOME: process.env.HOME,
     NODE_ENV: "test",
   };
-  return { ...base, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...extra };
+  return { ...base, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", SANDBOX_PORT: "0", ...extra };
 }
 
 /**

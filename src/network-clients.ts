@@ -1,0 +1,93 @@
+import type { Config } from "./config.js";
+import type { DbScope } from "./db/scope.js";
+import type { Logger } from "./logger.js";
+import { CircuitBreaker } from "./net/circuit-breaker.js";
+import type { Metrics } from "./ops/metrics.js";
+import type { Readiness } from "./ops/readiness.js";
+import { type CryptoPayApi, HttpCryptoPayApi } from "./payments/cryptopay.js";
+import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
+import { HttpVpnApi } from "./vpn/http-client.js";
+
+export interface NetworkClients {
+  vpn: VpnApi;
+  /** Undefined when CRYPTOPAY_TOKEN is not set: crypto payments are then not offered. */
+  cryptopay: CryptoPayApi | undefined;
+  close(): Promise<void>;
+}
+
+/** Consecutive failures that open a dependency's circuit, and how long it stays open. */
+const BREAKER = { failureThreshold: 5, openMs: 15_000 };
+
+/**
+ * The VPN API and Crypto Pay clients, each behind a circuit breaker whose state is reported
+ * by name in `/ready` (an outage is listed there and never stops the process).
+ */
+export function createNetworkClients(deps: {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  scope: DbScope;
+  readiness: Readiness;
+}): NetworkClients {
+  const { config, logger, metrics, scope, readiness } = deps;
+  const guard = (what: string) => scope.assertNoDbScope(what);
+  const breakerFor = (name: string) => {
+    readiness.dependency(name, true);
+    return new CircuitBreaker(name, {
+      ...BREAKER,
+      onStateChange: (state, detail) => {
+        readiness.dependency(
+          name,
+          state === "closed",
+          state === "closed" ? undefined : `circuit ${state}: ${detail}`,
+        );
+        logger.warn({ dependency: name, state, detail }, "circuit breaker changed state");
+      },
+    });
+  };
+
+  let vpn: VpnApi;
+  let closeVpn = async () => {};
+  if (config.vpn.url && config.vpn.apiKey) {
+    const client = new HttpVpnApi({
+      baseUrl: config.vpn.url,
+      apiKey: config.vpn.apiKey,
+      timeoutMs: config.vpn.timeoutMs,
+      breaker: breakerFor("vpn_api"),
+      metrics,
+      logger,
+      assertNoDbScope: guard,
+    });
+    vpn = client;
+    closeVpn = () => client.close();
+  } else {
+    vpn = new UnconfiguredVpnApi();
+    readiness.dependency(
+      "vpn_api",
+      false,
+      "not configured (VPN_API_URL, VPN_API_KEY): activations stay pending",
+    );
+  }
+
+  let cryptopay: HttpCryptoPayApi | undefined;
+  if (config.cryptopay.token) {
+    cryptopay = new HttpCryptoPayApi({
+      baseUrl: config.cryptopay.apiUrl,
+      token: config.cryptopay.token,
+      assets: config.cryptopay.assets,
+      timeoutMs: config.vpn.timeoutMs,
+      breaker: breakerFor("cryptopay"),
+      metrics,
+      logger,
+      assertNoDbScope: guard,
+    });
+  }
+
+  return {
+    vpn,
+    cryptopay,
+    async close() {
+      await Promise.all([closeVpn(), cryptopay?.close()]);
+    },
+  };
+}

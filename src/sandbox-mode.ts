@@ -1,0 +1,75 @@
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import { startSandbox } from "./sandbox/index.js";
+
+/** `npm start` without BOT_TOKEN, outside production: the service runs against local stand-ins. */
+export function isSandboxMode(config: Config): boolean {
+  return config.bot.token === undefined && config.env !== "production";
+}
+
+export interface SandboxMode {
+  /** The configuration pointed at the stand-ins, except where a service was configured explicitly. */
+  config: Config;
+  controlPlaneUrl: string;
+  /** Once the HTTP server listens: paid invoices are delivered to its webhook; the banner is printed. */
+  afterListen(httpUrl: string): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the stand-ins (contracts/sandbox.md) and returns the configuration that uses them. An
+ * explicitly configured service wins over its stand-in: VPN_API_URL/VPN_API_KEY, and
+ * CRYPTOPAY_API_URL with CRYPTOPAY_TOKEN; a CRYPTOPAY_TOKEN alone keeps the Crypto Pay stand-in,
+ * which then signs with that token.
+ */
+export async function enterSandboxMode(config: Config, logger: Logger): Promise<SandboxMode> {
+  const explicitCryptoPay = config.cryptopay.apiUrlExplicit && config.cryptopay.token !== undefined;
+  const sandbox = await startSandbox({
+    port: config.sandbox.port,
+    logger,
+    ...(config.cryptopay.token && !explicitCryptoPay
+      ? { cryptopayToken: config.cryptopay.token }
+      : {}),
+  });
+  const effective: Config = {
+    ...config,
+    bot: { ...config.bot, token: sandbox.botToken, apiRoot: sandbox.url, mode: "polling" },
+    vpn: config.vpn.url
+      ? config.vpn
+      : { ...config.vpn, url: sandbox.vpnApiUrl, apiKey: sandbox.vpnApiKey },
+    cryptopay: explicitCryptoPay
+      ? config.cryptopay
+      : { ...config.cryptopay, apiUrl: sandbox.cryptopayApiUrl, token: sandbox.cryptopayToken },
+  };
+  return {
+    config: effective,
+    controlPlaneUrl: `${sandbox.url}/sandbox`,
+    afterListen(httpUrl) {
+      if (!explicitCryptoPay) sandbox.setCryptopayWebhookUrl(`${httpUrl}/webhooks/cryptopay`);
+      logger.info(
+        {
+          control_plane: `${sandbox.url}/sandbox`,
+          telegram_stand_in: sandbox.url,
+          vpn_api: effective.vpn.url,
+          cryptopay_api: effective.cryptopay.apiUrl,
+        },
+        "sandbox mode: no BOT_TOKEN, the bot talks to local stand-ins",
+      );
+      // stdout carries JSON log lines only (R7); the human banner goes to stderr.
+      process.stderr.write(sandboxBanner(sandbox.url, httpUrl));
+    },
+    stop: () => sandbox.close(),
+  };
+}
+
+function sandboxBanner(sandboxUrl: string, httpUrl: string): string {
+  return [
+    "",
+    "Sandbox mode: Telegram, the VPN API and Crypto Pay are local stand-ins.",
+    `  control plane: ${sandboxUrl}/sandbox   service: ${httpUrl}`,
+    "Talk to the bot as customer 1:",
+    `  curl -s -X POST ${sandboxUrl}/sandbox/users/1/message -H 'content-type: application/json' -d '{"text":"/start"}'`,
+    `  curl -s '${sandboxUrl}/sandbox/users/1/chat?wait_ms=3000'`,
+    "",
+  ].join("\n");
+}
