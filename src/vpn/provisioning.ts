@@ -22,11 +22,12 @@ export interface ProvisioningDeps {
   retryMaxMs?: number;
 }
 
-interface Claim {
+export interface Claim {
   subscriptionId: number;
   userId: number;
   uuid: string;
   status: "pending" | "active" | "expired" | "revoked";
+  isTrial: boolean;
   expiresAt: Date;
   version: string;
   token: string;
@@ -34,7 +35,15 @@ interface Claim {
 
 export type ProvisionResult =
   /** The key is live on the server with the current expiry; `activated` when it was pending. */
-  | { outcome: "provisioned"; activated: boolean; userId: number; link: string }
+  | {
+      outcome: "provisioned";
+      activated: boolean;
+      userId: number;
+      subscriptionId: number;
+      /** The expiry the server was given: the cycle of an activation notice. */
+      cycle: Date;
+      link: string;
+    }
   /** Nothing to do: in sync, claimed by someone else, expired, revoked or unknown. */
   | { outcome: "skipped" }
   /** The row changed while the call was in flight; the newer state wins and is retried later. */
@@ -43,18 +52,19 @@ export type ProvisionResult =
   | { outcome: "failed"; userId: number; error: VpnApiError; attempts: number };
 
 export type ExpireResult =
-  | { outcome: "expired"; userId: number; subscriptionId: number }
+  | { outcome: "expired"; userId: number; subscriptionId: number; isTrial: boolean; cycle: Date }
   | { outcome: "skipped" }
   | { outcome: "superseded"; userId: number }
   | { outcome: "failed"; userId: number; error: VpnApiError };
 
-const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, expires_at, version::text AS version, claim_token`;
+const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at, version::text AS version, claim_token`;
 
 type ClaimRow = {
   id: string;
   user_id: string;
   vpn_uuid: string;
   status: Claim["status"];
+  is_trial: boolean;
   expires_at: Date;
   version: string;
   claim_token: string;
@@ -66,6 +76,7 @@ function toClaim(row: ClaimRow): Claim {
     userId: Number(row.user_id),
     uuid: row.vpn_uuid,
     status: row.status,
+    isTrial: row.is_trial,
     expiresAt: row.expires_at,
     version: row.version,
     token: row.claim_token,
@@ -91,6 +102,61 @@ async function claimForProvisioning(
     [subscriptionId, randomUUID(), claimant, ttlMs / 1000],
   );
   return rows[0] ? toClaim(rows[0]) : undefined;
+}
+
+/**
+ * Claims up to `limit` subscriptions due for provisioning (pending, or active with the server
+ * out of date), oldest retry first, skipping rows another replica or caller holds (R5).
+ */
+async function claimDueForProvisioning(
+  client: DbClient,
+  limit: number,
+  claimant: string,
+  ttlMs: number,
+): Promise<Claim[]> {
+  const { rows } = await client.query<ClaimRow>(
+    `UPDATE subscriptions s
+        SET claim_token = gen_random_uuid(), claimed_by = $2,
+            claimed_until = now() + make_interval(secs => $3)
+      WHERE s.id IN (
+        SELECT id FROM subscriptions
+         WHERE status IN ('pending', 'active')
+           AND expires_at > now()
+           AND (status = 'pending' OR provisioned_expires_at IS DISTINCT FROM expires_at)
+           AND (next_activation_at IS NULL OR next_activation_at <= now())
+           AND (claim_token IS NULL OR claimed_until < now())
+         ORDER BY next_activation_at NULLS FIRST, id
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+      RETURNING ${CLAIM_COLUMNS}`,
+    [limit, claimant, ttlMs / 1000],
+  );
+  return rows.map(toClaim);
+}
+
+/** Claims up to `limit` live subscriptions past their end, for removal of their keys. */
+async function claimDueExpiries(
+  client: DbClient,
+  limit: number,
+  claimant: string,
+  ttlMs: number,
+): Promise<Claim[]> {
+  const { rows } = await client.query<ClaimRow>(
+    `UPDATE subscriptions s
+        SET claim_token = gen_random_uuid(), claimed_by = $2,
+            claimed_until = now() + make_interval(secs => $3)
+      WHERE s.id IN (
+        SELECT id FROM subscriptions
+         WHERE status IN ('pending', 'active')
+           AND expires_at <= now()
+           AND (claim_token IS NULL OR claimed_until < now())
+         ORDER BY expires_at, id
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+      RETURNING ${CLAIM_COLUMNS}`,
+    [limit, claimant, ttlMs / 1000],
+  );
+  return rows.map(toClaim);
 }
 
 /** Applies a successful add-user if nothing changed since the claim (version unchanged). */
@@ -162,12 +228,31 @@ export async function provisionSubscription(
   subscriptionId: number,
   signal?: AbortSignal,
 ): Promise<ProvisionResult> {
-  const log = deps.logger.child({ subscription_id: subscriptionId });
   const claim = await deps.db.tx("provision_claim", (c) =>
     claimForProvisioning(c, subscriptionId, deps.claimant, deps.claimTtlMs),
   );
   if (!claim) return { outcome: "skipped" };
+  return completeProvisioning(deps, claim, signal);
+}
 
+/** Claims a batch of due subscriptions; each is then finished with `completeProvisioning`. */
+export function claimProvisioningBatch(deps: ProvisioningDeps, limit: number): Promise<Claim[]> {
+  return deps.db.tx("provision_claim_batch", (c) =>
+    claimDueForProvisioning(c, limit, deps.claimant, deps.claimTtlMs),
+  );
+}
+
+/** The call and apply phases for a claimed subscription. */
+export async function completeProvisioning(
+  deps: ProvisioningDeps,
+  claim: Claim,
+  signal?: AbortSignal,
+): Promise<ProvisionResult> {
+  const log = deps.logger.child({ subscription_id: claim.subscriptionId });
+  if (signal?.aborted) {
+    await deps.db.tx("provision_release", (c) => releaseClaim(c, claim));
+    return { outcome: "skipped" };
+  }
   let link: string;
   try {
     ({ link } = await deps.vpn.add(
@@ -185,10 +270,7 @@ export async function provisionSubscription(
         deps.retryMaxMs ?? 15 * 60_000,
       ),
     );
-    log.warn(
-      { user_id: claim.userId, attempts, kind: error.kind },
-      "provisioning failed; will retry",
-    );
+    log.warn({ user_id: claim.userId, attempts, kind: error.kind }, "provisioning failed; will retry");
     return { outcome: "failed", userId: claim.userId, error, attempts };
   }
 
@@ -199,6 +281,8 @@ export async function provisionSubscription(
       outcome: "provisioned",
       activated: claim.status === "pending",
       userId: claim.userId,
+      subscriptionId: claim.subscriptionId,
+      cycle: claim.expiresAt,
       link,
     };
   }
@@ -209,10 +293,7 @@ export async function provisionSubscription(
     // Revoked, expired or reissued while add-user was in flight: take the key off again.
     await removeQuietly(deps, claim.uuid, log, signal);
   }
-  log.info(
-    { user_id: claim.userId, key_still_current: keyStillCurrent },
-    "provisioning superseded",
-  );
+  log.info({ user_id: claim.userId, key_still_current: keyStillCurrent }, "provisioning superseded");
   return { outcome: "superseded", userId: claim.userId };
 }
 
@@ -283,11 +364,31 @@ export async function expireSubscription(
   subscriptionId: number,
   signal?: AbortSignal,
 ): Promise<ExpireResult> {
-  const log = deps.logger.child({ subscription_id: subscriptionId });
   const claim = await deps.db.tx("expire_claim", (c) =>
     claimForExpiry(c, subscriptionId, deps.claimant, deps.claimTtlMs),
   );
   if (!claim) return { outcome: "skipped" };
+  return completeExpiry(deps, claim, signal);
+}
+
+/** Claims a batch of subscriptions past their end; each is then finished with `completeExpiry`. */
+export function claimExpiryBatch(deps: ProvisioningDeps, limit: number): Promise<Claim[]> {
+  return deps.db.tx("expire_claim_batch", (c) =>
+    claimDueExpiries(c, limit, deps.claimant, deps.claimTtlMs),
+  );
+}
+
+/** The call and apply phases of an expiry. */
+export async function completeExpiry(
+  deps: ProvisioningDeps,
+  claim: Claim,
+  signal?: AbortSignal,
+): Promise<ExpireResult> {
+  const log = deps.logger.child({ subscription_id: claim.subscriptionId });
+  if (signal?.aborted) {
+    await deps.db.tx("expire_release", (c) => releaseClaim(c, claim));
+    return { outcome: "skipped" };
+  }
   try {
     await deps.vpn.remove(claim.uuid, signal);
   } catch (err) {
@@ -299,11 +400,17 @@ export async function expireSubscription(
   const applied = await deps.db.tx("expire_apply", (c) => applyExpired(c, claim));
   if (applied) {
     log.info({ user_id: claim.userId }, "subscription expired; key removed");
-    return { outcome: "expired", userId: claim.userId, subscriptionId };
+    return {
+      outcome: "expired",
+      userId: claim.userId,
+      subscriptionId: claim.subscriptionId,
+      isTrial: claim.isTrial,
+      cycle: claim.expiresAt,
+    };
   }
   await deps.db.tx("expire_apply", (c) => applyExpirySuperseded(c, claim));
   log.info({ user_id: claim.userId }, "expiry superseded by a change; key will be put back");
-  await provisionSubscription(deps, subscriptionId, signal);
+  await provisionSubscription(deps, claim.subscriptionId, signal);
   return { outcome: "superseded", userId: claim.userId };
 }
 
