@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../ops/metrics.js";
 import { abortableDelay } from "../util/delay.js";
+import type { LeaseStore } from "./lease.js";
 import type { StartGate } from "./start-gate.js";
 
 /** What one iteration reports; counts go on its log line. */
@@ -31,6 +32,11 @@ export interface LoopOptions {
   /** Time budget of one iteration; defaults to 80 % of the interval. */
   budgetMs?: number;
   gate: StartGate;
+  /**
+   * Run each iteration on one replica only: the iteration takes this lease first and is
+   * `skipped` (which counts as finished) when another replica holds it.
+   */
+  lease?: { store: LeaseStore; holder: string };
   logger: Logger;
   metrics: Metrics;
   run(ctx: IterationContext): Promise<IterationReport | undefined>;
@@ -140,16 +146,28 @@ export class Loop {
     let outcome: string;
     let counts: Record<string, number> = {};
     let error: unknown;
+    const lease = this.#o.lease;
+    let leased = false;
     try {
-      const report = await this.#o.run({
-        signal,
-        deadline: started + budgetMs,
-        iteration,
-        logger: this.#log,
-      });
-      outcome = report?.outcome ?? "ok";
-      counts = report?.counts ?? {};
+      leased = lease ? await lease.store.tryTake(this.#o.name, lease.holder, budgetMs) : true;
+      if (!leased) {
+        outcome = "skipped";
+      } else {
+        const report = await this.#o.run({
+          signal,
+          deadline: started + budgetMs,
+          iteration,
+          logger: this.#log,
+        });
+        outcome = report?.outcome ?? "ok";
+        counts = report?.counts ?? {};
+      }
+      if (lease && leased)
+        await lease.store.release(this.#o.name, lease.holder, outcome !== "error");
     } catch (err) {
+      if (lease && leased) {
+        await lease.store.release(this.#o.name, lease.holder, false).catch(() => {});
+      }
       error = err;
       outcome = stop.aborted ? "aborted" : "error";
     }

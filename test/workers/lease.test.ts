@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/logger.js";
+import { createMetrics } from "../../src/ops/metrics.js";
+import { sqlLeaseStore } from "../../src/workers/lease.js";
+import { Loop } from "../../src/workers/loop.js";
+import { StartGate } from "../../src/workers/start-gate.js";
+import { testDb } from "../support/db.js";
+import { captureLogs } from "../support/logs.js";
+
+const db = await testDb();
+
+describe("per-iteration leases (R5)", () => {
+  it("runs each slot's iteration on one of two replicas; the other counts it as skipped", async () => {
+    const store = sqlLeaseStore(db.forKind("worker"));
+    const ran: string[] = [];
+    const logs = captureLogs();
+    const replica = (holder: string) =>
+      new Loop({
+        name: "reconcile",
+        intervalMs: 150,
+        offsetMs: 0,
+        jitterMs: 0,
+        heavy: false,
+        gate: new StartGate(0),
+        lease: { store, holder },
+        logger: logs.logger,
+        metrics: createMetrics(),
+        run: async () => {
+          ran.push(holder);
+          await new Promise((r) => setTimeout(r, 40));
+          return undefined;
+        },
+      });
+    const a = replica("replica-a");
+    const b = replica("replica-b");
+    a.start();
+    b.start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await Promise.all([a.stop(), b.stop()]);
+
+    const iterations = a.state().iterations;
+    expect(iterations).toBeGreaterThanOrEqual(4);
+    // Every slot ran exactly once across both replicas.
+    expect(ran.length).toBe(iterations);
+    const skipped = logs.lines.filter((l) => l.outcome === "skipped").length;
+    expect(skipped + ran.length).toBe(a.state().iterations + b.state().iterations);
+    const { rows } = await db.query(
+      "lease",
+      "SELECT iteration, last_success_at IS NOT NULL AS ok FROM worker_leases WHERE name = 'reconcile'",
+    );
+    expect(rows[0]).toMatchObject({ ok: true });
+  });
+
+  it("is taken over when its holder died mid-iteration (the lease expires)", async () => {
+    const store = sqlLeaseStore(db.forKind("worker"));
+    expect(await store.tryTake("digest", "crashed", 100)).toBe(true);
+    expect(await store.tryTake("digest", "survivor", 10_000)).toBe(false);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await store.tryTake("digest", "survivor", 10_000)).toBe(true);
+  });
+});
