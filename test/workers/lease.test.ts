@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { sqlLeaseStore } from "../../src/workers/lease.js";
 import { Loop } from "../../src/workers/loop.js";
