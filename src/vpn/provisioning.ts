@@ -169,6 +169,13 @@ async function applyProvisioned(client: DbClient, claim: Claim, link: string): P
       WHERE id = $1 AND version = $2::bigint`,
     [claim.subscriptionId, claim.version, link],
   );
+  if (rowCount === 1) {
+    // The key is live again (e.g. a renewal after expiry): reconcile must not treat it as removed.
+    await client.query(
+      "UPDATE issued_uuids SET removed_at = NULL WHERE uuid = $1 AND removed_at IS NOT NULL",
+      [claim.uuid],
+    );
+  }
   return rowCount === 1;
 }
 

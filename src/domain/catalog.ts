@@ -1,0 +1,55 @@
+import type { DbAccess, DbClient } from "../db/pool.js";
+import { writeAudit } from "./audit.js";
+import { applyCatalogOverride, type Catalog, catalogOverrideSchema } from "./pricing.js";
+
+/** The settings key under which operators store price overrides (a jsonb catalog part). */
+export const PRICING_SETTINGS_KEY = "pricing";
+
+/**
+ * The catalog in force: SPEC defaults with the operator's 'pricing' override applied. Read with
+ * the caller's client so a purchase prices against the same transaction it inserts in. A
+ * malformed override throws `InvalidCatalogError` (it can only get there by hand-written SQL:
+ * `savePricingOverride` validates).
+ */
+export async function loadCatalog(client: DbClient): Promise<Catalog> {
+  const { rows } = await client.query<{ value: unknown }>(
+    "SELECT value FROM settings WHERE key = $1",
+    [PRICING_SETTINGS_KEY],
+  );
+  const row = rows[0];
+  return row ? applyCatalogOverride(row.value) : applyCatalogOverride({});
+}
+
+export type SavePricingResult =
+  | { outcome: "saved"; catalog: Catalog }
+  | { outcome: "invalid"; message: string };
+
+/** Validates and stores an operator's price override, with its audit row. */
+export async function savePricingOverride(
+  db: DbAccess,
+  adminId: number,
+  override: unknown,
+): Promise<SavePricingResult> {
+  const parsed = catalogOverrideSchema.safeParse(override);
+  if (!parsed.success) return { outcome: "invalid", message: parsed.error.message };
+  let catalog: Catalog;
+  try {
+    catalog = applyCatalogOverride(parsed.data);
+  } catch (err) {
+    return { outcome: "invalid", message: (err as Error).message };
+  }
+  await db.tx("pricing_save", async (client) => {
+    await client.query(
+      `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2::jsonb, now(), $3)
+       ON CONFLICT (key) DO UPDATE
+         SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+      [PRICING_SETTINGS_KEY, JSON.stringify(parsed.data), adminId],
+    );
+    await writeAudit(client, {
+      actorId: adminId,
+      action: "settings.pricing",
+      details: { override: parsed.data },
+    });
+  });
+  return { outcome: "saved", catalog };
+}

@@ -1,0 +1,353 @@
+import type { DbAccess, DbClient } from "../db/pool.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../ops/metrics.js";
+import {
+  type AdminAlert,
+  findPaymentId,
+  insertPayment,
+  markPurchasePaid,
+  type PaymentProvider,
+  type PaymentResult,
+  PROVIDER_OF,
+  readPaymentResult,
+  reportPayment,
+} from "./fulfilment.js";
+import { creditLatePayment, creditTopup } from "./ledger.js";
+import { isPgError, SqlState } from "./pg-errors.js";
+import { type Provisioner, provisionAfterCommit } from "./provisioner.js";
+import { PURCHASE_COLUMNS, type Purchase, type PurchaseRow, toPurchase } from "./purchases.js";
+import { awardReferralCashback } from "./referrals.js";
+import { retryOnDeadlock } from "./retry.js";
+import { grantSubscriptionTime } from "./subscriptions.js";
+
+/**
+ * The one finalizer for money arriving from a provider (R8): a Telegram Stars or card
+ * `successful_payment`, or a paid Crypto Pay invoice (webhook or watcher). In ONE transaction it
+ * flips the purchase to paid (compare-and-set; expired/cancelled → paid for a late payment),
+ * records the payment under the provider's unique id, applies the grant or the top-up credit,
+ * writes the referral cashback, and leaves the subscription needing provisioning. After commit,
+ * with no connection held, it asks the provisioner to put the key on the VPN server.
+ *
+ * Replays change nothing: the payment's provider id is unique, the event is looked up first
+ * (under the purchase's row lock, so concurrent duplicates queue), and a duplicate that still
+ * races to the insert hits 23505 and reports the stored result.
+ *
+ * Money that cannot buy what it was for (amount or currency differ from the snapshot, or the
+ * purchase was already paid by another payment) is never dropped: it is recorded as a payment
+ * without a purchase and credited to the balance (`late_payment_credit`), and the result
+ * carries `adminAlert` for the caller to tell the admin.
+ */
+
+export interface FinalizerDeps {
+  db: DbAccess;
+  provisioner: Provisioner;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** A provider's confirmation that money arrived. */
+export type PaymentEvent =
+  | {
+      /** Telegram `successful_payment` with currency XTR. */
+      method: "stars";
+      /** From `invoice_payload` (see `parseInvoicePayload`); null if it is not ours. */
+      purchaseId: number | null;
+      telegramChargeId: string;
+      /** Stars. */
+      totalAmount: number;
+      currency: string;
+      raw?: unknown;
+    }
+  | {
+      /** Telegram `successful_payment` through a payment provider token. */
+      method: "card";
+      purchaseId: number | null;
+      telegramChargeId: string;
+      /** Kopecks (the currency's smallest unit). */
+      totalAmount: number;
+      currency: string;
+      raw?: unknown;
+    }
+  | {
+      /** A Crypto Pay invoice with status 'paid'. */
+      method: "crypto";
+      invoiceId: number;
+      /** From the invoice's `payload`, if it parses. */
+      purchaseId: number | null;
+      /** The invoice's fiat `amount`, in kopecks. */
+      amountKopecks: number;
+      /** The invoice's `fiat` currency. */
+      fiat: string;
+      raw?: unknown;
+    };
+
+export type FinalizeResult =
+  | PaymentResult
+  /** No purchase of ours matches: nothing recorded; the admin should look (money may be held). */
+  | {
+      outcome: "unmatched";
+      purchaseId: number | null;
+      userId: null;
+      adminAlert: "unknown_purchase";
+    };
+
+export interface FinalizeOutcome {
+  result: FinalizeResult;
+  /** The event was already processed: the stored result of the first delivery is returned. */
+  replayed: boolean;
+}
+
+function providerPaymentIdOf(event: PaymentEvent): string {
+  return event.method === "crypto" ? String(event.invoiceId) : event.telegramChargeId;
+}
+
+/** The purchase this event pays, row-locked: concurrent events for it queue here. */
+async function lockPurchaseForEvent(
+  client: DbClient,
+  event: PaymentEvent,
+): Promise<(Purchase & { pastDue: boolean }) | undefined> {
+  const byInvoice = event.method === "crypto";
+  const { rows } = await client.query<PurchaseRow & { past_due: boolean }>(
+    byInvoice
+      ? `SELECT ${PURCHASE_COLUMNS}, expires_at <= now() AS past_due FROM purchases
+          WHERE crypto_invoice_id = $1
+             OR (id = $2 AND method = 'crypto'
+                 AND NOT EXISTS (SELECT 1 FROM purchases WHERE crypto_invoice_id = $1))
+          ORDER BY (crypto_invoice_id = $1) DESC NULLS LAST LIMIT 1
+          FOR UPDATE`
+      : `SELECT ${PURCHASE_COLUMNS}, expires_at <= now() AS past_due FROM purchases
+          WHERE id = $1 FOR UPDATE`,
+    byInvoice ? [event.invoiceId, event.purchaseId] : [event.purchaseId],
+  );
+  const r = rows[0];
+  return r ? { ...toPurchase(r), pastDue: r.past_due === true } : undefined;
+}
+
+type Verdict =
+  | { match: true }
+  | { match: false; alert: Exclude<AdminAlert, "already_paid">; rubles: number | null };
+
+/**
+ * Does the money match the snapshot? If not, what is it worth in rubles: the paid amount for
+ * RUB; for Stars, the purchase's own ruble/Stars ratio; unknown for anything else.
+ */
+function judge(p: Purchase, event: PaymentEvent): Verdict {
+  const paidCurrency = currencyOf(event);
+  const paid = event.method === "crypto" ? event.amountKopecks : event.totalAmount;
+  const rublesOf = (): number | null => {
+    if (paidCurrency === "RUB") return paid;
+    if (paidCurrency === "XTR" && p.starsAmount !== null && p.starsAmount > 0) {
+      return Math.floor((paid * p.amountKopecks) / p.starsAmount);
+    }
+    return null;
+  };
+  if (event.method !== p.method) {
+    return { match: false, alert: "method_mismatch", rubles: rublesOf() };
+  }
+  if (paidCurrency !== p.currency) {
+    return { match: false, alert: "currency_mismatch", rubles: rublesOf() };
+  }
+  const expected = p.method === "stars" ? p.starsAmount : p.amountKopecks;
+  if (paid !== expected) return { match: false, alert: "amount_mismatch", rubles: rublesOf() };
+  return { match: true };
+}
+
+function starsOf(event: PaymentEvent): number | null {
+  return event.method === "stars" ? event.totalAmount : null;
+}
+
+/** Providers send ISO codes; upper-cased so "rub" is RUB (and fits payments_currency_format). */
+function currencyOf(event: PaymentEvent): string {
+  return (event.method === "crypto" ? event.fiat : event.currency).trim().toUpperCase();
+}
+
+/** The watcher stops polling an invoice once it is paid, whatever became of the money. */
+async function markInvoicePaid(client: DbClient, event: PaymentEvent, p: Purchase): Promise<void> {
+  if (event.method !== "crypto") return;
+  await client.query(
+    `UPDATE purchases
+        SET crypto_invoice_id = coalesce(crypto_invoice_id, $2), crypto_invoice_status = 'paid'
+      WHERE id = $1 AND (crypto_invoice_id IS NULL OR crypto_invoice_id = $2)`,
+    [p.id, event.invoiceId],
+  );
+}
+
+/** The money buys its purchase: flip to paid, record, grant or credit, cashback. */
+async function payPurchase(
+  client: DbClient,
+  event: PaymentEvent,
+  provider: PaymentProvider,
+  p: Purchase & { pastDue: boolean },
+): Promise<number> {
+  const late = p.status !== "pending" || p.pastDue;
+  if (!(await markPurchasePaid(client, p.id))) {
+    throw new Error(`purchase ${p.id}: compare-and-set to paid failed under its row lock`);
+  }
+  await markInvoicePaid(client, event, p);
+  const paymentId = await insertPayment(client, {
+    purchaseId: p.id,
+    userId: p.userId,
+    provider,
+    providerPaymentId: providerPaymentIdOf(event),
+    amountKopecks: p.amountKopecks,
+    starsAmount: starsOf(event),
+    currency: currencyOf(event),
+    raw: event.raw,
+    resolution: { purchase_id: p.id, late, alert: null },
+  });
+  if (p.kind === "subscription") {
+    if (p.plan === null || p.periodDays === null) {
+      throw new Error(`subscription purchase ${p.id} has no plan`);
+    }
+    await grantSubscriptionTime(client, {
+      userId: p.userId,
+      kind: "purchase",
+      seconds: p.periodDays * 86_400,
+      purchaseId: p.id,
+      plan: { plan: p.plan, periodDays: p.periodDays },
+    });
+  } else {
+    await creditTopup(client, p.userId, paymentId, p.amountKopecks);
+  }
+  await awardReferralCashback(client, {
+    id: paymentId,
+    userId: p.userId,
+    provider,
+    amountKopecks: p.amountKopecks,
+  });
+  return paymentId;
+}
+
+/**
+ * The money cannot buy its purchase: record it without one and credit its ruble value to the
+ * balance (or, with no known ruble value, record it for the admin and credit nothing).
+ */
+async function creditInstead(
+  client: DbClient,
+  event: PaymentEvent,
+  provider: PaymentProvider,
+  p: Purchase,
+  alert: AdminAlert,
+  rubles: number | null,
+): Promise<number> {
+  const value = rubles !== null && rubles > 0 ? rubles : 0;
+  await markInvoicePaid(client, event, p);
+  const paymentId = await insertPayment(client, {
+    purchaseId: null,
+    userId: p.userId,
+    provider,
+    providerPaymentId: providerPaymentIdOf(event),
+    amountKopecks: value,
+    starsAmount: starsOf(event),
+    currency: currencyOf(event),
+    raw: event.raw,
+    resolution: { purchase_id: p.id, late: false, alert: value > 0 ? alert : "unconvertible" },
+  });
+  if (value > 0) {
+    await creditLatePayment(client, p.userId, paymentId, value, p.id, alert);
+    await awardReferralCashback(client, {
+      id: paymentId,
+      userId: p.userId,
+      provider,
+      amountKopecks: value,
+    });
+  }
+  return paymentId;
+}
+
+async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<FinalizeOutcome> {
+  const provider = PROVIDER_OF[event.method];
+  const purchase = await lockPurchaseForEvent(client, event);
+  const existing = await findPaymentId(client, provider, providerPaymentIdOf(event));
+  if (existing !== undefined) {
+    return { result: await readPaymentResult(client, existing), replayed: true };
+  }
+  if (!purchase) {
+    return {
+      result: {
+        outcome: "unmatched",
+        purchaseId: event.purchaseId,
+        userId: null,
+        adminAlert: "unknown_purchase",
+      },
+      replayed: false,
+    };
+  }
+  const verdict = judge(purchase, event);
+  let paymentId: number;
+  if (verdict.match && purchase.status !== "paid") {
+    paymentId = await payPurchase(client, event, provider, purchase);
+  } else if (verdict.match) {
+    paymentId = await creditInstead(
+      client,
+      event,
+      provider,
+      purchase,
+      "already_paid",
+      paidRubles(event, purchase),
+    );
+  } else {
+    paymentId = await creditInstead(
+      client,
+      event,
+      provider,
+      purchase,
+      verdict.alert,
+      verdict.rubles,
+    );
+  }
+  return { result: await readPaymentResult(client, paymentId), replayed: false };
+}
+
+/** A second, matching payment for an already-paid purchase is worth what the purchase cost. */
+function paidRubles(event: PaymentEvent, p: Purchase): number {
+  return event.method === "stars"
+    ? p.amountKopecks
+    : event.method === "crypto"
+      ? event.amountKopecks
+      : event.totalAmount;
+}
+
+/** The stored result of an event, read on its own checkout (after a lost insert race). */
+async function readStoredOutcome(db: DbAccess, event: PaymentEvent): Promise<FinalizeOutcome> {
+  return db.withClient("payment_finalize_replay", async (client) => {
+    const id = await findPaymentId(client, PROVIDER_OF[event.method], providerPaymentIdOf(event));
+    if (id === undefined) throw new Error("payment vanished after a unique violation");
+    return { result: await readPaymentResult(client, id), replayed: true };
+  });
+}
+
+/**
+ * Finalizes one provider event. Returns the result of the first delivery of this event
+ * (`replayed` tells a duplicate apart, so the caller notifies the customer only once). A
+ * `result.adminAlert` asks the caller to alert the admin.
+ */
+export async function finalizePayment(
+  deps: FinalizerDeps,
+  event: PaymentEvent,
+): Promise<FinalizeOutcome> {
+  let outcome: FinalizeOutcome;
+  try {
+    outcome = await retryOnDeadlock(() =>
+      deps.db.tx("payment_finalize", (client) => finalizeInTx(client, event)),
+    );
+  } catch (err) {
+    // A concurrent delivery of the same event won the insert: report what it stored.
+    if (!isPgError(err, SqlState.uniqueViolation, "payments_provider_payment_id_key")) throw err;
+    outcome = await readStoredOutcome(deps.db, event);
+  }
+  const { result, replayed } = outcome;
+  reportPayment(deps, {
+    method: event.method,
+    outcome: replayed ? "duplicate" : result.outcome,
+    purchaseId: result.purchaseId ?? event.purchaseId,
+    userId: result.userId,
+    paymentId: "paymentId" in result ? result.paymentId : undefined,
+    amountKopecks: "amountKopecks" in result ? result.amountKopecks : undefined,
+    adminAlert: replayed ? null : result.adminAlert,
+  });
+  if (!replayed && result.outcome === "granted") {
+    await provisionAfterCommit(deps.provisioner, deps.logger, result.subscriptionId);
+  }
+  return outcome;
+}

@@ -1,0 +1,202 @@
+import type { DbAccess, DbClient } from "../db/pool.js";
+import { writeAudit } from "./audit.js";
+import { isPgError, SqlState } from "./pg-errors.js";
+
+/**
+ * Promo codes. A use is *reserved* when a purchase is created (purchases.ts inserts the
+ * reservation in the purchase's transaction); the row-locked counter and the CHECK
+ * promo_codes_within_limit make max_uses hold under any concurrency. The reservation's status
+ * follows its purchase by trigger; the app never updates it.
+ */
+
+/** ASCII only, so case-insensitive uniqueness is exact in every collation. */
+export const PROMO_CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+export interface PromoCode {
+  id: number;
+  code: string;
+  percent: number;
+  maxUses: number | null;
+  reservedCount: number;
+  usedCount: number;
+  expiresAt: Date | null;
+  active: boolean;
+}
+
+type PromoRow = {
+  id: string;
+  code: string;
+  percent: number;
+  max_uses: number | null;
+  reserved_count: number;
+  used_count: number;
+  expires_at: Date | null;
+  active: boolean;
+};
+
+const PROMO_COLUMNS = "id, code, percent, max_uses, reserved_count, used_count, expires_at, active";
+
+function toPromo(r: PromoRow): PromoCode {
+  return {
+    id: Number(r.id),
+    code: r.code,
+    percent: r.percent,
+    maxUses: r.max_uses,
+    reservedCount: r.reserved_count,
+    usedCount: r.used_count,
+    expiresAt: r.expires_at,
+    active: r.active,
+  };
+}
+
+export interface CreatePromoInput {
+  adminId: number;
+  code: string;
+  percent: number;
+  /** null = unlimited. */
+  maxUses: number | null;
+  /** null = never expires. */
+  expiresAt: Date | null;
+}
+
+export type CreatePromoResult =
+  | { outcome: "created"; promo: PromoCode }
+  | { outcome: "invalid_code" | "invalid_percent" | "invalid_max_uses" | "duplicate" };
+
+export async function createPromoCode(
+  db: DbAccess,
+  input: CreatePromoInput,
+): Promise<CreatePromoResult> {
+  if (!PROMO_CODE.test(input.code)) return { outcome: "invalid_code" };
+  if (!Number.isInteger(input.percent) || input.percent < 1 || input.percent > 100) {
+    return { outcome: "invalid_percent" };
+  }
+  if (input.maxUses !== null && (!Number.isInteger(input.maxUses) || input.maxUses < 1)) {
+    return { outcome: "invalid_max_uses" };
+  }
+  try {
+    return await db.tx("promo_create", async (client) => {
+      const { rows } = await client.query<PromoRow>(
+        `INSERT INTO promo_codes (code, percent, max_uses, expires_at, created_by)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${PROMO_COLUMNS}`,
+        [input.code, input.percent, input.maxUses, input.expiresAt, input.adminId],
+      );
+      const promo = toPromo(rows[0] as PromoRow);
+      await writeAudit(client, {
+        actorId: input.adminId,
+        action: "promo.create",
+        details: {
+          promo_id: promo.id,
+          code: promo.code,
+          percent: promo.percent,
+          max_uses: promo.maxUses,
+          expires_at: promo.expiresAt?.toISOString() ?? null,
+        },
+      });
+      return { outcome: "created", promo } as const;
+    });
+  } catch (err) {
+    if (isPgError(err, SqlState.uniqueViolation, "promo_codes_code_ci_key")) {
+      return { outcome: "duplicate" };
+    }
+    throw err;
+  }
+}
+
+/** Stops new reservations; purchases already holding one can still be paid. */
+export async function deactivatePromoCode(
+  db: DbAccess,
+  adminId: number,
+  code: string,
+): Promise<{ outcome: "deactivated" | "not_found" }> {
+  return db.tx("promo_deactivate", async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      "UPDATE promo_codes SET active = false WHERE lower(code) = lower($1) RETURNING id",
+      [code],
+    );
+    const id = rows[0]?.id;
+    if (id === undefined) return { outcome: "not_found" } as const;
+    await writeAudit(client, {
+      actorId: adminId,
+      action: "promo.deactivate",
+      details: { promo_id: Number(id), code },
+    });
+    return { outcome: "deactivated" } as const;
+  });
+}
+
+export interface PromoUsage extends PromoCode {
+  /** Reservations currently held by unpaid purchases. */
+  openReservations: number;
+  /** Paid uses that arrived after their reservation was released. */
+  overLimitUses: number;
+}
+
+/** Usage stats for the admin's promo list, newest first. */
+export async function listPromoUsage(db: DbAccess, limit = 50): Promise<PromoUsage[]> {
+  const { rows } = await db.query<PromoRow & { open_reservations: string; over_limit: string }>(
+    "promo_usage",
+    `SELECT ${PROMO_COLUMNS},
+            (SELECT count(*) FROM promo_reservations r
+              WHERE r.promo_code_id = c.id AND r.status = 'reserved') AS open_reservations,
+            (SELECT count(*) FROM promo_reservations r
+              WHERE r.promo_code_id = c.id AND r.over_limit) AS over_limit
+       FROM promo_codes c ORDER BY c.id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    ...toPromo(r),
+    openReservations: Number(r.open_reservations),
+    overLimitUses: Number(r.over_limit),
+  }));
+}
+
+export type PromoLookup =
+  | { outcome: "ok"; promo: PromoCode }
+  | { outcome: "not_found" | "inactive" | "expired" | "exhausted" | "already_used" };
+
+/**
+ * Is this code usable by this customer now? For the buy screen and again, with the caller's
+ * client, when the purchase is created (the reservation insert is the final word). A customer
+ * uses a code once: a paid purchase with it, or one paid late, counts.
+ */
+export async function lookupPromoForCustomer(
+  client: DbClient,
+  code: string,
+  userId: number,
+): Promise<PromoLookup> {
+  if (!PROMO_CODE.test(code)) return { outcome: "not_found" };
+  const { rows } = await client.query<PromoRow & { expired: boolean; already_used: boolean }>(
+    `SELECT ${PROMO_COLUMNS}, expires_at IS NOT NULL AND expires_at <= now() AS expired,
+            EXISTS (SELECT 1 FROM promo_reservations r
+                     WHERE r.promo_code_id = c.id AND r.user_id = $2 AND r.status = 'used')
+              AS already_used
+       FROM promo_codes c WHERE lower(code) = lower($1)`,
+    [code, userId],
+  );
+  const r = rows[0];
+  if (!r) return { outcome: "not_found" };
+  if (!r.active) return { outcome: "inactive" };
+  if (r.expired) return { outcome: "expired" };
+  if (r.already_used) return { outcome: "already_used" };
+  if (r.max_uses !== null && r.reserved_count >= r.max_uses) return { outcome: "exhausted" };
+  return { outcome: "ok", promo: toPromo(r) };
+}
+
+/** `lookupPromoForCustomer` on its own checkout, for the buy screen. */
+export function checkPromoCode(db: DbAccess, code: string, userId: number): Promise<PromoLookup> {
+  return db.withClient("promo_lookup", (client) => lookupPromoForCustomer(client, code, userId));
+}
+
+/** Reserves one use for a just-inserted purchase (same transaction). */
+export async function reservePromoUse(
+  client: DbClient,
+  promoCodeId: number,
+  userId: number,
+  purchaseId: number,
+): Promise<void> {
+  await client.query(
+    "INSERT INTO promo_reservations (promo_code_id, user_id, purchase_id) VALUES ($1, $2, $3)",
+    [promoCodeId, userId, purchaseId],
+  );
+}
