@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DbScope } from "../../src/db/scope.js";
+import { finalizePayment } from "../../src/domain/finalizer.js";
+import { createPurchase } from "../../src/domain/purchases.js";
+import { registerOnStart } from "../../src/domain/users.js";
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics } from "../../src/ops/metrics.js";
@@ -165,5 +168,58 @@ describe("three-phase provisioning (R2)", () => {
     );
     expect(results.filter((r) => r.outcome === "provisioned")).toHaveLength(1);
     expect(results.filter((r) => r.outcome === "skipped")).toHaveLength(7);
+  });
+
+  it("commits a paid purchase while the VPN API hangs; the subscription waits, pending", async () => {
+    const userId = nextUser++;
+    await registerOnStart(db, {
+      telegramId: userId,
+      username: null,
+      firstName: "Hang",
+      referrerId: null,
+    });
+    const created = await createPurchase(
+      db,
+      { kind: "subscription", userId, plan: "basic", periodDays: 30, method: "stars" },
+      1800,
+    );
+    if (created.outcome !== "created") throw new Error(created.outcome);
+    await fault(sandbox, { target: "vpn", mode: "hang" });
+    const provisioning = deps(vpnClient(1_000));
+    const before = (await metrics.dbHeldDuringNetwork.get()).values[0]?.value ?? 0;
+    const paying = finalizePayment(
+      {
+        db,
+        metrics,
+        logger: silentLogger(),
+        provisioner: { provision: (id) => provisionSubscription(provisioning, id).then(() => {}) },
+      },
+      {
+        method: "stars",
+        purchaseId: created.purchase.id,
+        telegramChargeId: `charge-hang-${userId}`,
+        totalAmount: created.purchase.starsAmount ?? 0,
+        currency: "XTR",
+      },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    // Mid-hang: the payment is durable and no connection is checked out.
+    const s = db.stats();
+    expect(s.total - s.idle).toBe(0);
+    const { rows } = await db.query<{ status: string }>(
+      "check",
+      "SELECT status FROM purchases WHERE id = $1",
+      [created.purchase.id],
+    );
+    expect(rows[0]?.status).toBe("paid");
+    const outcome = await paying;
+    expect(outcome.result.outcome).toBe("granted");
+    const sub = await db.query<{ status: string; activation_attempts: number }>(
+      "check",
+      "SELECT status, activation_attempts FROM subscriptions WHERE user_id = $1",
+      [userId],
+    );
+    expect(sub.rows[0]).toEqual({ status: "pending", activation_attempts: 1 });
+    expect((await metrics.dbHeldDuringNetwork.get()).values[0]?.value ?? 0).toBe(before);
   });
 });
