@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { type BotRuntime, createBotRuntime } from "./bot/runtime.js";
+import { createBotServices } from "./bot-services.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, openDatabase } from "./db/connect.js";
 import { migrate } from "./db/migrate.js";
@@ -37,6 +39,8 @@ export interface Service {
   loops: Loop[];
   vpn: VpnApi;
   cryptopay: CryptoPayApi | undefined;
+  /** Undefined when no BOT_TOKEN is configured (the bare service, in tests). */
+  bot: BotRuntime | undefined;
   /** Stops intake, loops, HTTP, the pool and the embedded database, in that order. */
   shutdown(reason: string): Promise<void>;
 }
@@ -140,6 +144,22 @@ export async function startService(
       run: () => void loopPartOfWatchdog.histogram.disable(),
     });
 
+    let bot: BotRuntime | undefined;
+    if (config.bot.token) {
+      const runtime = createBotRuntime({
+        config,
+        logger,
+        metrics,
+        scope,
+        db,
+        services: createBotServices({ config, db }),
+        apiRoot: config.bot.apiRoot,
+      });
+      for (const part of runtime.parts()) watchdog.register(part);
+      readiness.addCheck("telegram_bot", async () => runtime.readinessReason());
+      bot = runtime;
+    }
+
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
     const loops = options.loops?.({ config, logger, metrics, db, gate }) ?? [];
     for (const loop of loops) {
@@ -159,6 +179,7 @@ export async function startService(
       health: () => watchdog.status(),
       startedAt,
     });
+    if (bot?.webhookPlugin) await http.register(bot.webhookPlugin);
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address() as AddressInfo;
     const httpUrl = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${address.port}`;
@@ -180,6 +201,12 @@ export async function startService(
       name: "worker loops",
       run: () => Promise.all(loops.map((l) => l.stop(config.shutdownTimeoutMs / 2))).then(() => {}),
     });
+    if (bot) {
+      // Started last and stopped first: intake ends before loops, HTTP and the pool.
+      const running = bot;
+      await running.start();
+      stopSteps.push({ name: "telegram bot", run: () => running.stop() });
+    }
 
     logger.info(
       {
@@ -207,6 +234,7 @@ export async function startService(
       loops,
       vpn: network.vpn,
       cryptopay: network.cryptopay,
+      bot,
       shutdown(reason) {
         shuttingDown ??= runStopSteps(stopSteps, logger, reason).then(() => appLogger.flush(1_000));
         return shuttingDown;

@@ -277,7 +277,10 @@ export async function completeProvisioning(
         deps.retryMaxMs ?? 15 * 60_000,
       ),
     );
-    log.warn({ user_id: claim.userId, attempts, kind: error.kind }, "provisioning failed; will retry");
+    log.warn(
+      { user_id: claim.userId, attempts, kind: error.kind },
+      "provisioning failed; will retry",
+    );
     return { outcome: "failed", userId: claim.userId, error, attempts };
   }
 
@@ -300,7 +303,10 @@ export async function completeProvisioning(
     // Revoked, expired or reissued while add-user was in flight: take the key off again.
     await removeQuietly(deps, claim.uuid, log, signal);
   }
-  log.info({ user_id: claim.userId, key_still_current: keyStillCurrent }, "provisioning superseded");
+  log.info(
+    { user_id: claim.userId, key_still_current: keyStillCurrent },
+    "provisioning superseded",
+  );
   return { outcome: "superseded", userId: claim.userId };
 }
 

@@ -1,0 +1,64 @@
+import { type Api, Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Logger } from "pino";
+import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
+import type { BotOptions } from "./options.js";
+import type { BotServices, Customer } from "./services.js";
+
+/** Translation in the customer's language (set by the locale middleware). */
+export interface I18nFlavor {
+  i18n: I18n;
+  /** The language this update is answered in. */
+  locale: string;
+  t(key: MessageKey, vars?: MessageVars): string;
+}
+
+/** What every handler gets besides grammY's context. */
+export interface AppFlavor {
+  services: BotServices;
+  options: BotOptions;
+  /** Child logger with `update_id` and `user_id`. */
+  logger: Logger;
+  /** The customer this update is from; throws for updates without a sender. */
+  customer(): Customer;
+}
+
+/** The bot's context type, built from flavours (bot-base style). */
+export type BotContext = Context & I18nFlavor & AppFlavor;
+
+export interface ContextDeps {
+  services: BotServices;
+  i18n: I18n;
+  logger: Logger;
+  options: BotOptions;
+}
+
+type Update = ConstructorParameters<typeof Context>[0];
+
+/** The context class grammY instantiates for every update. */
+export function createContextConstructor(deps: ContextDeps) {
+  return class AppContext extends Context implements I18nFlavor, AppFlavor {
+    readonly services = deps.services;
+    readonly options = deps.options;
+    readonly i18n = deps.i18n;
+    readonly logger: Logger;
+    locale = deps.i18n.defaultLocale;
+
+    constructor(update: Update, api: Api, me: UserFromGetMe) {
+      super(update, api, me);
+      this.logger = deps.logger.child({ update_id: update.update_id, user_id: this.from?.id });
+      // Until the stored choice is known (and when it cannot be), Telegram's language.
+      this.locale = deps.i18n.negotiate(this.from?.language_code);
+    }
+
+    t(key: MessageKey, vars?: MessageVars): string {
+      return this.i18n.t(this.locale, key, vars);
+    }
+
+    customer(): Customer {
+      const from = this.from;
+      if (!from) throw new Error(`update ${this.update.update_id} has no sender`);
+      return { telegramId: from.id, language: this.locale };
+    }
+  };
+}

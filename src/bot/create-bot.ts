@@ -1,0 +1,144 @@
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, Composer } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Db } from "../db/pool.js";
+import type { DbScope } from "../db/scope.js";
+import { I18n, LOCALES } from "../locales/index.js";
+import type { Metrics } from "../ops/metrics.js";
+import { installApiGuard } from "./api-guard.js";
+import { type BotContext, createContextConstructor } from "./context.js";
+import { flowsFeature } from "./features/flows.js";
+import { infoFeature } from "./features/info.js";
+import { languageFeature } from "./features/language.js";
+import { membershipFeature } from "./features/membership.js";
+import { menuFeature } from "./features/menu.js";
+import { paymentsFeature } from "./features/payments.js";
+import { startFeature } from "./features/start.js";
+import { unhandledFeature } from "./features/unhandled.js";
+import { dedupUpdates, skipUpdatesInFlight } from "./middlewares/dedup.js";
+import { handleUpdateError } from "./middlewares/errors.js";
+import { chooseLocale } from "./middlewares/locale.js";
+import { markReachable, Reachability } from "./middlewares/reachability.js";
+import { sequentialKey } from "./middlewares/sequential.js";
+import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
+import { type BotOptions, DEFAULT_BOT_OPTIONS } from "./options.js";
+import { ProcessedUpdates } from "./processed-updates.js";
+import { RateLimiter } from "./rate-limit.js";
+import type { BotServices } from "./services.js";
+
+export interface CreateBotDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  scope: DbScope;
+  db: Db;
+  services: BotServices;
+  /** Overrides `config.bot.apiRoot` (tests point it at the sandbox). */
+  apiRoot?: string;
+  /** Skips the `getMe` at start when known. */
+  botInfo?: UserFromGetMe;
+  options?: Partial<BotOptions>;
+  /** Defaults to the locale files in src/locales. */
+  i18n?: I18n;
+}
+
+/** The bot and the pieces its runtime (polling or webhook) needs. */
+export interface CreatedBot {
+  bot: Bot<BotContext>;
+  i18n: I18n;
+  options: BotOptions;
+  /** Updates being handled now (watchdog, drain on stop). */
+  updates: UpdateTracker;
+  reachability: Reachability;
+}
+
+/**
+ * Builds the grammY bot (bot-base style): a context type built from flavours, the Telegram API
+ * guard on every call, then the update pipeline —
+ *   track (metrics, in-flight) → sequentialize per chat (not pre-checkout) → de-duplicate by
+ *   update_id → error boundary { locale → reachable mark → private-chat features… →
+ *   unhandled }.
+ */
+export function createBot(deps: CreateBotDeps): CreatedBot {
+  const token = deps.config.bot.token;
+  if (!token) throw new Error("createBot: config.bot.token is not set");
+  const options: BotOptions = { ...DEFAULT_BOT_OPTIONS, ...deps.options };
+  const logger = deps.logger.child({ component: "bot" });
+  const i18n = deps.i18n ?? new I18n(LOCALES, { timeZone: options.timeZone });
+
+  // grammY's own timeout is only a backstop: the guard enforces a budget per method.
+  const longestCallMs = Math.max(
+    50_000 + options.getUpdatesGraceMs,
+    options.uploadTimeoutMs,
+    options.requestTimeoutMs,
+  );
+  const bot = new Bot<BotContext>(token, {
+    client: {
+      apiRoot: deps.apiRoot ?? deps.config.bot.apiRoot,
+      timeoutSeconds: Math.ceil(longestCallMs / 1000) + 5,
+    },
+    ContextConstructor: createContextConstructor({
+      services: deps.services,
+      i18n,
+      logger,
+      options,
+    }),
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+
+  const reachability = new Reachability(deps.services.users, options.reachableThrottleMs, logger);
+  installApiGuard(bot.api, {
+    scope: deps.scope,
+    metrics: deps.metrics,
+    logger,
+    options,
+    onUnreachable: (telegramId) => reachability.unreachable(telegramId),
+  });
+
+  const updates = new UpdateTracker();
+  bot.use(trackUpdates(updates, deps.metrics));
+  if (options.dedupEnabled) bot.use(skipUpdatesInFlight());
+  // Enter the chat's queue before any await: an update that reached an async step first (the
+  // de-duplication claim) could otherwise overtake an earlier update of the same chat.
+  bot.use(sequentialize(sequentialKey));
+  if (options.dedupEnabled) {
+    bot.use(
+      dedupUpdates(
+        new ProcessedUpdates(deps.db, {
+          leaseMs: options.dedupLeaseMs,
+          retentionMs: options.dedupRetentionMs,
+          pruneEveryMs: options.dedupPruneEveryMs,
+        }),
+      ),
+    );
+  }
+
+  const limiter = new RateLimiter(options.rateLimitCapacity, options.rateLimitRefillPerSecond);
+  const guarded = new Composer<BotContext>();
+  guarded.use(chooseLocale(), markReachable(reachability));
+  guarded.use(membershipFeature(reachability));
+  guarded.use(paymentsFeature());
+  // Customer features talk in private chats only (the bot is not for groups).
+  const customer = guarded.filter((ctx) => ctx.chat === undefined || ctx.chat.type === "private");
+  customer.use(
+    startFeature(),
+    languageFeature(),
+    menuFeature(),
+    infoFeature(),
+    flowsFeature(limiter),
+    unhandledFeature(),
+  );
+  bot.errorBoundary(handleUpdateError, guarded);
+
+  // Last resort for errors outside the boundary (tracking, de-duplication): log only.
+  bot.catch((err) => {
+    logger.error(
+      { update_id: err.ctx.update.update_id, err: (err.error as Error)?.message },
+      "update failed outside the error boundary",
+    );
+  });
+
+  return { bot, i18n, options, updates, reachability };
+}

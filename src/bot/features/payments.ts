@@ -1,0 +1,66 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context.js";
+import type { PreCheckoutVerdict } from "../services.js";
+import { renderRef, showScreen } from "../ui.js";
+
+class DecisionTimeout extends Error {}
+
+/**
+ * Telegram payments. A pre-checkout query is answered within Telegram's 10 s whatever the port
+ * does: the port gets `preCheckoutDecisionMs`, then the customer is told to try again. It never
+ * waits behind the customer's other updates (see `sequentialKey` and the polling dispatcher).
+ */
+export function paymentsFeature(): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+
+  feature.on("pre_checkout_query", async (ctx) => {
+    const q = ctx.preCheckoutQuery;
+    let verdict: PreCheckoutVerdict;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      verdict = await Promise.race([
+        ctx.services.payments.preCheckout({
+          queryId: q.id,
+          telegramId: q.from.id,
+          currency: q.currency,
+          totalAmount: q.total_amount,
+          invoicePayload: q.invoice_payload,
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new DecisionTimeout()),
+            ctx.options.preCheckoutDecisionMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      ctx.logger.warn(
+        { err: (err as Error).message, timed_out: err instanceof DecisionTimeout },
+        "pre-checkout query could not be judged; asking the customer to retry",
+      );
+      verdict = { ok: false, reason: { key: "precheckout.failed" } };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (verdict.ok) {
+      await ctx.answerPreCheckoutQuery(true);
+    } else {
+      await ctx.answerPreCheckoutQuery(false, { error_message: renderRef(ctx, verdict.reason) });
+    }
+    ctx.logger.info({ ok: verdict.ok, payload: q.invoice_payload }, "pre-checkout answered");
+  });
+
+  feature.on("message:successful_payment", async (ctx) => {
+    const p = ctx.message.successful_payment;
+    const screen = await ctx.services.payments.successfulPayment(ctx.customer(), {
+      currency: p.currency,
+      totalAmount: p.total_amount,
+      invoicePayload: p.invoice_payload,
+      telegramPaymentChargeId: p.telegram_payment_charge_id,
+      providerPaymentChargeId: p.provider_payment_charge_id,
+    });
+    await showScreen(ctx, screen);
+  });
+
+  return feature;
+}

@@ -1,0 +1,23 @@
+import type { MiddlewareFn } from "grammy";
+import type { BotContext } from "../context.js";
+
+/**
+ * The language to answer in: the customer's stored choice, else what their Telegram client
+ * says, else the default. A database failure keeps the Telegram guess (the context starts with
+ * it) and lets the update through to its handler and the error boundary.
+ */
+export function chooseLocale(): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    const from = ctx.from;
+    // A pre-checkout query is answered from Telegram's language: no round trip before it.
+    if (from && !from.is_bot && ctx.update.pre_checkout_query === undefined) {
+      try {
+        const stored = await ctx.services.users.languageOf(from.id);
+        ctx.locale = ctx.i18n.negotiate(stored, from.language_code);
+      } catch (err) {
+        ctx.logger.warn({ err: (err as Error).message }, "customer language unavailable");
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The bot's tunables, with production defaults. Tests shorten them; the composition root may
+ * map environment variables onto them later (none is required).
+ */
+export interface BotOptions {
+  /** `timeout` of each getUpdates long poll, seconds (Telegram caps it at 50). */
+  pollTimeoutSeconds: number;
+  /** How much longer than its long-poll timeout a getUpdates call may take before it is aborted. */
+  getUpdatesGraceMs: number;
+  /** Timeout of an ordinary Bot API call (sends, edits, answers). */
+  requestTimeoutMs: number;
+  /** Timeout of calls that upload files (sendPhoto, sendDocument). */
+  uploadTimeoutMs: number;
+  /** Timeout of answerPreCheckoutQuery; never retried (Telegram's deadline is 10 s). */
+  preCheckoutAnswerTimeoutMs: number;
+  /** Time the payments port gets to judge a pre-checkout query before the bot says "try again". */
+  preCheckoutDecisionMs: number;
+  /** Updates handled at once by the long-polling runner (most wait in their chat's queue). */
+  concurrency: number;
+  /**
+   * Updates fetched beyond `concurrency` wait in a buffer of this size; only a full buffer
+   * stops getUpdates, so pre-checkout queries keep arriving while handlers are busy.
+   */
+  maxBufferedUpdates: number;
+  /** auto-retry: attempts after a 429 or 5xx, and the longest `retry_after` worth waiting for. */
+  maxRetryAttempts: number;
+  maxRetryDelaySeconds: number;
+  /** Polling leader: how often the lock connection is checked, and how long the check may take. */
+  leaderKeepAliveMs: number;
+  leaderKeepAliveTimeoutMs: number;
+  /** A standby replica retries the polling lock this often. */
+  standbyRetryMs: number;
+  /** Back-off after a 409 Conflict (another poller, or a webhook set elsewhere): first and max. */
+  conflictBackoffMs: number;
+  conflictBackoffMaxMs: number;
+  /** Pause between getUpdates retries after network errors: first and max. */
+  fetchRetryMs: number;
+  fetchRetryMaxMs: number;
+  /** Webhook mode: grammY's per-request budget (Telegram redelivers after a failure). */
+  webhookTimeoutMs: number;
+  webhookMaxConnections: number;
+  /**
+   * An update handler running longer than this is hung (webhook mode's watchdog part). Every
+   * call inside a handler is bounded, so only a real hang gets here — even a 429 storm with
+   * bounded retries stays below it.
+   */
+  handlerStuckMs: number;
+  /** De-duplicate updates by update_id in the database (replicas share it). */
+  dedupEnabled: boolean;
+  /** A claimed update whose handler has not finished after this may be processed again. */
+  dedupLeaseMs: number;
+  /** Processed update ids are kept this long (Telegram keeps undelivered updates for 24 h). */
+  dedupRetentionMs: number;
+  dedupPruneEveryMs: number;
+  /** Per-customer token bucket for expensive actions (flows, trial, payments screens). */
+  rateLimitCapacity: number;
+  rateLimitRefillPerSecond: number;
+  /** markReachable is called at most this often per customer and process. */
+  reachableThrottleMs: number;
+  /** On stop, how long in-flight handlers get to finish. */
+  stopDrainMs: number;
+  /** Time zone for dates in messages. */
+  timeZone: string;
+}
+
+export const DEFAULT_BOT_OPTIONS: BotOptions = {
+  pollTimeoutSeconds: 30,
+  getUpdatesGraceMs: 10_000,
+  requestTimeoutMs: 10_000,
+  uploadTimeoutMs: 30_000,
+  // Decision plus answer stay below Telegram's 10 s.
+  preCheckoutAnswerTimeoutMs: 3_000,
+  preCheckoutDecisionMs: 6_000,
+  concurrency: 100,
+  maxBufferedUpdates: 1_000,
+  maxRetryAttempts: 3,
+  maxRetryDelaySeconds: 10,
+  leaderKeepAliveMs: 5_000,
+  leaderKeepAliveTimeoutMs: 2_000,
+  standbyRetryMs: 5_000,
+  conflictBackoffMs: 5_000,
+  conflictBackoffMaxMs: 60_000,
+  fetchRetryMs: 500,
+  fetchRetryMaxMs: 15_000,
+  webhookTimeoutMs: 10_000,
+  webhookMaxConnections: 40,
+  handlerStuckMs: 300_000,
+  dedupEnabled: true,
+  dedupLeaseMs: 300_000,
+  dedupRetentionMs: 48 * 3600_000,
+  dedupPruneEveryMs: 10 * 60_000,
+  rateLimitCapacity: 6,
+  rateLimitRefillPerSecond: 0.5,
+  reachableThrottleMs: 60_000,
+  stopDrainMs: 5_000,
+  timeZone: "UTC",
+};
+
+/** The update types the bot asks Telegram for (getUpdates and setWebhook). */
+export const ALLOWED_UPDATES = [
+  "message",
+  "callback_query",
+  "pre_checkout_query",
+  "my_chat_member",
+] as const;

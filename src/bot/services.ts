@@ -1,0 +1,179 @@
+/**
+ * The bot's ports: what the bot needs from the rest of the service, as interfaces it owns. The
+ * composition root implements them with the domain (SQL, VPN, payments); tests implement them
+ * with small in-memory fakes. The bot never imports the domain, and the domain never imports
+ * grammY.
+ *
+ * Customer-visible text never crosses a port as prose: ports return data, or `Screen`s made of
+ * locale keys with variables, which the bot renders in the customer's language.
+ */
+import type { MessageKey, MessageVars } from "../locales/index.js";
+
+/** The customer an action is for, with the language the bot is talking to them in. */
+export interface Customer {
+  telegramId: number;
+  language: string;
+}
+
+// --- users --------------------------------------------------------------------------------
+
+export interface StartInput {
+  telegramId: number;
+  username: string | null;
+  firstName: string | null;
+  /** Telegram's `language_code` of the client, a hint only (the customer picks a language). */
+  languageCode: string | null;
+  /** From a `ref_<telegram_id>` deep link. The domain refuses self, loops, and changes. */
+  referrerTelegramId?: number;
+}
+
+export interface StartRegistration {
+  /** The user row was created by this call. */
+  isNew: boolean;
+  /** The referrer was attached by this call (tell the referrer). */
+  referrerAttached: boolean;
+  /** The referrer's id when `referrerAttached` (to tell them). */
+  referrerTelegramId?: number;
+  /** The language the customer chose earlier, or null: first-time users pick one. */
+  language: string | null;
+  trialEligible: boolean;
+}
+
+export interface UsersPort {
+  /** Registers (or updates the profile of) the user on /start; attaches the referrer once. */
+  registerOnStart(input: StartInput): Promise<StartRegistration>;
+  setLanguage(telegramId: number, language: string): Promise<void>;
+  /** The stored language choice, or null (unknown user, or not chosen yet). One cheap read. */
+  languageOf(telegramId: number): Promise<string | null>;
+  /** Telegram said "blocked"/"deactivated" (403), or the customer blocked the bot. */
+  markUnreachable(telegramId: number): Promise<void>;
+  /** Any update from the customer. Throttled by the bot; must be cheap and idempotent. */
+  markReachable(telegramId: number): Promise<void>;
+}
+
+// --- main menu and operator content ----------------------------------------------------------
+
+export interface MenuState {
+  /** Show the trial button (SPEC: never paid, no active subscription, trial unused). */
+  trialEligible: boolean;
+  trialDays: number;
+  /** Operator's incident banner while incident mode is on (shown verbatim, escaped), else null. */
+  incidentBanner: string | null;
+}
+
+export interface MenuPort {
+  state(customer: Customer): Promise<MenuState>;
+}
+
+/** Client app download links shown on the instructions screen; each optional. */
+export interface AppLinks {
+  ios?: string;
+  android?: string;
+  windows?: string;
+  macos?: string;
+  linux?: string;
+}
+
+/**
+ * Operator-configurable content (settings table / environment). Texts are the operator's own
+ * words in the customer's language (the implementation picks the language), shown escaped;
+ * null means "use the locale's default".
+ */
+export interface OperatorInfo {
+  /** "@handle" or an https:// / tg:// URL. */
+  supportContact: string | null;
+  apps: AppLinks;
+  privacyPolicyUrl: string | null;
+  texts: {
+    instructions: string | null;
+    support: string | null;
+    about: string | null;
+    privacy: string | null;
+  };
+}
+
+export interface InfoPort {
+  info(customer: Customer): Promise<OperatorInfo>;
+}
+
+// --- flows built on top of the platform ------------------------------------------------------
+
+/** A locale message with its variables. */
+export interface MessageRef {
+  key: MessageKey;
+  vars?: MessageVars;
+}
+
+export type FlowName = "profile" | "buy" | "key" | "referral" | "topup" | "withdraw" | "trial";
+
+export type ScreenButton =
+  /** Opens another flow through its port (callback data `f:<flow>`). */
+  | { label: MessageRef; flow: FlowName }
+  /** A feature's own callback data (≤ 64 bytes), e.g. "buy:plan:basic". */
+  | { label: MessageRef; callbackData: string }
+  | { label: MessageRef; url: string };
+
+/** What a flow port returns: the bot renders it in the customer's language. */
+export interface Screen {
+  /** Paragraphs, joined by a blank line. */
+  text: MessageRef | MessageRef[];
+  buttons?: ScreenButton[][];
+  /** Content for a QR code image (e.g. the vless:// link); sent as a photo with the text. */
+  qrCode?: string;
+  /** Leave out the "main menu" row the bot appends by default. */
+  noMenuButton?: boolean;
+}
+
+/**
+ * Customer flows the platform routes to (buttons, commands); each returns the screen to show.
+ * Until a flow is built, the composition root decides what its method returns (e.g. a screen
+ * with the `unavailable` message).
+ */
+export interface FlowsPort {
+  profile(customer: Customer): Promise<Screen>;
+  buy(customer: Customer): Promise<Screen>;
+  key(customer: Customer): Promise<Screen>;
+  referral(customer: Customer): Promise<Screen>;
+  topUp(customer: Customer): Promise<Screen>;
+  withdraw(customer: Customer): Promise<Screen>;
+  /** Activates the trial (re-checked atomically by the domain) and says what happened. */
+  trial(customer: Customer): Promise<Screen>;
+}
+
+// --- Telegram payments -------------------------------------------------------------------------
+
+export interface PreCheckoutInput {
+  queryId: string;
+  telegramId: number;
+  currency: string;
+  totalAmount: number;
+  invoicePayload: string;
+}
+
+/**
+ * Must be decided from the database alone (no network call before the answer, SPEC §6); the
+ * bot answers Telegram within its 10 s deadline whatever happens.
+ */
+export type PreCheckoutVerdict = { ok: true } | { ok: false; reason: MessageRef };
+
+export interface SuccessfulPaymentInput {
+  currency: string;
+  totalAmount: number;
+  invoicePayload: string;
+  telegramPaymentChargeId: string;
+  providerPaymentChargeId: string;
+}
+
+export interface PaymentsPort {
+  preCheckout(query: PreCheckoutInput): Promise<PreCheckoutVerdict>;
+  /** Finalizes the payment (idempotent by charge id) and returns the screen to show. */
+  successfulPayment(customer: Customer, payment: SuccessfulPaymentInput): Promise<Screen>;
+}
+
+export interface BotServices {
+  users: UsersPort;
+  menu: MenuPort;
+  info: InfoPort;
+  flows: FlowsPort;
+  payments: PaymentsPort;
+}

@@ -1,0 +1,109 @@
+import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
+import QRCode from "qrcode";
+import { escapeHtml } from "../locales/format.js";
+import type { BotContext } from "./context.js";
+import { mainMenuKeyboard, screenKeyboard } from "./keyboards.js";
+import type { MessageRef, Screen } from "./services.js";
+
+/** A rendered message: HTML text and its inline keyboard. */
+export interface View {
+  text: string;
+  keyboard: InlineKeyboard;
+}
+
+const CAPTION_LIMIT = 1024;
+
+export function isNotModified(err: unknown): boolean {
+  return err instanceof GrammyError && err.description.includes("message is not modified");
+}
+
+/** The message under a pressed button cannot take a text edit (gone, too old, a photo…). */
+function cannotEdit(err: unknown): boolean {
+  return (
+    err instanceof GrammyError &&
+    err.error_code === 400 &&
+    /message to edit not found|message can't be edited|no text in the message/.test(err.description)
+  );
+}
+
+/**
+ * Shows a view where the customer is looking: a button press edits its own message in place;
+ * anything else (or a message that cannot be edited) gets a new message.
+ */
+export async function show(ctx: BotContext, view: View): Promise<void> {
+  const message = ctx.callbackQuery?.message;
+  if (message && "text" in message && typeof message.text === "string") {
+    try {
+      await ctx.editMessageText(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+      return;
+    } catch (err) {
+      if (isNotModified(err)) return;
+      if (!cannotEdit(err)) throw err;
+    }
+  }
+  await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+}
+
+/** Answers a button press once; a press already answered or expired is not an error. */
+export async function answerCallback(
+  ctx: BotContext,
+  options: { text?: string; show_alert?: boolean } = {},
+): Promise<void> {
+  if (!ctx.callbackQuery) return;
+  try {
+    await ctx.answerCallbackQuery(options);
+  } catch (err) {
+    if (err instanceof GrammyError && err.error_code === 400) return;
+    throw err;
+  }
+}
+
+export function renderRef(ctx: BotContext, ref: MessageRef): string {
+  return ctx.t(ref.key, ref.vars);
+}
+
+export function paragraphs(...parts: Array<string | null | undefined | false>): string {
+  return parts.filter((p): p is string => typeof p === "string" && p !== "").join("\n\n");
+}
+
+/** Operator-written text (settings), shown as plain text. */
+export function operatorText(text: string): string {
+  return escapeHtml(text);
+}
+
+/** The main menu, with the incident banner on top and an optional lead paragraph. */
+export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
+  const state = await ctx.services.menu.state(ctx.customer());
+  const banner = state.incidentBanner
+    ? ctx.t("menu.incident", { text: state.incidentBanner })
+    : null;
+  return {
+    text: paragraphs(banner, lead, ctx.t("menu.title")),
+    keyboard: mainMenuKeyboard(ctx, state),
+  };
+}
+
+/** Renders what a flow port returned; a QR code goes out as a photo with the text. */
+export async function showScreen(ctx: BotContext, screen: Screen): Promise<void> {
+  const refs = Array.isArray(screen.text) ? screen.text : [screen.text];
+  const view: View = {
+    text: paragraphs(...refs.map((r) => renderRef(ctx, r))),
+    keyboard: screenKeyboard(ctx, screen),
+  };
+  if (screen.qrCode === undefined) {
+    await show(ctx, view);
+    return;
+  }
+  const png = await QRCode.toBuffer(screen.qrCode, { type: "png", width: 512, margin: 2 });
+  const photo = new InputFile(png, "qr.png");
+  if (view.text.length <= CAPTION_LIMIT) {
+    await ctx.replyWithPhoto(photo, {
+      caption: view.text,
+      parse_mode: "HTML",
+      reply_markup: view.keyboard,
+    });
+  } else {
+    await ctx.replyWithPhoto(photo);
+    await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+  }
+}

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createBot } from "../../src/bot/create-bot.js";
+import { createCustomerNotifier, renderNotice } from "../../src/bot/notifier.js";
+import { DbScope } from "../../src/db/scope.js";
+import { I18n, LOCALES } from "../../src/locales/index.js";
+import { silentLogger } from "../../src/logger.js";
+import type { Notice } from "../../src/notifications/notices.js";
+import { createMetrics } from "../../src/ops/metrics.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { testDb } from "../support/db.js";
+import { type SandboxClient, sandboxClient } from "../support/driver.js";
+import { testSandbox } from "../support/sandbox.js";
+import { type Fakes, fakeServices } from "./support/fakes.js";
+import { buttonTexts, FAST_OPTIONS, testConfig } from "./support/testbed.js";
+
+const i18n = new I18n(LOCALES);
+const at = new Date("2026-03-01T12:30:00Z");
+const EVERY_NOTICE: Notice[] = [
+  { kind: "activation_done", link: "vless://a@b:443" },
+  { kind: "key_reissued", link: "vless://c@d:443" },
+  { kind: "subscription_expired" },
+  { kind: "reminder_3d", expiresAt: at },
+  { kind: "reminder_24h", expiresAt: at },
+  { kind: "reminder_3h", expiresAt: at },
+  { kind: "trial_nudge" },
+  { kind: "trial_ends_soon", expiresAt: at },
+  { kind: "trial_last_hours", expiresAt: at },
+  { kind: "trial_over" },
+  { kind: "auto_renew_success", days: 30, expiresAt: at, amountKopecks: 14_900 },
+  { kind: "auto_renew_insufficient", missingKopecks: 5_050, priceKopecks: 14_900 },
+];
+
+describe("notice texts", () => {
+  it("every notice renders in every language with all its variables", () => {
+    for (const code of i18n.codes()) {
+      for (const notice of EVERY_NOTICE) {
+        const { text } = renderNotice(i18n, code, notice);
+        expect(text, `${code} ${notice.kind}`).not.toMatch(/[{}]|^notice\./);
+      }
+    }
+    const renewed = renderNotice(i18n, "ru", EVERY_NOTICE[10] as Notice).text;
+    expect(renewed.replace(/\u00a0/g, " ")).toContain("на 30 дней");
+    expect(renewed.replace(/\u00a0/g, " ")).toContain("149 ₽");
+    expect(renderNotice(i18n, "en", EVERY_NOTICE[11] as Notice).text).toContain("₽50.50 short");
+  });
+});
+
+describe("customer notifier", () => {
+  let sandbox: Sandbox;
+  let sb: SandboxClient;
+  let fakes: Fakes;
+  let notifier: ReturnType<typeof createCustomerNotifier>;
+
+  beforeAll(async () => {
+    sandbox = await testSandbox();
+    sb = sandboxClient(sandbox.url);
+    fakes = fakeServices();
+    const { bot } = createBot({
+      config: testConfig(sandbox),
+      logger: silentLogger(),
+      metrics: createMetrics(),
+      scope: new DbScope(),
+      db: await testDb(),
+      services: fakes.services,
+      options: FAST_OPTIONS,
+    });
+    notifier = createCustomerNotifier({ api: bot.api, i18n, users: fakes.services.users });
+  });
+
+  it("sends in the customer's language, with the next step as a button", async () => {
+    const kim = sb.customer(7001);
+    await kim.send("hi");
+    await fakes.users.registerOnStart({
+      telegramId: 7001,
+      username: null,
+      firstName: "Kim",
+      languageCode: "en",
+    });
+    await fakes.users.setLanguage(7001, "en");
+    expect(await notifier.send(7001, { kind: "reminder_24h", expiresAt: at })).toBe("sent");
+    const message = await kim.waitForMessage();
+    expect(message.text).toBe(i18n.t("en", "notice.reminder_24h", { expiresAt: at }));
+    expect(message.reply_markup).toEqual({
+      inline_keyboard: [[{ text: "💳 Renew", callback_data: "f:buy" }]],
+    });
+  });
+
+  it("speaks the default language to a customer without a choice", async () => {
+    const lev = sb.customer(7002);
+    await lev.send("hi");
+    expect(await notifier.send(7002, { kind: "activation_done", link: "vless://x@y:1" })).toBe(
+      "sent",
+    );
+    const message = await lev.waitForMessage();
+    expect(message.text).toContain("<code>vless://x@y:1</code>");
+    expect(buttonTexts(message.reply_markup)).toEqual(["🔑 Мой ключ"]);
+  });
+
+  it("reports a customer who blocked the bot as unreachable (and marks them)", async () => {
+    const max = sb.customer(7003);
+    await max.send("hi");
+    await max.block();
+    expect(await notifier.send(7003, { kind: "trial_over" })).toBe("unreachable");
+    expect(fakes.users.marks).toContain("unreachable:7003");
+  });
+});
