@@ -21,6 +21,7 @@ import {
 } from "./ops/watchdog.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
 import type { VpnApi } from "./vpn/api.js";
+import { createWorkerLoops } from "./workers/index.js";
 import type { Loop } from "./workers/loop.js";
 import { StartGate } from "./workers/start-gate.js";
 
@@ -161,7 +162,35 @@ export async function startService(
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
-    const loops = options.loops?.({ config, logger, metrics, db, gate }) ?? [];
+    const alertOperator = async (text: string) => {
+      logger.error({ event: "operator_alert" }, text);
+      if (!bot) return;
+      for (const adminId of config.bot.adminIds) {
+        await bot.bot.api
+          .sendMessage(adminId, text)
+          .catch((err) =>
+            logger.warn(
+              { admin_id: adminId, err: (err as Error).message },
+              "operator alert not delivered",
+            ),
+          );
+      }
+    };
+    const loops = [
+      ...createWorkerLoops({
+        config,
+        logger,
+        metrics,
+        db,
+        gate,
+        vpn: network.vpn,
+        cryptopay: network.cryptopay,
+        cryptoPayments: undefined,
+        notifier: bot?.notifier,
+        alertOperator,
+      }),
+      ...(options.loops?.({ config, logger, metrics, db, gate }) ?? []),
+    ];
     for (const loop of loops) {
       watchdog.register(
         loopPart(

@@ -1,0 +1,53 @@
+import type { DbAccess } from "../db/pool.js";
+import {
+  expireStalePurchases,
+  listOpenCryptoInvoices,
+  markCryptoInvoicesExpired,
+} from "../domain/purchases.js";
+import type { CryptoPaymentProcessor } from "../payments/crypto-payments.js";
+import type { CryptoPayApi } from "../payments/cryptopay.js";
+import type { IterationContext, IterationReport } from "./loop.js";
+
+export interface CryptoWatcherDeps {
+  db: DbAccess;
+  cryptopay: CryptoPayApi;
+  payments: CryptoPaymentProcessor;
+  /** Open invoices polled per iteration (fetched from the provider in batches of ids). */
+  batchSize: number;
+}
+
+/**
+ * The crypto watcher, the backstop of the webhook: polls every invoice that is not final,
+ * whatever its purchase's local state, credits paid ones through the same finalizer, stops
+ * polling expired ones, and expires stale unpaid purchases (a payment arriving after that is
+ * still credited).
+ */
+export function cryptoWatcherIteration(deps: CryptoWatcherDeps) {
+  return async (ctx: IterationContext): Promise<IterationReport> => {
+    const open = await listOpenCryptoInvoices(deps.db, deps.batchSize);
+    const counts = {
+      open: open.length,
+      paid: 0,
+      credited: 0,
+      expired_invoices: 0,
+      expired_purchases: 0,
+    };
+    if (open.length > 0) {
+      const invoices = await deps.cryptopay.getInvoices(
+        open.map((o) => o.invoiceId),
+        ctx.signal,
+      );
+      const expired: number[] = [];
+      for (const invoice of invoices) {
+        if (invoice.status === "expired") expired.push(invoice.invoice_id);
+        if (invoice.status !== "paid" || ctx.signal.aborted) continue;
+        counts.paid++;
+        const outcome = await deps.payments.credit(invoice);
+        if (!outcome.replayed) counts.credited++;
+      }
+      counts.expired_invoices = await markCryptoInvoicesExpired(deps.db, expired);
+    }
+    counts.expired_purchases = (await expireStalePurchases(deps.db, deps.batchSize)).length;
+    return { counts };
+  };
+}

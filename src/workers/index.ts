@@ -1,0 +1,137 @@
+import { hostname } from "node:os";
+import type { Config, WorkerName } from "../config.js";
+import type { Db } from "../db/pool.js";
+import type { Logger } from "../logger.js";
+import type { CustomerNotifier } from "../notifications/notices.js";
+import type { SendOnceDeps } from "../notifications/send-once.js";
+import type { Metrics } from "../ops/metrics.js";
+import type { CryptoPaymentProcessor } from "../payments/crypto-payments.js";
+import type { CryptoPayApi } from "../payments/cryptopay.js";
+import type { VpnApi } from "../vpn/api.js";
+import type { ProvisioningDeps } from "../vpn/provisioning.js";
+import { activationIteration } from "./activation.js";
+import { cryptoWatcherIteration } from "./crypto-watcher.js";
+import { fastExpiryIteration } from "./fast-expiry.js";
+import { sqlLeaseStore } from "./lease.js";
+import { Loop, type LoopOptions } from "./loop.js";
+import type { StartGate } from "./start-gate.js";
+
+export interface WorkerDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  gate: StartGate;
+  vpn: VpnApi;
+  cryptopay: CryptoPayApi | undefined;
+  cryptoPayments: CryptoPaymentProcessor | undefined;
+  notifier: CustomerNotifier | undefined;
+  alertOperator(text: string): Promise<void>;
+}
+
+/** This replica's name in claims and leases. */
+export function replicaName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Rows one iteration claims, and how many of them are worked on at once. */
+const BATCH = { size: 50, concurrency: 4 };
+
+/**
+ * The background loops (SPEC "Background work"), each on its own grid from the configuration.
+ * Workers reach the database through the worker bulkhead; network calls happen with no
+ * connection held. Loops whose work must not run twice at once take a per-iteration lease.
+ */
+export function createWorkerLoops(deps: WorkerDeps): Loop[] {
+  const { config } = deps;
+  const worker = deps.db.forKind("worker");
+  const holder = replicaName();
+  const leases = sqlLeaseStore(worker);
+  const provisioning: ProvisioningDeps = {
+    db: worker,
+    vpn: deps.vpn,
+    logger: deps.logger.child({ component: "provisioning" }),
+    claimant: holder,
+    claimTtlMs: Math.max(60_000, config.vpn.timeoutMs * 6),
+  };
+  const noticesOrNone: SendOnceDeps | undefined = deps.notifier
+    ? { db: worker, notifier: deps.notifier, logger: deps.logger }
+    : undefined;
+  const notices: SendOnceDeps = noticesOrNone ?? {
+    db: worker,
+    logger: deps.logger,
+    // Without a bot (no BOT_TOKEN in a bare service) nobody can be told; say so in the log.
+    notifier: {
+      async send(userId, notice) {
+        deps.logger.warn(
+          { user_id: userId, kind: notice.kind },
+          "no bot configured: notice not sent",
+        );
+        return "unreachable";
+      },
+    },
+  };
+
+  const loop = (
+    name: WorkerName,
+    heavy: boolean,
+    run: LoopOptions["run"],
+    exclusive = false,
+  ): Loop | undefined => {
+    const schedule = config.scheduling.workers[name];
+    if (!schedule.enabled) return undefined;
+    return new Loop({
+      name: name.toLowerCase(),
+      intervalMs: schedule.intervalMs,
+      offsetMs: schedule.offsetMs,
+      jitterMs: config.scheduling.jitterMs,
+      heavy,
+      gate: deps.gate,
+      ...(exclusive ? { lease: { store: leases, holder } } : {}),
+      logger: deps.logger,
+      metrics: deps.metrics,
+      run,
+    });
+  };
+
+  const loops: Array<Loop | undefined> = [
+    loop(
+      "ACTIVATION",
+      true,
+      activationIteration({
+        provisioning,
+        notices,
+        batchSize: BATCH.size,
+        concurrency: BATCH.concurrency,
+        alertAfterAttempts: 10,
+        alertOperator: deps.alertOperator,
+      }),
+    ),
+    loop(
+      "FAST_EXPIRY",
+      true,
+      fastExpiryIteration({
+        provisioning,
+        notices,
+        batchSize: BATCH.size,
+        concurrency: BATCH.concurrency,
+      }),
+    ),
+  ];
+  if (deps.cryptopay && deps.cryptoPayments) {
+    loops.push(
+      loop(
+        "CRYPTO_WATCHER",
+        true,
+        cryptoWatcherIteration({
+          db: worker,
+          cryptopay: deps.cryptopay,
+          payments: deps.cryptoPayments,
+          batchSize: 200,
+        }),
+        true,
+      ),
+    );
+  }
+  return loops.filter((l): l is Loop => l !== undefined);
+}

@@ -1,0 +1,164 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { activationIteration } from "../../src/workers/activation.js";
+import { fastExpiryIteration } from "../../src/workers/fast-expiry.js";
+import { sandboxClient } from "../support/driver.js";
+import {
+  customerWithSubscription,
+  extendSubscription,
+  subscriptionRow,
+} from "../support/fixtures.js";
+import { clearFaults, fault, vpnUsers } from "../support/sandbox.js";
+import { iterationContext, workerBed } from "./support.js";
+
+const bed = await workerBed();
+const sb = sandboxClient(bed.sandbox.url);
+const notices = {
+  db: bed.db.forKind("worker"),
+  notifier: bed.notifier,
+  logger: bed.provisioning.logger,
+};
+const alerts: string[] = [];
+const activation = activationIteration({
+  provisioning: bed.provisioning,
+  notices,
+  batchSize: 20,
+  concurrency: 3,
+  alertAfterAttempts: 2,
+  alertOperator: async (text) => {
+    alerts.push(text);
+  },
+});
+const fastExpiry = fastExpiryIteration({
+  provisioning: bed.provisioning,
+  notices,
+  batchSize: 20,
+  concurrency: 3,
+});
+
+let nextUser = 61_000;
+async function customer(seconds: number) {
+  const userId = nextUser++;
+  // The customer has talked to the bot, so the Telegram stand-in knows the chat.
+  await sb.customer(userId).send("hi");
+  const sub = await customerWithSubscription(bed.db, userId, seconds);
+  return { userId, ...sub };
+}
+
+describe("activation worker", () => {
+  beforeEach(async () => {
+    await clearFaults(bed.sandbox);
+    await bed.db.query("reset", "UPDATE subscriptions SET next_activation_at = NULL");
+  });
+
+  it("activates pending subscriptions and tells each customer once", async () => {
+    const a = await customer(30 * 86_400);
+    const b = await customer(7 * 86_400);
+    const report = await activation(iterationContext());
+    expect(report.counts).toMatchObject({ claimed: 2, activated: 2, notified: 2, failed: 0 });
+    for (const c of [a, b]) {
+      expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({
+        status: "active",
+        in_sync: true,
+      });
+      const message = await sb
+        .customer(c.userId)
+        .waitForMessage((m) => (m.text ?? "").includes("vless://"));
+      expect(message.text).toContain(c.uuid);
+    }
+    expect((await vpnUsers(bed.sandbox)).map((u) => u.uuid)).toEqual(
+      expect.arrayContaining([a.uuid, b.uuid]),
+    );
+    // Nothing left to do: a second iteration claims nothing and sends nothing.
+    expect((await activation(iterationContext())).counts).toMatchObject({
+      claimed: 0,
+      notified: 0,
+    });
+  });
+
+  it("keeps them pending while the VPN API is down, alerts the operator, then catches up", async () => {
+    const c = await customer(86_400);
+    await fault(bed.sandbox, { target: "vpn", mode: "down" });
+    const first = await activation(iterationContext());
+    expect(first).toMatchObject({ outcome: "degraded", counts: { claimed: 1, failed: 1 } });
+    await bed.db.query("retry_now", "UPDATE subscriptions SET next_activation_at = NULL");
+    await activation(iterationContext());
+    expect(alerts.some((a) => a.includes(`user ${c.userId}`))).toBe(true);
+    expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({
+      status: "pending",
+      activation_attempts: 2,
+    });
+
+    await clearFaults(bed.sandbox);
+    await bed.db.query("retry_now", "UPDATE subscriptions SET next_activation_at = NULL");
+    expect((await activation(iterationContext())).counts).toMatchObject({
+      activated: 1,
+      notified: 1,
+    });
+    expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({
+      status: "active",
+      activation_attempts: 0,
+    });
+  });
+
+  it("survives a Telegram 429 storm: the key is live, the notice is retried within bounds", async () => {
+    const c = await customer(86_400);
+    await fault(bed.sandbox, {
+      target: "telegram",
+      mode: "rate_limit",
+      retry_after: 1,
+      duration_ms: 1_500,
+    });
+    const report = await activation(iterationContext());
+    expect(report.counts).toMatchObject({ activated: 1 });
+    expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({ status: "active" });
+    const message = await sb
+      .customer(c.userId)
+      .waitForMessage((m) => (m.text ?? "").includes("vless://"), 8_000);
+    expect(message.text).toContain(c.uuid);
+  });
+});
+
+describe("fast-expiry worker", () => {
+  beforeEach(async () => {
+    await clearFaults(bed.sandbox);
+  });
+
+  it("removes the key of an overdue subscription, marks it expired and tells the customer", async () => {
+    const c = await customer(-30);
+    // Its key is on the server (as it was before the time ran out).
+    await bed.provisioning.vpn.add({ uuid: c.uuid, telegramId: c.userId, expiresAt: new Date() });
+    const report = await fastExpiry(iterationContext());
+    expect(report.counts).toMatchObject({ claimed: 1, expired: 1, notified: 1 });
+    expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({ status: "expired" });
+    expect((await vpnUsers(bed.sandbox)).map((u) => u.uuid)).not.toContain(c.uuid);
+    await sb.customer(c.userId).waitForMessage();
+    expect((await fastExpiry(iterationContext())).counts).toMatchObject({ claimed: 0 });
+  });
+
+  it("leaves it for the next iteration while the VPN API hangs, holding no connection", async () => {
+    const c = await customer(-30);
+    await fault(bed.sandbox, { target: "vpn", mode: "hang" });
+    const report = await fastExpiry(iterationContext());
+    expect(report).toMatchObject({ outcome: "degraded", counts: { failed: 1, expired: 0 } });
+    expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({
+      status: "pending",
+      claim_token: null,
+    });
+    expect((await bed.metrics.dbHeldDuringNetwork.get()).values[0]?.value ?? 0).toBe(0);
+    await clearFaults(bed.sandbox);
+    expect((await fastExpiry(iterationContext())).counts).toMatchObject({ expired: 1 });
+  });
+
+  it("never expires a subscription renewed while its removal was in flight", async () => {
+    const c = await customer(-30);
+    await fault(bed.sandbox, { target: "vpn", mode: "latency", latency_ms: 400 });
+    const running = fastExpiry(iterationContext());
+    await new Promise((r) => setTimeout(r, 150));
+    await extendSubscription(bed.db, c.subscriptionId, 30 * 86_400);
+    expect((await running).counts).toMatchObject({ superseded: 1, expired: 0, notified: 0 });
+    expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({
+      status: "active",
+      in_sync: true,
+    });
+  });
+});
