@@ -11,7 +11,11 @@ export interface SendOnceDeps {
 export interface NoticeTarget {
   userId: number;
   subscriptionId?: number;
-  /** The cycle the notice belongs to (a subscription's expires_at at sending time). */
+  /**
+   * The cycle the notice belongs to (a subscription's expires_at at sending time). Stored at
+   * millisecond precision, as a JS Date carries it; queries compare with
+   * `date_trunc('milliseconds', expires_at)`.
+   */
   cycle?: Date;
 }
 

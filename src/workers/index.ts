@@ -10,11 +10,14 @@ import type { CryptoPayApi } from "../payments/cryptopay.js";
 import type { VpnApi } from "../vpn/api.js";
 import type { ProvisioningDeps } from "../vpn/provisioning.js";
 import { activationIteration } from "./activation.js";
+import { autoRenewalIteration } from "./auto-renewal.js";
 import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
 import { Loop, type LoopOptions } from "./loop.js";
+import { remindersIteration } from "./reminders.js";
 import type { StartGate } from "./start-gate.js";
+import { trialNotificationsIteration } from "./trial-notifications.js";
 
 export interface WorkerDeps {
   config: Config;
@@ -36,6 +39,8 @@ export function replicaName(): string {
 
 /** Rows one iteration claims, and how many of them are worked on at once. */
 const BATCH = { size: 50, concurrency: 4 };
+/** Auto-renewal renews subscriptions expiring within this window (SPEC: 6 h). */
+const AUTO_RENEW_WINDOW_S = 6 * 3600;
 
 /**
  * The background loops (SPEC "Background work"), each on its own grid from the configuration.
@@ -118,6 +123,27 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
       }),
     ),
   ];
+  loops.push(
+    loop(
+      "AUTO_RENEWAL",
+      true,
+      autoRenewalIteration({
+        db: worker,
+        metrics: deps.metrics,
+        logger: deps.logger,
+        provisioning,
+        notices,
+        windowSeconds: AUTO_RENEW_WINDOW_S,
+        batchSize: BATCH.size,
+      }),
+    ),
+    loop("REMINDERS", true, remindersIteration({ db: worker, notices, batchSize: 200 })),
+    loop(
+      "TRIAL_NOTIFICATIONS",
+      true,
+      trialNotificationsIteration({ db: worker, notices, batchSize: 200 }),
+    ),
+  );
   if (deps.cryptopay && deps.cryptoPayments) {
     loops.push(
       loop(
