@@ -118,6 +118,10 @@ const envSchema = z
     TG_PROVIDER_TOKEN: z.string().min(1).optional(),
     SANDBOX_PORT: int(0, 65535).default(8090),
 
+    RECONCILE_DRY_RUN: bool.default(false),
+    RECONCILE_REMOVE_FOREIGN: bool.default(false),
+    RECONCILE_GRACE_MS: int(0).default(10 * 60_000),
+
     START_GATE_INTERVAL_MS: int(0).default(1_000),
     WORKER_JITTER_MS: int(0).default(250),
 
@@ -215,6 +219,7 @@ export interface Config {
     assets: string[];
   };
   sandbox: { port: number };
+  reconcile: { dryRun: boolean; removeForeign: boolean; graceMs: number };
   scheduling: {
     startGateIntervalMs: number;
     jitterMs: number;
@@ -315,6 +320,11 @@ function toConfig(env: Env): Config {
       assets: env.CRYPTOPAY_ASSETS.split(","),
     },
     sandbox: { port: env.SANDBOX_PORT },
+    reconcile: {
+      dryRun: env.RECONCILE_DRY_RUN,
+      removeForeign: env.RECONCILE_REMOVE_FOREIGN,
+      graceMs: env.RECONCILE_GRACE_MS,
+    },
     scheduling: {
       startGateIntervalMs: env.START_GATE_INTERVAL_MS,
       jitterMs: env.WORKER_JITTER_MS,

@@ -105,6 +105,12 @@ export function createMetrics() {
       labelNames: ["method", "outcome"] as const,
       registers: [registry],
     }),
+    reconcileKeys: new Gauge({
+      name: "reconcile_vpn_keys",
+      help: "Keys on the VPN server at the last reconcile: all, foreign (not issued here), removable",
+      labelNames: ["state"] as const,
+      registers: [registry],
+    }),
     logLinesDropped: new Counter({
       name: "log_lines_dropped_total",
       help: "Log lines dropped because stdout did not keep up (R7)",

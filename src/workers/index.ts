@@ -15,6 +15,7 @@ import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
 import { Loop, type LoopOptions } from "./loop.js";
+import { reconcileIteration } from "./reconcile.js";
 import { remindersIteration } from "./reminders.js";
 import type { StartGate } from "./start-gate.js";
 import { trialNotificationsIteration } from "./trial-notifications.js";
