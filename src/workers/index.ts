@@ -144,6 +144,17 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
       true,
       trialNotificationsIteration({ db: worker, notices, batchSize: 200 }),
     ),
+    loop(
+      "RECONCILE",
+      true,
+      reconcileIteration({
+        db: worker,
+        vpn: deps.vpn,
+        metrics: deps.metrics,
+        options: { ...config.reconcile, maxRemovals: 200 },
+      }),
+      true,
+    ),
   );
   if (deps.cryptopay && deps.cryptoPayments) {
     loops.push(
