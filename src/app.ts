@@ -10,6 +10,7 @@ import { DbScope } from "./db/scope.js";
 import { buildHttpServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
+import { markInterruptedNotifications } from "./notifications/send-once.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
 import {
@@ -121,6 +122,10 @@ export async function startService(
 
     const { applied } = await migrate(db, logger);
     readiness.met("migrations");
+    // Sends cut off by a crash or kill stay unknown: never resent (at most once).
+    const interrupted = await markInterruptedNotifications(db.forKind("system"), 10 * 60_000);
+    if (interrupted > 0)
+      logger.warn({ interrupted }, "notices interrupted by a previous run marked unknown");
     logger.info({ applied: applied.length }, "database schema is up to date");
     readiness.addCheck("database", async () => {
       await db.query("ready_probe", "SELECT 1", [], "system");
