@@ -19,7 +19,14 @@ export interface NoticeTarget {
   cycle?: Date;
 }
 
-export type SendOnceResult = "sent" | "unreachable" | "failed" | "already_sent";
+/** `failed`: Telegram refused it (tried again later); `unknown`: it may have arrived (never repeated). */
+export type SendOnceResult = "sent" | "unreachable" | "failed" | "unknown" | "already_sent";
+
+/** The Bot API's `error_code` when Telegram answered with an error (grammY's GrammyError). */
+function telegramErrorCode(err: unknown): number | undefined {
+  const code = (err as { error_code?: unknown } | undefined)?.error_code;
+  return typeof code === "number" ? code : undefined;
+}
 
 /**
  * Claims the (subscription, kind, cycle) slot as `sending`; a slot that exists is not sent
@@ -48,7 +55,7 @@ async function claimNotification(
 async function recordNotification(
   client: DbClient,
   id: number,
-  status: "sent" | "failed",
+  status: "sent" | "failed" | "unknown",
   error?: string,
 ): Promise<void> {
   await client.query(
@@ -87,12 +94,24 @@ export async function sendNoticeOnce(
     return outcome;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await deps.db.tx("notification_record", (c) => recordNotification(c, id, "failed", message));
+    // Only an explicit refusal from Telegram (a 4xx such as 429) proves the message was not
+    // delivered; a timeout, an abort or a dropped connection may have delivered it, so it is
+    // recorded as unknown and never sent again.
+    const code = telegramErrorCode(err);
+    const refused = code !== undefined && code < 500;
+    await deps.db.tx("notification_record", (c) =>
+      recordNotification(c, id, refused ? "failed" : "unknown", message),
+    );
     deps.logger.warn(
-      { user_id: target.userId, kind: notice.kind, err: message },
+      {
+        user_id: target.userId,
+        kind: notice.kind,
+        err: message,
+        outcome: refused ? "failed" : "unknown",
+      },
       "notice not sent",
     );
-    return "failed";
+    return refused ? "failed" : "unknown";
   }
 }
 

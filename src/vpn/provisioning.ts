@@ -29,6 +29,8 @@ export interface Claim {
   status: "pending" | "active" | "expired" | "revoked";
   isTrial: boolean;
   expiresAt: Date;
+  /** The expiry as PostgreSQL prints it (microseconds), for exact comparisons in SQL. */
+  expiresAtExact: string;
   version: string;
   token: string;
 }
@@ -57,7 +59,8 @@ export type ExpireResult =
   | { outcome: "superseded"; userId: number }
   | { outcome: "failed"; userId: number; error: VpnApiError };
 
-const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at, version::text AS version, claim_token`;
+const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at,
+  expires_at::text AS expires_at_exact, version::text AS version, claim_token`;
 
 type ClaimRow = {
   id: string;
@@ -66,6 +69,7 @@ type ClaimRow = {
   status: Claim["status"];
   is_trial: boolean;
   expires_at: Date;
+  expires_at_exact: string;
   version: string;
   claim_token: string;
 };
@@ -78,6 +82,7 @@ function toClaim(row: ClaimRow): Claim {
     status: row.status,
     isTrial: row.is_trial,
     expiresAt: row.expires_at,
+    expiresAtExact: row.expires_at_exact,
     version: row.version,
     token: row.claim_token,
   };
@@ -200,7 +205,7 @@ async function applySuperseded(
             claim_token = NULL, claimed_by = NULL, claimed_until = NULL
       WHERE id = $1 AND claim_token = $2
       RETURNING (vpn_uuid = $3 AND status IN ('pending', 'active')) AS live`,
-    [claim.subscriptionId, claim.token, claim.uuid, link ?? null, claim.expiresAt],
+    [claim.subscriptionId, claim.token, claim.uuid, link ?? null, claim.expiresAtExact],
   );
   return { keyStillCurrent: rows[0]?.live ?? false };
 }

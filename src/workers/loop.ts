@@ -12,7 +12,11 @@ export interface IterationReport {
 }
 
 export interface IterationContext {
-  /** Aborted by `stop()` and when the iteration's time budget is spent. */
+  /**
+   * Aborted by `stop()`. The time budget does not abort calls in flight (an aborted VPN or
+   * Telegram call has an unknown outcome and would be repeated): iterations check `deadline`
+   * before starting the next item instead, and every call has its own timeout.
+   */
   signal: AbortSignal;
   /** Epoch ms by which the iteration should wrap up its batch. */
   deadline: number;
@@ -141,8 +145,6 @@ export class Loop {
     s.lastStartedAt = started;
     const iteration = ++s.iterations;
     const budgetMs = this.#o.budgetMs ?? Math.floor(this.#o.intervalMs * 0.8);
-    const budget = AbortSignal.timeout(budgetMs);
-    const signal = AbortSignal.any([stop, budget]);
     let outcome: string;
     let counts: Record<string, number> = {};
     let error: unknown;
@@ -154,7 +156,7 @@ export class Loop {
         outcome = "skipped";
       } else {
         const report = await this.#o.run({
-          signal,
+          signal: stop,
           deadline: started + budgetMs,
           iteration,
           logger: this.#log,

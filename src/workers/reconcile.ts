@@ -22,15 +22,32 @@ export interface ReconcileDeps {
   options: ReconcileOptions;
 }
 
-/** Live subscriptions whose key the VPN server does not list: provisioning puts them back. */
-async function markMissingForProvisioning(db: DbAccess, onServer: string[]): Promise<number> {
+/** The database's clock, read just before the server's list is taken. */
+async function databaseNow(db: DbAccess): Promise<string> {
+  const { rows } = await db.query<{ now: string }>(
+    "reconcile_clock",
+    "SELECT clock_timestamp()::text AS now",
+  );
+  return rows[0]?.now ?? "-infinity";
+}
+
+/**
+ * Live subscriptions whose key the VPN server does not list: provisioning puts them back. Only
+ * keys provisioned before the list was taken count: one added meanwhile is simply not in it.
+ */
+async function markMissingForProvisioning(
+  db: DbAccess,
+  onServer: string[],
+  listedAfter: string,
+): Promise<number> {
   const { rowCount } = await db.query(
     "reconcile_mark_missing",
     `UPDATE subscriptions SET provisioned_expires_at = NULL, next_activation_at = NULL
       WHERE status = 'active' AND expires_at > now()
         AND NOT (vpn_uuid::text = ANY($1::text[]))
-        AND provisioned_expires_at IS NOT NULL`,
-    [onServer],
+        AND provisioned_expires_at IS NOT NULL
+        AND provisioned_at < $2::timestamptz`,
+    [onServer, listedAfter],
   );
   return rowCount ?? 0;
 }
@@ -99,6 +116,7 @@ async function recordRemoved(db: DbAccess, uuid: string): Promise<void> {
 export function reconcileIteration(deps: ReconcileDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
     const { options } = deps;
+    const listedAfter = await databaseNow(deps.db);
     const onServer = await deps.vpn.list(ctx.signal);
     const verdicts = await classifyServerKeys(deps.db, onServer, options.graceMs);
     const toRemove = [
@@ -114,7 +132,7 @@ export function reconcileIteration(deps: ReconcileDeps) {
       dry_run: options.dryRun ? 1 : 0,
     };
     if (!options.dryRun) {
-      counts.missing_requeued = await markMissingForProvisioning(deps.db, onServer);
+      counts.missing_requeued = await markMissingForProvisioning(deps.db, onServer, listedAfter);
       for (const uuid of toRemove) {
         if (ctx.signal.aborted || Date.now() >= ctx.deadline) break;
         const foreign = verdicts.foreign.includes(uuid);
