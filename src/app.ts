@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { type BotRuntime, createBotRuntime } from "./bot/runtime.js";
 import { createBotServices } from "./bot-services.js";
+import { markInterruptedDeliveries } from "./broadcasts/broadcasts.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, openDatabase } from "./db/connect.js";
 import { migrate } from "./db/migrate.js";
@@ -124,8 +125,16 @@ export async function startService(
     readiness.met("migrations");
     // Sends cut off by a crash or kill stay unknown: never resent (at most once).
     const interrupted = await markInterruptedNotifications(db.forKind("system"), 10 * 60_000);
-    if (interrupted > 0)
-      logger.warn({ interrupted }, "notices interrupted by a previous run marked unknown");
+    const interruptedBroadcasts = await markInterruptedDeliveries(
+      db.forKind("system"),
+      10 * 60_000,
+    );
+    if (interrupted + interruptedBroadcasts > 0) {
+      logger.warn(
+        { notices: interrupted, broadcast_messages: interruptedBroadcasts },
+        "sends interrupted by a previous run marked unknown (never repeated)",
+      );
+    }
     logger.info({ applied: applied.length }, "database schema is up to date");
     readiness.addCheck("database", async () => {
       await db.query("ready_probe", "SELECT 1", [], "system");
@@ -192,6 +201,14 @@ export async function startService(
         cryptopay: network.cryptopay,
         cryptoPayments: undefined,
         notifier: bot?.notifier,
+        broadcastTransport: bot
+          ? {
+              // Each Bot API call has its own timeout (the API guard); stopping never cuts one off.
+              send: async (userId, text) => {
+                await bot?.bot.api.sendMessage(userId, text);
+              },
+            }
+          : undefined,
         alertOperator,
       }),
       ...(options.loops?.({ config, logger, metrics, db, gate }) ?? []),

@@ -11,6 +11,7 @@ import type { VpnApi } from "../vpn/api.js";
 import type { ProvisioningDeps } from "../vpn/provisioning.js";
 import { activationIteration } from "./activation.js";
 import { autoRenewalIteration } from "./auto-renewal.js";
+import { type BroadcastTransport, broadcastIteration } from "./broadcast.js";
 import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   cryptopay: CryptoPayApi | undefined;
   cryptoPayments: CryptoPaymentProcessor | undefined;
   notifier: CustomerNotifier | undefined;
+  /** Sends broadcast messages (the bot); without it the broadcast loop does not run. */
+  broadcastTransport: BroadcastTransport | undefined;
   alertOperator(text: string): Promise<void>;
 }
 
@@ -156,6 +159,24 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
       true,
     ),
   );
+  if (deps.broadcastTransport) {
+    loops.push(
+      loop(
+        "BROADCAST",
+        false,
+        broadcastIteration({
+          db: worker,
+          transport: deps.broadcastTransport,
+          report: (r) =>
+            deps.alertOperator(
+              `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
+            ),
+          batchSize: 25,
+        }),
+        true,
+      ),
+    );
+  }
   if (deps.cryptopay && deps.cryptoPayments) {
     loops.push(
       loop(
