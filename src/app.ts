@@ -12,6 +12,7 @@ import { buildHttpServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
 import { markInterruptedNotifications } from "./notifications/send-once.js";
+import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
 import {
@@ -23,7 +24,8 @@ import {
 } from "./ops/watchdog.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
 import type { VpnApi } from "./vpn/api.js";
-import { createWorkerLoops } from "./workers/index.js";
+import { createWorkerLoops, replicaName } from "./workers/index.js";
+import { sqlLeaseStore } from "./workers/lease.js";
 import type { Loop } from "./workers/loop.js";
 import { StartGate } from "./workers/start-gate.js";
 
@@ -176,8 +178,7 @@ export async function startService(
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
-    const alertOperator = async (text: string) => {
-      logger.error({ event: "operator_alert" }, text);
+    const messageAdmins = async (text: string) => {
       if (!bot) return;
       for (const adminId of config.bot.adminIds) {
         await bot.bot.api
@@ -185,10 +186,14 @@ export async function startService(
           .catch((err) =>
             logger.warn(
               { admin_id: adminId, err: (err as Error).message },
-              "operator alert not delivered",
+              "admin message not delivered",
             ),
           );
       }
+    };
+    const alertOperator = async (text: string) => {
+      logger.error({ event: "operator_alert" }, text);
+      await messageAdmins(text);
     };
     const loops = [
       ...createWorkerLoops({
@@ -245,6 +250,23 @@ export async function startService(
         exitDelayMs: config.watchdog.exitDelayMs,
       });
       stopSteps.push({ name: "watchdog", run: () => sentinel.stop().then(() => watchdog.stop()) });
+    }
+
+    if (config.digest.enabled) {
+      const leases = sqlLeaseStore(db.forKind("worker"));
+      const digest = scheduleDaily({
+        time: config.digest.time,
+        timezone: config.digest.timezone,
+        logger,
+        run: async () => {
+          // Every replica fires; the lease lets one of them send it (held for an hour).
+          if (!(await leases.tryTake("daily_digest", replicaName(), 3_600_000))) return;
+          await alertOperator(
+            formatDigest(await yesterdayInNumbers(db.forKind("worker"), config.digest.timezone)),
+          );
+        },
+      });
+      stopSteps.push({ name: "daily digest", run: () => digest.stop() });
     }
 
     for (const loop of loops) loop.start();

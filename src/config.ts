@@ -57,6 +57,15 @@ const idList = z
       .map(Number),
   );
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const workerShape = Object.fromEntries(
   WORKER_NAMES.flatMap((name) => [
     [`WORKER_${name}_INTERVAL_MS`, int(10).default(WORKER_DEFAULTS[name].intervalMs)],
@@ -117,6 +126,16 @@ const envSchema = z
 
     TG_PROVIDER_TOKEN: z.string().min(1).optional(),
     SANDBOX_PORT: int(0, 65535).default(8090),
+
+    DIGEST_ENABLED: bool.default(true),
+    DIGEST_TIME: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be a time of day, HH:MM" })
+      .default("09:00"),
+    DIGEST_TIMEZONE: z
+      .string()
+      .refine(isTimeZone, { error: "must be an IANA time zone such as Europe/Moscow" })
+      .default("Europe/Moscow"),
 
     RECONCILE_DRY_RUN: bool.default(false),
     RECONCILE_REMOVE_FOREIGN: bool.default(false),
@@ -220,6 +239,7 @@ export interface Config {
   };
   sandbox: { port: number };
   reconcile: { dryRun: boolean; removeForeign: boolean; graceMs: number };
+  digest: { enabled: boolean; time: string; timezone: string };
   scheduling: {
     startGateIntervalMs: number;
     jitterMs: number;
@@ -320,6 +340,7 @@ function toConfig(env: Env): Config {
       assets: env.CRYPTOPAY_ASSETS.split(","),
     },
     sandbox: { port: env.SANDBOX_PORT },
+    digest: { enabled: env.DIGEST_ENABLED, time: env.DIGEST_TIME, timezone: env.DIGEST_TIMEZONE },
     reconcile: {
       dryRun: env.RECONCILE_DRY_RUN,
       removeForeign: env.RECONCILE_REMOVE_FOREIGN,
