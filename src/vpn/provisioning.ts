@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { DbAccess, DbClient } from "../db/pool.js";
 import type { Logger } from "../logger.js";
 import { type VpnApi, VpnApiError } from "./api.js";
@@ -88,78 +87,43 @@ function toClaim(row: ClaimRow): Claim {
   };
 }
 
-/** Claims a live subscription whose key is missing or out of date on the VPN server. */
-async function claimForProvisioning(
-  client: DbClient,
-  subscriptionId: number,
-  claimant: string,
-  ttlMs: number,
-): Promise<Claim | undefined> {
-  const { rows } = await client.query<ClaimRow>(
-    `UPDATE subscriptions
-        SET claim_token = $2, claimed_by = $3, claimed_until = now() + make_interval(secs => $4)
-      WHERE id = $1
-        AND status IN ('pending', 'active')
-        AND expires_at > now()
-        AND (status = 'pending' OR provisioned_expires_at IS DISTINCT FROM expires_at)
-        AND (claim_token IS NULL OR claimed_until < now())
-      RETURNING ${CLAIM_COLUMNS}`,
-    [subscriptionId, randomUUID(), claimant, ttlMs / 1000],
-  );
-  return rows[0] ? toClaim(rows[0]) : undefined;
-}
+/** Live, with its key missing or out of date on the VPN server. */
+const NEEDS_PROVISIONING = `status IN ('pending', 'active') AND expires_at > now()
+  AND (status = 'pending' OR provisioned_expires_at IS DISTINCT FROM expires_at)`;
+/** Live by status, but past its end: its key must come off the server. */
+const NEEDS_EXPIRY = `status IN ('pending', 'active') AND expires_at <= now()`;
+/** Not held by another caller (a claim whose holder died expires). */
+const UNCLAIMED = `(claim_token IS NULL OR claimed_until < now())`;
 
 /**
- * Claims up to `limit` subscriptions due for provisioning (pending, or active with the server
- * out of date), oldest retry first, skipping rows another replica or caller holds (R5).
+ * Claims subscriptions matching `condition` (one of the constants above, plus the worker's
+ * backoff): one by id, or a batch in `order`, skipping rows others hold (R5). The claim bumps
+ * `version`, which the apply phase compares against.
  */
-async function claimDueForProvisioning(
+async function claimSubscriptions(
   client: DbClient,
-  limit: number,
+  target: { id: number } | { limit: number; order: string; respectBackoff: boolean },
+  condition: string,
   claimant: string,
   ttlMs: number,
 ): Promise<Claim[]> {
+  const byId = "id" in target;
+  const backoff =
+    !byId && target.respectBackoff
+      ? "AND (next_activation_at IS NULL OR next_activation_at <= now())"
+      : "";
   const { rows } = await client.query<ClaimRow>(
-    `UPDATE subscriptions s
-        SET claim_token = gen_random_uuid(), claimed_by = $2,
-            claimed_until = now() + make_interval(secs => $3)
-      WHERE s.id IN (
+    `UPDATE subscriptions
+        SET claim_token = gen_random_uuid(), claimed_by = $1,
+            claimed_until = now() + make_interval(secs => $2)
+      WHERE id IN (
         SELECT id FROM subscriptions
-         WHERE status IN ('pending', 'active')
-           AND expires_at > now()
-           AND (status = 'pending' OR provisioned_expires_at IS DISTINCT FROM expires_at)
-           AND (next_activation_at IS NULL OR next_activation_at <= now())
-           AND (claim_token IS NULL OR claimed_until < now())
-         ORDER BY next_activation_at NULLS FIRST, id
-         LIMIT $1
+         WHERE ${condition} AND ${UNCLAIMED} ${backoff} ${byId ? "AND id = $3" : ""}
+         ORDER BY ${byId ? "id" : target.order}
+         LIMIT ${byId ? 1 : "$3"}
          FOR UPDATE SKIP LOCKED)
       RETURNING ${CLAIM_COLUMNS}`,
-    [limit, claimant, ttlMs / 1000],
-  );
-  return rows.map(toClaim);
-}
-
-/** Claims up to `limit` live subscriptions past their end, for removal of their keys. */
-async function claimDueExpiries(
-  client: DbClient,
-  limit: number,
-  claimant: string,
-  ttlMs: number,
-): Promise<Claim[]> {
-  const { rows } = await client.query<ClaimRow>(
-    `UPDATE subscriptions s
-        SET claim_token = gen_random_uuid(), claimed_by = $2,
-            claimed_until = now() + make_interval(secs => $3)
-      WHERE s.id IN (
-        SELECT id FROM subscriptions
-         WHERE status IN ('pending', 'active')
-           AND expires_at <= now()
-           AND (claim_token IS NULL OR claimed_until < now())
-         ORDER BY expires_at, id
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED)
-      RETURNING ${CLAIM_COLUMNS}`,
-    [limit, claimant, ttlMs / 1000],
+    [claimant, ttlMs / 1000, byId ? target.id : target.limit],
   );
   return rows.map(toClaim);
 }
@@ -240,8 +204,14 @@ export async function provisionSubscription(
   subscriptionId: number,
   signal?: AbortSignal,
 ): Promise<ProvisionResult> {
-  const claim = await deps.db.tx("provision_claim", (c) =>
-    claimForProvisioning(c, subscriptionId, deps.claimant, deps.claimTtlMs),
+  const [claim] = await deps.db.tx("provision_claim", (c) =>
+    claimSubscriptions(
+      c,
+      { id: subscriptionId },
+      NEEDS_PROVISIONING,
+      deps.claimant,
+      deps.claimTtlMs,
+    ),
   );
   if (!claim) return { outcome: "skipped" };
   return completeProvisioning(deps, claim, signal);
@@ -250,7 +220,13 @@ export async function provisionSubscription(
 /** Claims a batch of due subscriptions; each is then finished with `completeProvisioning`. */
 export function claimProvisioningBatch(deps: ProvisioningDeps, limit: number): Promise<Claim[]> {
   return deps.db.tx("provision_claim_batch", (c) =>
-    claimDueForProvisioning(c, limit, deps.claimant, deps.claimTtlMs),
+    claimSubscriptions(
+      c,
+      { limit, order: "next_activation_at NULLS FIRST, id", respectBackoff: true },
+      NEEDS_PROVISIONING,
+      deps.claimant,
+      deps.claimTtlMs,
+    ),
   );
 }
 
@@ -315,26 +291,6 @@ export async function completeProvisioning(
   return { outcome: "superseded", userId: claim.userId };
 }
 
-/** Claims a live subscription whose time is up, for removal of its key. */
-async function claimForExpiry(
-  client: DbClient,
-  subscriptionId: number,
-  claimant: string,
-  ttlMs: number,
-): Promise<Claim | undefined> {
-  const { rows } = await client.query<ClaimRow>(
-    `UPDATE subscriptions
-        SET claim_token = $2, claimed_by = $3, claimed_until = now() + make_interval(secs => $4)
-      WHERE id = $1
-        AND status IN ('pending', 'active')
-        AND expires_at <= now()
-        AND (claim_token IS NULL OR claimed_until < now())
-      RETURNING ${CLAIM_COLUMNS}`,
-    [subscriptionId, randomUUID(), claimant, ttlMs / 1000],
-  );
-  return rows[0] ? toClaim(rows[0]) : undefined;
-}
-
 /** Marks the subscription expired unless it changed (e.g. was renewed) since the claim. */
 async function applyExpired(client: DbClient, claim: Claim): Promise<boolean> {
   const { rowCount } = await client.query(
@@ -382,8 +338,8 @@ export async function expireSubscription(
   subscriptionId: number,
   signal?: AbortSignal,
 ): Promise<ExpireResult> {
-  const claim = await deps.db.tx("expire_claim", (c) =>
-    claimForExpiry(c, subscriptionId, deps.claimant, deps.claimTtlMs),
+  const [claim] = await deps.db.tx("expire_claim", (c) =>
+    claimSubscriptions(c, { id: subscriptionId }, NEEDS_EXPIRY, deps.claimant, deps.claimTtlMs),
   );
   if (!claim) return { outcome: "skipped" };
   return completeExpiry(deps, claim, signal);
@@ -392,7 +348,13 @@ export async function expireSubscription(
 /** Claims a batch of subscriptions past their end; each is then finished with `completeExpiry`. */
 export function claimExpiryBatch(deps: ProvisioningDeps, limit: number): Promise<Claim[]> {
   return deps.db.tx("expire_claim_batch", (c) =>
-    claimDueExpiries(c, limit, deps.claimant, deps.claimTtlMs),
+    claimSubscriptions(
+      c,
+      { limit, order: "expires_at, id", respectBackoff: false },
+      NEEDS_EXPIRY,
+      deps.claimant,
+      deps.claimTtlMs,
+    ),
   );
 }
 
