@@ -1,0 +1,140 @@
+import Fastify from "fastify";
+import { afterAll, describe, expect, it } from "vitest";
+import type { FinalizeOutcome } from "../../src/domain/finalizer.js";
+import { attachCryptoInvoice, createPurchase } from "../../src/domain/purchases.js";
+import { registerOnStart } from "../../src/domain/users.js";
+import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
+import { silentLogger } from "../../src/logger.js";
+import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
+import { CryptoPaymentProcessor } from "../../src/payments/crypto-payments.js";
+import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
+import { provisionSubscription } from "../../src/vpn/provisioning.js";
+import { cryptoWatcherIteration } from "../../src/workers/crypto-watcher.js";
+import { control } from "../support/sandbox.js";
+import { iterationContext, workerBed } from "./support.js";
+
+/** The webhook route and the watcher as the composition root wires them: one processor. */
+const bed = await workerBed();
+const cryptopay = new HttpCryptoPayApi({
+  baseUrl: bed.sandbox.cryptopayApiUrl,
+  token: bed.sandbox.cryptopayToken,
+  assets: ["USDT"],
+  timeoutMs: 2_000,
+  breaker: new CircuitBreaker("cryptopay", { failureThreshold: 100, openMs: 1_000 }),
+  metrics: bed.metrics,
+  logger: silentLogger(),
+  assertNoDbScope: (what) => bed.scope.assertNoDbScope(what),
+});
+const announced: FinalizeOutcome[] = [];
+const processor = new CryptoPaymentProcessor({
+  db: bed.db,
+  metrics: bed.metrics,
+  logger: silentLogger(),
+  provision: (id) => provisionSubscription(bed.provisioning, id),
+  announce: async (outcome) => {
+    announced.push(outcome);
+  },
+});
+const app = Fastify();
+app.register(
+  cryptoPayWebhook({
+    token: bed.sandbox.cryptopayToken,
+    logger: silentLogger(),
+    onInvoicePaid: async (invoice) => {
+      await processor.credit(invoice);
+    },
+  }),
+);
+const address = await app.listen({ port: 0, host: "127.0.0.1" });
+bed.sandbox.setCryptopayWebhookUrl(`${address}/webhooks/cryptopay`);
+afterAll(() => app.close());
+const watcher = cryptoWatcherIteration({
+  db: bed.db.forKind("worker"),
+  cryptopay,
+  payments: processor,
+  batchSize: 100,
+});
+
+let nextUser = 66_000;
+async function cryptoTopUp(amountKopecks: number) {
+  const userId = nextUser++;
+  await registerOnStart(bed.db, {
+    telegramId: userId,
+    username: null,
+    firstName: "W",
+    referrerId: null,
+  });
+  const created = await createPurchase(
+    bed.db,
+    { kind: "topup", userId, amountKopecks, method: "crypto" },
+    1_800,
+  );
+  if (created.outcome !== "created") throw new Error(created.outcome);
+  const invoice = await cryptopay.createInvoice({
+    amountKopecks,
+    description: "top-up",
+    payload: `purchase:${created.purchase.id}`,
+    expiresInSeconds: 1_800,
+  });
+  await attachCryptoInvoice(bed.db, created.purchase.id, {
+    invoiceId: invoice.invoice_id,
+    url: invoice.bot_invoice_url ?? null,
+  });
+  return { userId, invoiceId: invoice.invoice_id };
+}
+
+async function balanceOf(userId: number) {
+  const { rows } = await bed.db.query<{ balance: string; credits: number }>(
+    "balance",
+    `SELECT u.balance_kopecks AS balance,
+            (SELECT count(*)::int FROM balance_ledger l WHERE l.user_id = u.telegram_id) AS credits
+       FROM users u WHERE u.telegram_id = $1`,
+    [userId],
+  );
+  return rows[0];
+}
+
+describe("crypto webhook and watcher together", () => {
+  it("credits a paid invoice once when it is delivered 20 times concurrently and found by the watcher", async () => {
+    const t = await cryptoTopUp(75_000);
+    const result = await control(
+      bed.sandbox,
+      "POST",
+      `/sandbox/cryptopay/invoices/${t.invoiceId}/pay`,
+      {
+        times: 20,
+        concurrent: true,
+      },
+    );
+    expect(JSON.stringify(result)).not.toContain('"status":401');
+    await watcher(iterationContext());
+    await processor.drain();
+    expect(await balanceOf(t.userId)).toEqual({ balance: "75000", credits: 1 });
+    expect(announced.filter((o) => o.result.userId === t.userId)).toHaveLength(1);
+  });
+
+  it("verifies a body with unusual spacing, and refuses a forged one without writing anything", async () => {
+    const spaced = await cryptoTopUp(25_000);
+    await control(bed.sandbox, "POST", `/sandbox/cryptopay/invoices/${spaced.invoiceId}/pay`, {
+      body_format: "spaced",
+    });
+    await processor.drain();
+    expect(await balanceOf(spaced.userId)).toEqual({ balance: "25000", credits: 1 });
+
+    const forged = await cryptoTopUp(99_900);
+    const answer = await control(
+      bed.sandbox,
+      "POST",
+      `/sandbox/cryptopay/invoices/${forged.invoiceId}/pay`,
+      {
+        bad_signature: true,
+      },
+    );
+    expect(JSON.stringify(answer)).toContain('"status":401');
+    expect(await balanceOf(forged.userId)).toEqual({ balance: "0", credits: 0 });
+    // The watcher still finds the real payment: the customer's money is never dropped.
+    await watcher(iterationContext());
+    await processor.drain();
+    expect(await balanceOf(forged.userId)).toEqual({ balance: "99900", credits: 1 });
+  });
+});
