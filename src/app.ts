@@ -270,6 +270,10 @@ export async function startService(
     }
 
     for (const loop of loops) loop.start();
+    readiness.addCheck("worker_loops", async () => {
+      const stopped = loops.filter((l) => !l.state().running).map((l) => l.name);
+      return stopped.length > 0 ? `not running: ${stopped.join(", ")}` : undefined;
+    });
     stopSteps.push({
       name: "worker loops",
       run: () => Promise.all(loops.map((l) => l.stop(config.shutdownTimeoutMs / 2))).then(() => {}),
