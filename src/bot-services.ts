@@ -1,14 +1,150 @@
-import type { BotServices, Screen } from "./bot/services.js";
+import { hostname } from "node:os";
+import type { BotServices, FlowsPort } from "./bot/services.js";
+import {
+  autoRenewAction,
+  keyScreen,
+  profileScreen,
+  referralScreen,
+  reissueAction,
+  trialAction,
+} from "./bot-services/account.js";
+import {
+  buyScreen,
+  payAction,
+  periodScreen,
+  planScreen,
+  promoClear,
+  promoInput,
+  promoPrompt,
+} from "./bot-services/buy.js";
+import type { FlowDeps, FlowLimits } from "./bot-services/common.js";
+import { cachedContent } from "./bot-services/content.js";
+import { paymentsPort } from "./bot-services/payments.js";
+import {
+  decideWithdrawal,
+  parseRubles,
+  topupAmount,
+  topupPay,
+  topupPrompt,
+  topupScreen,
+  withdrawAmountInput,
+  withdrawAmountPrompt,
+  withdrawRequisitesInput,
+  withdrawScreen,
+} from "./bot-services/wallet.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/pool.js";
+import { textFor } from "./domain/operator-content.js";
 import { TRIAL_SECONDS, trialEligibility } from "./domain/subscriptions.js";
 import * as users from "./domain/users.js";
+import { DEFAULT_MIN_WITHDRAWAL_KOPECKS } from "./domain/withdrawals.js";
+import { I18n, LOCALES } from "./locales/index.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { createMetrics, type Metrics } from "./ops/metrics.js";
+import type { CryptoPayApi } from "./payments/cryptopay.js";
+import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
+import type { ProvisioningDeps } from "./vpn/provisioning.js";
 
-const unavailable = async (): Promise<Screen> => ({ text: { key: "unavailable" } });
+export type { FlowLimits } from "./bot-services/common.js";
 
-/** The bot's ports implemented with the domain (the bot never imports the domain itself). */
-export function createBotServices(deps: { config: Config; db: Db }): BotServices {
-  const { db } = deps;
+export const DEFAULT_FLOW_LIMITS: FlowLimits = {
+  invoiceTtlSeconds: 3600,
+  cryptoInvoiceTtlSeconds: 1800,
+  reissueCooldownSeconds: 3600,
+  repeatPurchaseWindowSeconds: 30,
+  minWithdrawalKopecks: DEFAULT_MIN_WITHDRAWAL_KOPECKS,
+  contentCacheMs: 10_000,
+};
+
+/**
+ * What the flows need. The composition root passes everything; the optional parts have safe
+ * fallbacks only so that a bare `{ config, db }` still builds (then keys wait for the
+ * activation worker, crypto is not offered, and the flows' logs and payment metrics are lost).
+ */
+export interface BotServicesDeps {
+  config: Config;
+  db: Db;
+  logger?: Logger;
+  /** For `payments_total` (the finalizer and balance purchases). */
+  metrics?: Metrics;
+  /** `network.vpn`: keys are provisioned right after a payment, trial or reissue. */
+  vpn?: VpnApi;
+  /** `network.cryptopay`; undefined when CRYPTOPAY_TOKEN is not set (crypto not offered). */
+  cryptopay?: CryptoPayApi | undefined;
+  /** Defaults to provisioning on `db` (handler checkouts) as this replica's "bot". */
+  provisioning?: ProvisioningDeps;
+  limits?: Partial<FlowLimits>;
+}
+
+/**
+ * The bot's ports implemented with the domain (the bot never imports the domain itself). The
+ * flows live in src/bot-services/, one module per area; this wires them to the ports.
+ */
+export function createBotServices(deps: BotServicesDeps): BotServices {
+  const { db, config } = deps;
+  const logger = (deps.logger ?? silentLogger()).child({ component: "flows" });
+  const vpn = deps.vpn ?? new UnconfiguredVpnApi();
+  const limits = { ...DEFAULT_FLOW_LIMITS, ...deps.limits };
+  const flow: FlowDeps = {
+    config,
+    db,
+    logger,
+    metrics: deps.metrics ?? createMetrics(),
+    vpn,
+    cryptopay: deps.cryptopay,
+    provisioning: deps.provisioning ?? {
+      db,
+      vpn,
+      logger: logger.child({ component: "provisioning" }),
+      claimant: `${hostname()}:${process.pid}:bot`,
+      claimTtlMs: Math.max(60_000, config.vpn.timeoutMs * 6),
+    },
+    limits,
+    i18n: new I18n(LOCALES),
+    content: cachedContent(db, limits.contentCacheMs, logger),
+  };
+  const { content } = flow;
+
+  const act: FlowsPort["act"] = (customer, action, session) => {
+    switch (action.type) {
+      case "buy_plan":
+        return planScreen(flow, customer, session, action.plan);
+      case "buy_period":
+        return periodScreen(flow, customer, session, action.plan, action.days);
+      case "buy_pay":
+        return payAction(flow, customer, session, action);
+      case "promo_enter":
+        return Promise.resolve(promoPrompt());
+      case "promo_clear":
+        return promoClear(flow, customer);
+      case "auto_renew":
+        return autoRenewAction(flow, customer, action.on);
+      case "key_reissue":
+        return reissueAction(flow, customer, action.confirmed);
+      case "topup_amount":
+        return topupAmount(flow, customer, action.kopecks, false);
+      case "topup_custom":
+        return topupPrompt(flow);
+      case "topup_pay":
+        return topupPay(flow, customer, action.kopecks, action.method);
+      case "withdraw_start":
+        return withdrawAmountPrompt(flow, customer);
+    }
+  };
+
+  const input: FlowsPort["input"] = (customer, prompt, text) => {
+    switch (prompt.kind) {
+      case "promo_code":
+        return promoInput(flow, customer, text);
+      case "topup_amount":
+        return topupAmount(flow, customer, parseRubles(text), true);
+      case "withdraw_amount":
+        return withdrawAmountInput(flow, customer, text);
+      case "withdraw_requisites":
+        return withdrawRequisitesInput(flow, customer, prompt.amountKopecks, text);
+    }
+  };
+
   return {
     users: {
       async registerOnStart(input) {
@@ -37,34 +173,48 @@ export function createBotServices(deps: { config: Config; db: Db }): BotServices
     },
     menu: {
       async state(customer) {
+        // One connection at a time per update: handlers leave the pool to everyone else.
         const trial = await trialEligibility(db, customer.telegramId);
+        const settings = await content();
         return {
           trialEligible: trial.eligible,
           trialDays: TRIAL_SECONDS / 86_400,
-          incidentBanner: null,
+          incidentBanner: settings.incidentBanner,
         };
       },
     },
     info: {
-      info: async () => ({
-        supportContact: null,
-        apps: {},
-        privacyPolicyUrl: null,
-        texts: { instructions: null, support: null, about: null, privacy: null },
-      }),
+      async info(customer) {
+        const { content: c } = await content();
+        const text = (t: Parameters<typeof textFor>[0]) => textFor(t, customer.language);
+        return {
+          supportContact: c.supportContact ?? null,
+          apps: c.apps ?? {},
+          privacyPolicyUrl: c.privacyPolicyUrl ?? null,
+          texts: {
+            instructions: text(c.texts?.instructions),
+            support: text(c.texts?.support),
+            about: text(c.texts?.about),
+            privacy: text(c.texts?.privacy),
+          },
+        };
+      },
     },
     flows: {
-      profile: unavailable,
-      buy: unavailable,
-      key: unavailable,
-      referral: unavailable,
-      topUp: unavailable,
-      withdraw: unavailable,
-      trial: unavailable,
+      profile: (customer) => profileScreen(flow, customer),
+      buy: (customer, session) => buyScreen(flow, customer, session),
+      key: (customer) => keyScreen(flow, customer),
+      referral: (customer) => referralScreen(flow, customer),
+      topUp: (customer) => topupScreen(flow, customer),
+      withdraw: (customer) => withdrawScreen(flow, customer),
+      trial: (customer) => trialAction(flow, customer),
+      act,
+      input,
     },
-    payments: {
-      preCheckout: async () => ({ ok: false, reason: { key: "precheckout.invalid" } }),
-      successfulPayment: unavailable,
+    payments: paymentsPort(flow),
+    admin: {
+      decideWithdrawal: (admin, withdrawalId, approve) =>
+        decideWithdrawal(flow, admin, withdrawalId, approve),
     },
   };
 }

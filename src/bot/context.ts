@@ -2,6 +2,8 @@ import { type Api, Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
+import type { CustomerNotifier } from "../notifications/notices.js";
+import type { ConversationStore } from "./conversation.js";
 import type { BotOptions } from "./options.js";
 import type { BotServices, Customer } from "./services.js";
 
@@ -19,6 +21,10 @@ export interface AppFlavor {
   options: BotOptions;
   /** Child logger with `update_id` and `user_id`. */
   logger: Logger;
+  /** Open questions and the buy session, per customer (in memory). */
+  conversation: ConversationStore;
+  /** Sends notices to other people (referrers, admins) through this bot's guarded API. */
+  notifier: CustomerNotifier;
   /** The customer this update is from; throws for updates without a sender. */
   customer(): Customer;
 }
@@ -31,6 +37,9 @@ export interface ContextDeps {
   i18n: I18n;
   logger: Logger;
   options: BotOptions;
+  conversation: ConversationStore;
+  /** Set once the bot (and so its API) exists; read per update. */
+  notifier: () => CustomerNotifier;
 }
 
 type Update = ConstructorParameters<typeof Context>[0];
@@ -41,6 +50,7 @@ export function createContextConstructor(deps: ContextDeps) {
     readonly services = deps.services;
     readonly options = deps.options;
     readonly i18n = deps.i18n;
+    readonly conversation = deps.conversation;
     readonly logger: Logger;
     locale = deps.i18n.defaultLocale;
 
@@ -51,6 +61,10 @@ export function createContextConstructor(deps: ContextDeps) {
       this.locale = deps.i18n.negotiate(this.from?.language_code);
     }
 
+    get notifier(): CustomerNotifier {
+      return deps.notifier();
+    }
+
     t(key: MessageKey, vars?: MessageVars): string {
       return this.i18n.t(this.locale, key, vars);
     }
@@ -58,7 +72,7 @@ export function createContextConstructor(deps: ContextDeps) {
     customer(): Customer {
       const from = this.from;
       if (!from) throw new Error(`update ${this.update.update_id} has no sender`);
-      return { telegramId: from.id, language: this.locale };
+      return { telegramId: from.id, language: this.locale, botUsername: this.me.username ?? "" };
     }
   };
 }

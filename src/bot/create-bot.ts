@@ -6,10 +6,12 @@ import type { Config } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
 import { I18n, LOCALES } from "../locales/index.js";
+import type { CustomerNotifier } from "../notifications/notices.js";
 import type { Metrics } from "../ops/metrics.js";
 import { installApiGuard } from "./api-guard.js";
 import { type BotContext, createContextConstructor } from "./context.js";
-import { flowsFeature } from "./features/flows.js";
+import { ConversationStore } from "./conversation.js";
+import { closeOpenPrompt, flowsFeature } from "./features/flows.js";
 import { infoFeature } from "./features/info.js";
 import { languageFeature } from "./features/language.js";
 import { membershipFeature } from "./features/membership.js";
@@ -17,12 +19,14 @@ import { menuFeature } from "./features/menu.js";
 import { paymentsFeature } from "./features/payments.js";
 import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
+import { withdrawalDecisionsFeature } from "./features/withdrawal-decisions.js";
 import { dedupUpdates, skipUpdatesInFlight } from "./middlewares/dedup.js";
 import { handleUpdateError } from "./middlewares/errors.js";
 import { chooseLocale } from "./middlewares/locale.js";
 import { markReachable, Reachability } from "./middlewares/reachability.js";
 import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
+import { createCustomerNotifier } from "./notifier.js";
 import { type BotOptions, DEFAULT_BOT_OPTIONS } from "./options.js";
 import { ProcessedUpdates } from "./processed-updates.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -52,6 +56,8 @@ export interface CreatedBot {
   /** Updates being handled now (watchdog, drain on stop). */
   updates: UpdateTracker;
   reachability: Reachability;
+  /** Notices through this bot's guarded API (workers, the crypto payment announcer). */
+  notifier: CustomerNotifier;
 }
 
 /**
@@ -59,7 +65,9 @@ export interface CreatedBot {
  * guard on every call, then the update pipeline —
  *   track (metrics, in-flight) → sequentialize per chat (not pre-checkout) → de-duplicate by
  *   update_id → error boundary { locale → reachable mark → private-chat features… →
- *   unhandled }.
+ *   unhandled }. Customer features: close an open question on any button or command → start,
+ *   language, menu, info → admin withdrawal decisions → flows (buttons, commands, typed
+ *   answers) → unhandled.
  */
 export function createBot(deps: CreateBotDeps): CreatedBot {
   const token = deps.config.bot.token;
@@ -74,6 +82,12 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     options.uploadTimeoutMs,
     options.requestTimeoutMs,
   );
+  const conversation = new ConversationStore({
+    promptTtlMs: options.promptTtlMs,
+    sessionTtlMs: options.sessionTtlMs,
+    maxEntries: options.conversationMaxEntries,
+  });
+  let notifier: CustomerNotifier | undefined;
   const bot = new Bot<BotContext>(token, {
     client: {
       apiRoot: deps.apiRoot ?? deps.config.bot.apiRoot,
@@ -84,6 +98,11 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
       i18n,
       logger,
       options,
+      conversation,
+      notifier: () => {
+        if (!notifier) throw new Error("the notifier is created with the bot");
+        return notifier;
+      },
     }),
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
@@ -96,6 +115,8 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     options,
     onUnreachable: (telegramId) => reachability.unreachable(telegramId),
   });
+
+  notifier = createCustomerNotifier({ api: bot.api, i18n, users: deps.services.users });
 
   const updates = new UpdateTracker();
   bot.use(trackUpdates(updates, deps.metrics));
@@ -123,10 +144,12 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
   // Customer features talk in private chats only (the bot is not for groups).
   const customer = guarded.filter((ctx) => ctx.chat === undefined || ctx.chat.type === "private");
   customer.use(
+    closeOpenPrompt(),
     startFeature(),
     languageFeature(),
     menuFeature(),
     infoFeature(),
+    withdrawalDecisionsFeature(deps.config.bot.adminIds),
     flowsFeature(limiter),
     unhandledFeature(),
   );
@@ -140,5 +163,5 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     );
   });
 
-  return { bot, i18n, options, updates, reachability };
+  return { bot, i18n, options, updates, reachability, notifier };
 }

@@ -11,37 +11,40 @@ export interface NotifierDeps {
   users: Pick<UsersPort, "languageOf">;
 }
 
-/** The text and the one button of a notice, in the customer's language. */
+/** A button under a notice: opens a flow, or carries its own callback data. */
+export type NoticeButton = { key: MessageKey; flow: FlowName } | { key: MessageKey; data: string };
+
+/** The text and the buttons (one per row) of a notice, in the recipient's language. */
 export function renderNotice(
   i18n: I18n,
   locale: string,
   notice: Notice,
-): { text: string; button: { key: MessageKey; flow: FlowName } | undefined } {
-  const key = `notice.${notice.kind}` as MessageKey;
+): { text: string; buttons: NoticeButton[] } {
+  let key = `notice.${notice.kind}` as MessageKey;
   let vars: MessageVars = {};
-  let button: { key: MessageKey; flow: FlowName } | undefined;
+  let buttons: NoticeButton[] = [];
   switch (notice.kind) {
     case "activation_done":
     case "key_reissued":
       vars = { link: notice.link };
-      button = { key: "notice.button_key", flow: "key" };
+      buttons = [{ key: "notice.button_key", flow: "key" }];
       break;
     case "reminder_3d":
     case "reminder_24h":
     case "reminder_3h":
       vars = { expiresAt: notice.expiresAt };
-      button = { key: "notice.button_renew", flow: "buy" };
+      buttons = [{ key: "notice.button_renew", flow: "buy" }];
       break;
     case "trial_ends_soon":
     case "trial_last_hours":
       vars = { expiresAt: notice.expiresAt };
-      button = { key: "notice.button_buy", flow: "buy" };
+      buttons = [{ key: "notice.button_buy", flow: "buy" }];
       break;
     case "subscription_expired":
-      button = { key: "notice.button_renew", flow: "buy" };
+      buttons = [{ key: "notice.button_renew", flow: "buy" }];
       break;
     case "trial_over":
-      button = { key: "notice.button_buy", flow: "buy" };
+      buttons = [{ key: "notice.button_buy", flow: "buy" }];
       break;
     case "trial_nudge":
       break;
@@ -57,7 +60,69 @@ export function renderNotice(
         missing: { kopecks: notice.missingKopecks },
         price: { kopecks: notice.priceKopecks },
       };
-      button = { key: "notice.button_topup", flow: "topup" };
+      buttons = [{ key: "notice.button_topup", flow: "topup" }];
+      break;
+    case "payment_applied":
+      switch (notice.outcome) {
+        case "granted":
+          key = notice.link ? "notice.payment_granted" : "notice.payment_granted_pending";
+          vars = notice.link
+            ? { expiresAt: notice.expiresAt, link: notice.link }
+            : { expiresAt: notice.expiresAt };
+          buttons = [{ key: "notice.button_key", flow: "key" }];
+          break;
+        case "topped_up":
+        case "credited_to_balance":
+          key =
+            notice.outcome === "topped_up" ? "notice.payment_topped_up" : "notice.payment_credited";
+          vars = {
+            amount: { kopecks: notice.amountKopecks },
+            balance: { kopecks: notice.balanceKopecks },
+          };
+          buttons = [{ key: "notice.button_buy", flow: "buy" }];
+          break;
+        case "manual_review":
+          key = "notice.payment_review";
+          break;
+      }
+      break;
+    case "referral_cashback":
+      vars = { amount: { kopecks: notice.amountKopecks }, percent: notice.percent };
+      buttons = [{ key: "notice.button_referral", flow: "referral" }];
+      break;
+    case "admin_payment_alert":
+      vars = {
+        alert: notice.alert,
+        method: notice.method,
+        user: notice.userId === null ? "—" : String(notice.userId),
+        purchase: notice.purchaseId === null ? "—" : `#${notice.purchaseId}`,
+        payment: notice.paymentId === null ? "—" : `#${notice.paymentId}`,
+        amount: notice.amountKopecks === null ? "—" : { kopecks: notice.amountKopecks },
+        reference: notice.reference ?? "—",
+      };
+      break;
+    case "withdrawal_requested":
+      vars = {
+        id: String(notice.withdrawalId),
+        user: String(notice.userId),
+        username: notice.username ? `@${notice.username}` : "—",
+        amount: { kopecks: notice.amountKopecks },
+        requisites: notice.requisites,
+      };
+      buttons = [
+        { key: "notice.button_approve", data: Cb.withdrawalDecision(notice.withdrawalId, true) },
+        { key: "notice.button_reject", data: Cb.withdrawalDecision(notice.withdrawalId, false) },
+      ];
+      break;
+    case "withdrawal_approved":
+      vars = { amount: { kopecks: notice.amountKopecks } };
+      break;
+    case "withdrawal_rejected":
+      vars = {
+        amount: { kopecks: notice.amountKopecks },
+        balance: { kopecks: notice.balanceKopecks },
+      };
+      buttons = [{ key: "notice.button_profile", flow: "profile" }];
       break;
     default: {
       // A new notice kind needs its `notice.<kind>` texts in src/locales and a case here.
@@ -65,22 +130,34 @@ export function renderNotice(
       throw new Error(`no texts for notice ${(unknown as Notice).kind}`);
     }
   }
-  return { text: i18n.t(locale, key, vars), button };
+  return { text: i18n.t(locale, key, vars), buttons };
+}
+
+function noticeKeyboard(
+  i18n: I18n,
+  locale: string,
+  buttons: NoticeButton[],
+): InlineKeyboard | undefined {
+  if (buttons.length === 0) return undefined;
+  const kb = new InlineKeyboard();
+  buttons.forEach((button, i) => {
+    if (i > 0) kb.row();
+    kb.text(i18n.t(locale, button.key), "flow" in button ? Cb.flow(button.flow) : button.data);
+  });
+  return kb;
 }
 
 /**
  * The `CustomerNotifier` port (src/notifications) on top of the bot's API: renders the notice
- * in the customer's language and sends it. A customer who blocked the bot is "unreachable" (the
+ * in the recipient's language and sends it. A customer who blocked the bot is "unreachable" (the
  * API guard has already marked them); other failures throw, as the port says.
  */
 export function createCustomerNotifier(deps: NotifierDeps): CustomerNotifier {
   return {
     async send(userId: number, notice: Notice, signal?: AbortSignal): Promise<SendOutcome> {
       const locale = deps.i18n.negotiate(await deps.users.languageOf(userId));
-      const { text, button } = renderNotice(deps.i18n, locale, notice);
-      const markup = button
-        ? new InlineKeyboard().text(deps.i18n.t(locale, button.key), Cb.flow(button.flow))
-        : undefined;
+      const { text, buttons } = renderNotice(deps.i18n, locale, notice);
+      const markup = noticeKeyboard(deps.i18n, locale, buttons);
       try {
         await deps.api.sendMessage(
           userId,

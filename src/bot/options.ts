@@ -55,6 +55,12 @@ export interface BotOptions {
   /** Per-customer token bucket for expensive actions (flows, trial, payments screens). */
   rateLimitCapacity: number;
   rateLimitRefillPerSecond: number;
+  /** How long an open question ("send the amount") waits for the customer's answer. */
+  promptTtlMs: number;
+  /** How long the buy screen remembers an entered promo code. */
+  sessionTtlMs: number;
+  /** Customers remembered at once (prompts and promo codes, in memory). */
+  conversationMaxEntries: number;
   /** markReachable is called at most this often per customer and process. */
   reachableThrottleMs: number;
   /** On stop, how long in-flight handlers get to finish. */
@@ -91,6 +97,9 @@ export const DEFAULT_BOT_OPTIONS: BotOptions = {
   dedupPruneEveryMs: 10 * 60_000,
   rateLimitCapacity: 6,
   rateLimitRefillPerSecond: 0.5,
+  promptTtlMs: 15 * 60_000,
+  sessionTtlMs: 60 * 60_000,
+  conversationMaxEntries: 100_000,
   reachableThrottleMs: 60_000,
   stopDrainMs: 5_000,
   timeZone: "UTC",

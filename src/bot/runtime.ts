@@ -5,7 +5,6 @@ import type { WatchedPart } from "../ops/watchdog.js";
 import { registerCommands } from "./commands.js";
 import type { BotContext } from "./context.js";
 import { type CreateBotDeps, createBot } from "./create-bot.js";
-import { createCustomerNotifier } from "./notifier.js";
 import { type PollingStatus, PollingSupervisor } from "./polling.js";
 import { WebhookReceiver } from "./webhook.js";
 
@@ -38,9 +37,8 @@ export interface BotRuntime {
 /** The bot with its update source, as the composition root runs it. */
 export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
   const created = createBot(deps);
-  const { bot, i18n, options, updates } = created;
+  const { bot, i18n, options, updates, notifier } = created;
   const logger = deps.logger.child({ component: "bot" });
-  const notifier = createCustomerNotifier({ api: bot.api, i18n, users: deps.services.users });
 
   // The command list is registered once per process, after the first successful contact.
   let commands: Promise<void> | undefined;

@@ -8,11 +8,14 @@
  * locale keys with variables, which the bot renders in the customer's language.
  */
 import type { MessageKey, MessageVars } from "../locales/index.js";
+import type { NoticeDelivery } from "../notifications/notices.js";
 
 /** The customer an action is for, with the language the bot is talking to them in. */
 export interface Customer {
   telegramId: number;
   language: string;
+  /** The bot's own @username (for links such as the referral link); "" when unknown. */
+  botUsername: string;
 }
 
 // --- users --------------------------------------------------------------------------------
@@ -106,12 +109,72 @@ export interface MessageRef {
 
 export type FlowName = "profile" | "buy" | "key" | "referral" | "topup" | "withdraw" | "trial";
 
+/** How a subscription is paid. Stars are always offered; card and crypto when configured. */
+export type PayMethod = "balance" | "stars" | "card" | "crypto";
+/** Top-ups are real money only (SPEC "Money"). */
+export type TopUpMethod = "card" | "crypto";
+
+/**
+ * A flow's own button, decoded by the bot from its callback data (`keyboards.ts` owns the
+ * encoding). Buttons carry everything the action needs, so a press weeks later still means the
+ * same thing — or the port answers with the current state.
+ */
+export type FlowAction =
+  | { type: "buy_plan"; plan: string }
+  | { type: "buy_period"; plan: string; days: number }
+  /** `shown`: the price on the button (kopecks; Stars for `stars`): never charge another one. */
+  | { type: "buy_pay"; plan: string; days: number; method: PayMethod; shown: number }
+  | { type: "promo_enter" }
+  | { type: "promo_clear" }
+  /** Explicit on/off (never a toggle), so a stale press still does what its label said. */
+  | { type: "auto_renew"; on: boolean }
+  | { type: "key_reissue"; confirmed: boolean }
+  | { type: "topup_amount"; kopecks: number }
+  | { type: "topup_custom" }
+  | { type: "topup_pay"; kopecks: number; method: TopUpMethod }
+  | { type: "withdraw_start" };
+
+/** What the customer's next text message answers (the bot remembers it, with a TTL). */
+export type InputPrompt =
+  | { kind: "promo_code" }
+  | { kind: "topup_amount" }
+  | { kind: "withdraw_amount" }
+  | { kind: "withdraw_requisites"; amountKopecks: number };
+
+/** What the bot remembers for a customer between screens (in memory, with a TTL). */
+export interface FlowSession {
+  /** A promo code accepted on the buy screen; prices and purchases use it. */
+  promoCode: string | null;
+}
+
 export type ScreenButton =
   /** Opens another flow through its port (callback data `f:<flow>`). */
   | { label: MessageRef; flow: FlowName }
-  /** A feature's own callback data (≤ 64 bytes), e.g. "buy:plan:basic". */
+  /** A flow action (encoded by the bot into callback data). */
+  | { label: MessageRef; action: FlowAction }
+  /** Platform callback data (≤ 64 bytes), e.g. "instructions". */
   | { label: MessageRef; callbackData: string }
   | { label: MessageRef; url: string };
+
+/** A Telegram invoice (Stars or card) the bot sends after the screen's text. */
+export interface InvoiceRequest {
+  /** 1–32 characters once rendered (the bot truncates). */
+  title: MessageRef;
+  /** 1–255 characters once rendered. */
+  description: MessageRef;
+  /** The one price line. */
+  priceLabel: MessageRef;
+  /** `invoicePayload(purchase.id)`: nothing secret. */
+  payload: string;
+  currency: "XTR" | "RUB";
+  /** Stars for XTR, kopecks for RUB. */
+  amount: number;
+  /** Empty for Stars. */
+  providerToken: string;
+}
+
+/** A notice for someone else (a referrer, the admins), sent after the screen, best effort. */
+export type Delivery = NoticeDelivery;
 
 /** What a flow port returns: the bot renders it in the customer's language. */
 export interface Screen {
@@ -122,22 +185,44 @@ export interface Screen {
   qrCode?: string;
   /** Leave out the "main menu" row the bot appends by default. */
   noMenuButton?: boolean;
+  /** The customer's next text message answers this prompt (`FlowsPort.input`). */
+  awaitInput?: InputPrompt;
+  /** Session changes to remember (a promo code entered or removed). */
+  remember?: Partial<FlowSession>;
+  /** A Telegram invoice to send after the text. */
+  invoice?: InvoiceRequest;
+  /** Notices for other people this action concerns. */
+  notify?: Delivery[];
 }
 
-/**
- * Customer flows the platform routes to (buttons, commands); each returns the screen to show.
- * Until a flow is built, the composition root decides what its method returns (e.g. a screen
- * with the `unavailable` message).
- */
+/** Customer flows the platform routes to (buttons, commands, typed answers). */
 export interface FlowsPort {
   profile(customer: Customer): Promise<Screen>;
-  buy(customer: Customer): Promise<Screen>;
+  buy(customer: Customer, session: FlowSession): Promise<Screen>;
   key(customer: Customer): Promise<Screen>;
   referral(customer: Customer): Promise<Screen>;
   topUp(customer: Customer): Promise<Screen>;
   withdraw(customer: Customer): Promise<Screen>;
   /** Activates the trial (re-checked atomically by the domain) and says what happened. */
   trial(customer: Customer): Promise<Screen>;
+  /** A flow button other than "open flow X". */
+  act(customer: Customer, action: FlowAction, session: FlowSession): Promise<Screen>;
+  /** A text message answering `prompt` (the screen that asked set `awaitInput`). */
+  input(
+    customer: Customer,
+    prompt: InputPrompt,
+    text: string,
+    session: FlowSession,
+  ): Promise<Screen>;
+}
+
+/**
+ * Operator actions reachable from messages the bot sent to admins. The bot routes here only for
+ * ids in the configured admin list (everyone else is treated as pressing an unknown button).
+ */
+export interface AdminPort {
+  /** Approve (paid out by hand) or reject (refunded) a withdrawal request; tells the customer. */
+  decideWithdrawal(admin: Customer, withdrawalId: number, approve: boolean): Promise<Screen>;
 }
 
 // --- Telegram payments -------------------------------------------------------------------------
@@ -176,4 +261,5 @@ export interface BotServices {
   info: InfoPort;
   flows: FlowsPort;
   payments: PaymentsPort;
+  admin: AdminPort;
 }

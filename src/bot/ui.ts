@@ -1,9 +1,9 @@
 import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
 import QRCode from "qrcode";
-import { escapeHtml } from "../locales/format.js";
+import { escapeHtml, plainText } from "../locales/format.js";
 import type { BotContext } from "./context.js";
 import { mainMenuKeyboard, screenKeyboard } from "./keyboards.js";
-import type { MessageRef, Screen } from "./services.js";
+import type { Delivery, InvoiceRequest, MessageRef, Screen } from "./services.js";
 
 /** A rendered message: HTML text and its inline keyboard. */
 export interface View {
@@ -83,27 +83,84 @@ export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
   };
 }
 
-/** Renders what a flow port returned; a QR code goes out as a photo with the text. */
+/** How QR codes are drawn (exported so tests can re-render the exact image). */
+export const QR_OPTIONS = {
+  type: "png",
+  width: 512,
+  margin: 2,
+  errorCorrectionLevel: "M",
+} as const;
+
+/** The QR code PNG of `text` (a vless:// link). */
+export function renderQrPng(text: string): Promise<Buffer> {
+  return QRCode.toBuffer(text, QR_OPTIONS);
+}
+
+/**
+ * Renders what a flow port returned: the text (a QR code goes out as a photo with it), then
+ * what the screen asks for — remember the session, wait for a typed answer, send an invoice,
+ * tell other people.
+ */
 export async function showScreen(ctx: BotContext, screen: Screen): Promise<void> {
   const refs = Array.isArray(screen.text) ? screen.text : [screen.text];
   const view: View = {
     text: paragraphs(...refs.map((r) => renderRef(ctx, r))),
     keyboard: screenKeyboard(ctx, screen),
   };
+  const customerId = ctx.from?.id;
+  if (customerId !== undefined) {
+    if (screen.remember) ctx.conversation.remember(customerId, screen.remember);
+    if (screen.awaitInput) ctx.conversation.expect(customerId, screen.awaitInput);
+  }
   if (screen.qrCode === undefined) {
     await show(ctx, view);
-    return;
-  }
-  const png = await QRCode.toBuffer(screen.qrCode, { type: "png", width: 512, margin: 2 });
-  const photo = new InputFile(png, "qr.png");
-  if (view.text.length <= CAPTION_LIMIT) {
-    await ctx.replyWithPhoto(photo, {
-      caption: view.text,
-      parse_mode: "HTML",
-      reply_markup: view.keyboard,
-    });
   } else {
-    await ctx.replyWithPhoto(photo);
-    await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+    const photo = new InputFile(await renderQrPng(screen.qrCode), "qr.png");
+    if (view.text.length <= CAPTION_LIMIT) {
+      await ctx.replyWithPhoto(photo, {
+        caption: view.text,
+        parse_mode: "HTML",
+        reply_markup: view.keyboard,
+      });
+    } else {
+      await ctx.replyWithPhoto(photo);
+      await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+    }
+  }
+  if (screen.invoice) await sendInvoice(ctx, screen.invoice);
+  if (screen.notify) await deliver(ctx, screen.notify);
+}
+
+/** Telegram's limits for invoice texts. */
+const INVOICE_TITLE_MAX = 32;
+const INVOICE_DESCRIPTION_MAX = 255;
+
+async function sendInvoice(ctx: BotContext, invoice: InvoiceRequest): Promise<void> {
+  const title = plainText(renderRef(ctx, invoice.title), INVOICE_TITLE_MAX);
+  const description = plainText(renderRef(ctx, invoice.description), INVOICE_DESCRIPTION_MAX);
+  const label = plainText(renderRef(ctx, invoice.priceLabel), INVOICE_TITLE_MAX);
+  await ctx.replyWithInvoice(
+    title,
+    description,
+    invoice.payload,
+    invoice.currency,
+    [{ label, amount: invoice.amount }],
+    // Stars take no payment provider; the card provider comes from TG_PROVIDER_TOKEN.
+    invoice.currency === "XTR" ? {} : { provider_token: invoice.providerToken },
+  );
+}
+
+/** Best effort: the customer's own answer must not fail because an admin or referrer is away. */
+async function deliver(ctx: BotContext, deliveries: readonly Delivery[]): Promise<void> {
+  for (const { userId, notice } of deliveries) {
+    try {
+      const outcome = await ctx.notifier.send(userId, notice);
+      ctx.logger.info({ to: userId, kind: notice.kind, outcome }, "notice delivered");
+    } catch (err) {
+      ctx.logger.warn(
+        { to: userId, kind: notice.kind, err: (err as Error).message },
+        "could not deliver a notice",
+      );
+    }
   }
 }

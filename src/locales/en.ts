@@ -27,6 +27,7 @@ const messages = {
   "menu.settings": "⚙️ Settings",
   "nav.back": "« Back",
   "nav.menu": "🏠 Main menu",
+  "nav.cancel": "✖ Cancel",
 
   // --- settings -----------------------------------------------------------------------------
   "settings.title": "<b>Settings</b>\n\nLanguage: {language}",
@@ -72,9 +73,188 @@ const messages = {
   "command.language": "Change language",
   "command.help": "Help",
 
+  // --- plans and subscription state ---------------------------------------------------------
+  "plan.name": "{id, select, basic {Basic} plus {Plus} other {{id}}}",
+  "plan.description":
+    "{id, select, basic {a fast, reliable VPN for every day} plus {our best speed for streaming and games} other {VPN subscription}}",
+  "subscription.active": "✅ Subscription active until <b>{expiresAt}</b>",
+  "subscription.trial": "🎁 Free trial until <b>{expiresAt}</b>",
+  "subscription.pending": "⏳ Subscription until <b>{expiresAt}</b> — the key is being activated",
+  "subscription.expired": "⌛ Subscription ended {expiresAt}",
+  "subscription.none": "No subscription yet.",
+  "screen.refreshed": "This screen was out of date — here is the current one.",
+
+  // --- profile ------------------------------------------------------------------------------
+  "profile.title": "<b>👤 Profile</b>\nID: <code>{id}</code>",
+  "profile.balance": "💰 Balance: <b>{balance}</b>",
+  "profile.auto_renew_on":
+    "🔁 Auto-renewal is <b>on</b>: before it ends, {plan} for {days, plural, one {# day} other {# days}} is paid from your balance.",
+  "profile.auto_renew_off": "🔁 Auto-renewal is <b>off</b>.",
+  "profile.auto_renew_needs_plan": "🔁 Auto-renewal becomes available after your first purchase.",
+  "profile.auto_renew_set_on": "✅ Auto-renewal turned on.",
+  "profile.auto_renew_set_off": "Auto-renewal turned off.",
+  "profile.button_key": "🔑 My key",
+  "profile.button_renew": "💳 Renew",
+  "profile.button_buy": "💳 Buy VPN",
+  "profile.button_topup": "💰 Top up",
+  "profile.button_withdraw": "💸 Withdraw",
+  "profile.button_auto_on": "🔁 Turn auto-renewal on",
+  "profile.button_auto_off": "⏹ Turn auto-renewal off",
+
+  // --- buy / renew --------------------------------------------------------------------------
+  "buy.title": "<b>💳 Buy or renew VPN</b>",
+  "buy.renewal":
+    "Your subscription runs until {expiresAt}. A renewal adds its days on top and keeps your key.",
+  "buy.plan_line": "<b>{plan}</b> — {description}. From {price}.",
+  "buy.plan_button": "{plan} — from {price}",
+  "buy.discount":
+    "🏷 Your discount: −{percent}% ({source, select, promo {promo code {code}} vip {VIP} personal {personal discount} other {discount}}).",
+  "buy.choose_plan": "Choose a plan:",
+  "buy.button_promo": "🎟 I have a promo code",
+  "buy.button_promo_clear": "✖ Remove promo code {code}",
+  "buy.plan_title": "<b>{plan}</b> — {description}.",
+  "buy.choose_period": "Choose the period:",
+  "buy.period_button": "{days, plural, one {# day} other {# days}} — {price}",
+  "buy.period_button_discounted":
+    "{days, plural, one {# day} other {# days}} — {price} (−{percent}%)",
+  "buy.summary": "<b>{plan}, {days, plural, one {# day} other {# days}}</b>",
+  "buy.price": "Price: <b>{price}</b>",
+  "buy.price_discounted": "Price: <s>{base}</s> <b>{price}</b> (−{percent}%)",
+  "buy.until": "Paid time will run until {expiresAt}.",
+  "buy.balance": "Your balance: {balance}",
+  "buy.choose_method": "Choose how to pay:",
+  "buy.method_free": "🎁 Activate for free",
+  "buy.method_balance": "💰 From balance — {price}",
+  "buy.method_stars": "⭐ Telegram Stars — {stars} ⭐",
+  "buy.method_card": "💳 Bank card — {price}",
+  "buy.method_crypto": "🪙 Crypto (CryptoBot) — {price}",
+  "buy.price_changed":
+    "⚠️ The price changed since this screen was shown. Here is the current one — nothing was charged.",
+  "buy.paid_balance":
+    "✅ Paid from your balance (now {balance}). Subscription active until <b>{expiresAt}</b>.",
+  "buy.already_paid":
+    "✅ This was already paid from your balance a moment ago — here is your key. To buy the same period again, wait half a minute.",
+  "buy.insufficient":
+    "Not enough money on your balance: the price is {price}, you have {balance}. Missing: <b>{missing}</b>.",
+  "buy.button_topup": "💰 Top up balance",
+  "buy.button_other_method": "« Other payment methods",
+  "buy.invoice_ready_stars":
+    "Your invoice for <b>{stars} ⭐</b> is below. Your key arrives in this chat right after payment.",
+  "buy.invoice_ready_card":
+    "Your invoice for <b>{price}</b> is below. Your key arrives in this chat right after payment.",
+  "buy.crypto_invoice":
+    "🪙 An invoice for <b>{price}</b> was created in CryptoBot. Pay it in any of the offered coins within {minutes} minutes — the subscription is activated automatically and we'll send your key here.",
+  "buy.promo_prompt": "🎟 Send your promo code as a message:",
+  "buy.promo_applied": "🎟 Promo code <b>{code}</b> applied: −{percent}%.",
+  "buy.promo_removed": "Promo code removed.",
+  "buy.promo_rejected":
+    "{reason, select, not_found {There is no such promo code.} inactive {This promo code is no longer active.} expired {This promo code has expired.} exhausted {This promo code has been used up.} already_used {You have already used this promo code.} other {This promo code can't be used.}}",
+
+  // --- invoices (Telegram and CryptoBot show these outside the chat) ------------------------
+  "invoice.title": "VPN {plan}, {days, plural, one {# day} other {# days}}",
+  "invoice.description":
+    "VPN subscription “{plan}” for {days, plural, one {# day} other {# days}}. Your key arrives in the bot chat right after payment.",
+  "invoice.label": "{plan}, {days, plural, one {# day} other {# days}}",
+  "invoice.topup_title": "Balance top-up",
+  "invoice.topup_description": "Top-up of your VPN balance by {amount}.",
+  "invoice.topup_label": "Top-up {amount}",
+
   // --- payments -----------------------------------------------------------------------------
   "precheckout.invalid": "This invoice is no longer valid. Please create a new one under “Buy”.",
+  "precheckout.expired": "This invoice has expired. Please create a new one under “Buy”.",
   "precheckout.failed": "We couldn't verify the payment. Please try again in a minute.",
+  "payment.granted": "✅ Payment received! Subscription active until <b>{expiresAt}</b>.",
+  "payment.topped_up": "✅ Balance topped up by {amount}. Balance: <b>{balance}</b>.",
+  "payment.credited":
+    "Payment received, but it couldn't be applied to that order, so {amount} was credited to your balance (now <b>{balance}</b>). You can use it for any purchase.",
+  "payment.review":
+    "Payment received. It needs a manual check — support will contact you. Your ID: <code>{id}</code>.",
+  "payment.crypto_pay_button": "🪙 Pay in CryptoBot",
+  "payment.crypto_unavailable":
+    "Crypto payments are temporarily unavailable. Please choose another method or try again later.",
+  "payment.method_unavailable": "This payment method is not available right now.",
+
+  // --- key ----------------------------------------------------------------------------------
+  "key.title": "<b>🔑 Your VPN key</b>",
+  "key.active_until": "Active until <b>{expiresAt}</b>.",
+  "key.link": "<code>{link}</code>",
+  "key.hint": "Tap the key to copy it, or scan the QR code in your VPN app.",
+  "key.pending":
+    "⏳ Your subscription runs until {expiresAt}; the key is being activated. We'll send it here as soon as it's ready — usually within a minute.",
+  "key.expired": "Your subscription ended {expiresAt}. Renew it to get your key back.",
+  "key.none": "You don't have a subscription yet. Choose a plan to get your key.",
+  "key.button_refresh": "🔄 Check again",
+  "key.button_instructions": "📲 How to connect",
+  "key.button_reissue": "♻️ Reissue key",
+  "key.button_buy": "💳 Choose a plan",
+  "key.reissue_confirm":
+    "Reissue your key? The current key stops working on all devices and you'll add the new one. You can do this once every {hours, plural, one {# hour} other {# hours}}.",
+  "key.button_reissue_confirm": "✅ Yes, reissue",
+  "key.reissue_cooldown":
+    "You can reissue the key again in {minutes, plural, one {# minute} other {# minutes}}.",
+  "key.reissued": "✅ A new key was issued; the old one no longer works.",
+
+  // --- trial --------------------------------------------------------------------------------
+  "trial.activated": "🎁 Your free trial is on until <b>{expiresAt}</b>.",
+  "trial.unavailable":
+    "{reason, select, trial_used {You have already used the free trial.} has_paid {The free trial is for new customers — you already have a paid subscription.} has_live_subscription {You already have an active subscription.} other {The free trial isn't available.}}",
+
+  // --- referral program -----------------------------------------------------------------------
+  "referral.title": "<b>🤝 Referral program</b>",
+  "referral.about":
+    "Invite friends with your link and get <b>{percent}%</b> of every payment they make, credited to your balance. Earnings can be withdrawn from {min}.",
+  "referral.link": "Your link:\n<code>{link}</code>",
+  "referral.stats":
+    "Invited: <b>{invited}</b>\nPaying: <b>{paying}</b>\nTier: <b>{tier}</b> — {percent}%\nEarned in total: <b>{earned}</b>",
+  "referral.next_tier": "The next tier starts at {next} paying friends.",
+  "referral.top_tier": "You're at the top tier.",
+  "referral.button_share": "📤 Share the link",
+  "referral.button_withdraw": "💸 Withdraw earnings",
+
+  // --- top-up -------------------------------------------------------------------------------
+  "topup.title": "<b>💰 Top up balance</b>",
+  "topup.unavailable": "Top-ups are not available right now. Please contact support.",
+  "topup.balance": "Balance: <b>{balance}</b>",
+  "topup.choose": "Choose an amount or enter your own (from {min} to {max}).",
+  "topup.preset_button": "{amount}",
+  "topup.button_custom": "✏️ Other amount",
+  "topup.prompt": "Send the amount in rubles, from {min} to {max}:",
+  "topup.invalid_amount":
+    "{reason, select, below_minimum {The minimum is {min}.} above_maximum {The maximum is {max}.} other {That doesn't look like an amount — send a number such as 500.}}",
+  "topup.choose_method": "Top-up by <b>{amount}</b>. Choose how to pay:",
+  "topup.method_card": "💳 Bank card",
+  "topup.method_crypto": "🪙 Crypto (CryptoBot)",
+  "topup.invoice_ready":
+    "Your invoice for <b>{amount}</b> is below. The balance is credited right after payment.",
+  "topup.crypto_invoice":
+    "🪙 An invoice for <b>{amount}</b> was created in CryptoBot. Pay within {minutes} minutes — the balance is credited automatically.",
+
+  // --- withdrawal ---------------------------------------------------------------------------
+  "withdraw.title": "<b>💸 Withdraw referral earnings</b>",
+  "withdraw.info":
+    "Available to withdraw: <b>{available}</b>\nMinimum: {min}\nOnly referral earnings can be withdrawn, not money you topped up.",
+  "withdraw.unavailable": "Withdrawals are not available right now. Please contact support.",
+  "withdraw.too_little": "You can request a withdrawal once you have at least {min} of earnings.",
+  "withdraw.button_start": "💸 Request a withdrawal",
+  "withdraw.button_referral": "🤝 Referral program",
+  "withdraw.amount_prompt": "Send the amount to withdraw, from {min} to {max}:",
+  "withdraw.amount_invalid":
+    "{reason, select, below_minimum {The minimum is {min}.} exceeds {You can withdraw at most {max}.} other {That doesn't look like an amount — send a number such as 500.}}",
+  "withdraw.requisites_prompt":
+    "Where should we send <b>{amount}</b>? Send the payout details in one message — for example the card number and bank, or a wallet address.",
+  "withdraw.requisites_invalid": "Please send the payout details as text (up to 2000 characters).",
+  "withdraw.requested":
+    "✅ Request #{id} for <b>{amount}</b> accepted. The amount is reserved (balance now {balance}); we'll tell you when it's paid out.",
+  "withdraw.button_profile": "👤 Profile",
+
+  // --- admin: withdrawal decisions ------------------------------------------------------------
+  "admin.withdrawal_approved":
+    "✅ Withdrawal #{id} ({amount}, customer <code>{user}</code>) approved. The customer was told it is paid out.",
+  "admin.withdrawal_rejected":
+    "❌ Withdrawal #{id} ({amount}, customer <code>{user}</code>) rejected; the amount is back on the customer's balance.",
+  "admin.withdrawal_already":
+    "Withdrawal #{id} was already {status, select, approved {approved} other {rejected}}.",
+  "admin.withdrawal_not_found": "Withdrawal #{id} was not found.",
 
   // --- notices (sent by workers: src/notifications) -----------------------------------------
   "notice.activation_done":
@@ -97,7 +277,30 @@ const messages = {
     "✅ Your subscription was renewed automatically for {days, plural, one {# day} other {# days}} — until {expiresAt}. Charged to your balance: {amount}.",
   "notice.auto_renew_insufficient":
     "⚠️ We couldn't renew your subscription automatically: your balance is {missing} short (the price is {price}). Top up and we'll try again before it ends.",
+  "notice.payment_granted":
+    "✅ Payment received! Subscription active until <b>{expiresAt}</b>.\n\nYour key — copy it into your VPN app:\n<code>{link}</code>",
+  "notice.payment_granted_pending":
+    "✅ Payment received! Subscription active until <b>{expiresAt}</b>. Your key is being activated — we'll send it here as soon as it's ready.",
+  "notice.payment_topped_up":
+    "✅ Payment received: balance topped up by {amount}. Balance: <b>{balance}</b>.",
+  "notice.payment_credited":
+    "Payment received, but it couldn't be applied to that order, so {amount} was credited to your balance (now <b>{balance}</b>).",
+  "notice.payment_review": "Payment received. It needs a manual check — support will contact you.",
+  "notice.referral_cashback":
+    "🤝 A friend you invited made a payment: <b>{amount}</b> ({percent}%) was credited to your balance.",
+  "notice.admin_payment_alert":
+    "⚠️ <b>Payment needs attention</b>: {alert}\nMethod: {method}\nCustomer: <code>{user}</code>\nPurchase: {purchase}\nPayment: {payment}\nAmount: {amount}\nReference: <code>{reference}</code>",
+  "notice.withdrawal_requested":
+    "💸 <b>Withdrawal request #{id}</b>\nCustomer: <code>{user}</code> {username}\nAmount: <b>{amount}</b>\nPayout details:\n<code>{requisites}</code>",
+  "notice.withdrawal_approved":
+    "✅ Your withdrawal of {amount} was approved and paid out to the details you gave.",
+  "notice.withdrawal_rejected":
+    "❌ Your withdrawal of {amount} was rejected; the amount is back on your balance ({balance}). Contact support for details.",
   "notice.button_key": "🔑 My key",
+  "notice.button_referral": "🤝 Referral program",
+  "notice.button_profile": "👤 Profile",
+  "notice.button_approve": "✅ Approve (paid out)",
+  "notice.button_reject": "❌ Reject (refund)",
   "notice.button_renew": "💳 Renew",
   "notice.button_buy": "💳 Choose a plan",
   "notice.button_topup": "💰 Top up balance",
@@ -108,7 +311,7 @@ const messages = {
   "error.rate_limited": "⏳ Too many requests. Please wait a few seconds.",
   "callback.stale": "This button is outdated — here is the current menu.",
   "unhandled.text": "I didn't understand that. Use the menu below or /help.",
-  unavailable: "This section is temporarily unavailable. Please try again later.",
+  "error.start_first": "Please send /start first.",
 } satisfies Messages;
 
 export default {

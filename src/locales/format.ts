@@ -25,7 +25,15 @@ export interface MoneyVar {
 export interface HtmlVar {
   html: string;
 }
-export type MessageVar = string | number | Date | MoneyVar | HtmlVar;
+/**
+ * Another message of the same locale, rendered in place (a plan's name inside a price line).
+ * `I18n.t` resolves it; the key is a string here so this module stays free of the key list.
+ */
+export interface NestedMessageVar {
+  msg: string;
+  vars?: MessageVars;
+}
+export type MessageVar = string | number | Date | MoneyVar | HtmlVar | NestedMessageVar;
 export type MessageVars = Readonly<Record<string, MessageVar>>;
 
 export class MessageSyntaxError extends Error {
@@ -150,6 +158,23 @@ export function pluralCases(nodes: readonly MessageNode[], into: string[][] = []
   return into;
 }
 
+/**
+ * A rendered message as plain text, for places that take no HTML (invoice titles, Crypto Pay
+ * descriptions): tags dropped, entities decoded, cut to `max` characters.
+ */
+export function plainText(html: string, max: number): string {
+  const text = html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .trim();
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) =>
     c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;",
@@ -204,7 +229,9 @@ function formatVar(value: MessageVar | undefined, name: string, f: LocaleFormatt
   if (typeof value === "number") return f.number.format(value);
   if (value instanceof Date) return escapeHtml(f.date.format(value));
   if ("kopecks" in value) return escapeHtml(f.money(value.kopecks));
-  return value.html;
+  if ("html" in value) return value.html;
+  // Resolved by I18n.t before rendering; shown as its key if it ever gets here.
+  return `{${value.msg}}`;
 }
 
 function asNumber(value: MessageVar | undefined): number {

@@ -1,6 +1,7 @@
 import {
   LocaleFormatters,
   type MessageNode,
+  type MessageVar,
   type MessageVars,
   parseMessage,
   renderMessage,
@@ -8,6 +9,9 @@ import {
 import type { LocaleDefinition, MessageKey } from "./types.js";
 
 export const DEFAULT_LOCALE = "ru";
+
+/** How deep nested messages (`{ msg }` variables) are rendered. */
+const MAX_NESTING = 3;
 
 export interface I18nOptions {
   /** Fallback for unknown languages and missing keys. Default "ru". */
@@ -93,10 +97,28 @@ export class I18n {
   }
 
   t(locale: string, key: MessageKey, vars: MessageVars = {}): string {
+    return this.#render(locale, key, vars, 0);
+  }
+
+  #render(locale: string, key: string, vars: MessageVars, depth: number): string {
     const own = this.#locales.get(locale) ?? this.#defaultCompiled();
     const nodes = own.messages.get(key) ?? this.#defaultCompiled().messages.get(key);
     if (!nodes) return key;
-    return renderMessage(nodes, vars, own.formatters);
+    return renderMessage(nodes, this.#resolveNested(locale, vars, depth), own.formatters);
+  }
+
+  /** Nested messages (`{ msg, vars }`) become rendered HTML, a few levels deep at most. */
+  #resolveNested(locale: string, vars: MessageVars, depth: number): MessageVars {
+    let resolved: Record<string, MessageVar> | undefined;
+    for (const [name, value] of Object.entries(vars)) {
+      if (typeof value !== "object" || value instanceof Date || !("msg" in value)) continue;
+      resolved ??= { ...vars };
+      resolved[name] =
+        depth >= MAX_NESTING
+          ? { html: value.msg }
+          : { html: this.#render(locale, value.msg, value.vars ?? {}, depth + 1) };
+    }
+    return resolved ?? vars;
   }
 
   /** Keys present in `locale` itself (no fallback), for the completeness test. */

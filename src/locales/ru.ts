@@ -34,6 +34,7 @@ export const messages = {
   "menu.settings": "⚙️ Настройки",
   "nav.back": "« Назад",
   "nav.menu": "🏠 Главное меню",
+  "nav.cancel": "✖ Отмена",
 
   // --- settings -----------------------------------------------------------------------------
   "settings.title": "<b>Настройки</b>\n\nЯзык: {language}",
@@ -79,9 +80,191 @@ export const messages = {
   "command.language": "Сменить язык",
   "command.help": "Помощь",
 
+  // --- plans and subscription state ---------------------------------------------------------
+  "plan.name": "{id, select, basic {Базовый} plus {Плюс} other {{id}}}",
+  "plan.description":
+    "{id, select, basic {быстрый и надёжный VPN на каждый день} plus {максимальная скорость для видео и игр} other {подписка на VPN}}",
+  "subscription.active": "✅ Подписка активна до <b>{expiresAt}</b>",
+  "subscription.trial": "🎁 Пробный период до <b>{expiresAt}</b>",
+  "subscription.pending": "⏳ Подписка до <b>{expiresAt}</b> — ключ активируется",
+  "subscription.expired": "⌛ Подписка закончилась {expiresAt}",
+  "subscription.none": "Подписки пока нет.",
+  "screen.refreshed": "Этот экран устарел — вот актуальный.",
+
+  // --- profile ------------------------------------------------------------------------------
+  "profile.title": "<b>👤 Профиль</b>\nID: <code>{id}</code>",
+  "profile.balance": "💰 Баланс: <b>{balance}</b>",
+  "profile.auto_renew_on":
+    "🔁 Автопродление <b>включено</b>: перед окончанием с баланса оплачивается «{plan}» на {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}.",
+  "profile.auto_renew_off": "🔁 Автопродление <b>выключено</b>.",
+  "profile.auto_renew_needs_plan": "🔁 Автопродление станет доступно после первой покупки.",
+  "profile.auto_renew_set_on": "✅ Автопродление включено.",
+  "profile.auto_renew_set_off": "Автопродление выключено.",
+  "profile.button_key": "🔑 Мой ключ",
+  "profile.button_renew": "💳 Продлить",
+  "profile.button_buy": "💳 Купить VPN",
+  "profile.button_topup": "💰 Пополнить",
+  "profile.button_withdraw": "💸 Вывести",
+  "profile.button_auto_on": "🔁 Включить автопродление",
+  "profile.button_auto_off": "⏹ Выключить автопродление",
+
+  // --- buy / renew --------------------------------------------------------------------------
+  "buy.title": "<b>💳 Купить или продлить VPN</b>",
+  "buy.renewal":
+    "Ваша подписка действует до {expiresAt}. Продление добавит дни к ней, ключ останется прежним.",
+  "buy.plan_line": "<b>{plan}</b> — {description}. От {price}.",
+  "buy.plan_button": "{plan} — от {price}",
+  "buy.discount":
+    "🏷 Ваша скидка: −{percent}% ({source, select, promo {промокод {code}} vip {VIP} personal {персональная скидка} other {скидка}}).",
+  "buy.choose_plan": "Выберите тариф:",
+  "buy.button_promo": "🎟 У меня есть промокод",
+  "buy.button_promo_clear": "✖ Убрать промокод {code}",
+  "buy.plan_title": "<b>{plan}</b> — {description}.",
+  "buy.choose_period": "Выберите срок:",
+  "buy.period_button":
+    "{days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — {price}",
+  "buy.period_button_discounted":
+    "{days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — {price} (−{percent}%)",
+  "buy.summary":
+    "<b>{plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}</b>",
+  "buy.price": "Стоимость: <b>{price}</b>",
+  "buy.price_discounted": "Стоимость: <s>{base}</s> <b>{price}</b> (−{percent}%)",
+  "buy.until": "Оплаченное время продлится до {expiresAt}.",
+  "buy.balance": "Ваш баланс: {balance}",
+  "buy.choose_method": "Выберите способ оплаты:",
+  "buy.method_free": "🎁 Активировать бесплатно",
+  "buy.method_balance": "💰 С баланса — {price}",
+  "buy.method_stars": "⭐ Telegram Stars — {stars} ⭐",
+  "buy.method_card": "💳 Банковская карта — {price}",
+  "buy.method_crypto": "🪙 Криптовалюта (CryptoBot) — {price}",
+  "buy.price_changed":
+    "⚠️ Цена изменилась, пока был открыт этот экран. Вот актуальная — ничего не списано.",
+  "buy.paid_balance":
+    "✅ Оплачено с баланса (остаток {balance}). Подписка активна до <b>{expiresAt}</b>.",
+  "buy.already_paid":
+    "✅ Это уже оплачено с баланса только что — вот ваш ключ. Чтобы купить тот же срок ещё раз, подождите полминуты.",
+  "buy.insufficient":
+    "На балансе недостаточно средств: стоимость {price}, на балансе {balance}. Не хватает: <b>{missing}</b>.",
+  "buy.button_topup": "💰 Пополнить баланс",
+  "buy.button_other_method": "« Другие способы оплаты",
+  "buy.invoice_ready_stars":
+    "Счёт на <b>{stars} ⭐</b> — ниже. Ключ придёт в этот чат сразу после оплаты.",
+  "buy.invoice_ready_card":
+    "Счёт на <b>{price}</b> — ниже. Ключ придёт в этот чат сразу после оплаты.",
+  "buy.crypto_invoice":
+    "🪙 Счёт на <b>{price}</b> создан в CryptoBot. Оплатите его любой из предложенных монет в течение {minutes} мин — подписка активируется автоматически, а ключ придёт сюда.",
+  "buy.promo_prompt": "🎟 Отправьте промокод сообщением:",
+  "buy.promo_applied": "🎟 Промокод <b>{code}</b> применён: −{percent}%.",
+  "buy.promo_removed": "Промокод убран.",
+  "buy.promo_rejected":
+    "{reason, select, not_found {Такого промокода нет.} inactive {Этот промокод больше не действует.} expired {Срок действия промокода истёк.} exhausted {Промокод закончился.} already_used {Вы уже использовали этот промокод.} other {Этот промокод нельзя использовать.}}",
+
+  // --- invoices (Telegram and CryptoBot show these outside the chat) ------------------------
+  "invoice.title":
+    "VPN {plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}",
+  "invoice.description":
+    "Подписка на VPN «{plan}» на {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}. Ключ придёт в чат с ботом сразу после оплаты.",
+  "invoice.label": "{plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}",
+  "invoice.topup_title": "Пополнение баланса",
+  "invoice.topup_description": "Пополнение баланса VPN на {amount}.",
+  "invoice.topup_label": "Пополнение {amount}",
+
   // --- payments -----------------------------------------------------------------------------
   "precheckout.invalid": "Этот счёт больше не действителен. Создайте новый в разделе «Купить».",
+  "precheckout.expired": "Срок действия счёта истёк. Создайте новый в разделе «Купить».",
   "precheckout.failed": "Не удалось проверить платёж. Попробуйте ещё раз через минуту.",
+  "payment.granted": "✅ Оплата получена! Подписка активна до <b>{expiresAt}</b>.",
+  "payment.topped_up": "✅ Баланс пополнен на {amount}. Баланс: <b>{balance}</b>.",
+  "payment.credited":
+    "Оплата получена, но её не удалось применить к этому заказу, поэтому {amount} зачислено на баланс (теперь <b>{balance}</b>). Их можно потратить на любую покупку.",
+  "payment.review":
+    "Оплата получена. Её нужно проверить вручную — поддержка свяжется с вами. Ваш ID: <code>{id}</code>.",
+  "payment.crypto_pay_button": "🪙 Оплатить в CryptoBot",
+  "payment.crypto_unavailable":
+    "Оплата криптовалютой временно недоступна. Выберите другой способ или попробуйте позже.",
+  "payment.method_unavailable": "Этот способ оплаты сейчас недоступен.",
+
+  // --- key ----------------------------------------------------------------------------------
+  "key.title": "<b>🔑 Ваш VPN-ключ</b>",
+  "key.active_until": "Действует до <b>{expiresAt}</b>.",
+  "key.link": "<code>{link}</code>",
+  "key.hint": "Нажмите на ключ, чтобы скопировать его, или отсканируйте QR-код в VPN-приложении.",
+  "key.pending":
+    "⏳ Подписка действует до {expiresAt}, ключ активируется. Мы пришлём его сюда, как только он будет готов, — обычно в течение минуты.",
+  "key.expired": "Подписка закончилась {expiresAt}. Продлите её, чтобы вернуть ключ.",
+  "key.none": "У вас пока нет подписки. Выберите тариф, чтобы получить ключ.",
+  "key.button_refresh": "🔄 Проверить снова",
+  "key.button_instructions": "📲 Как подключиться",
+  "key.button_reissue": "♻️ Перевыпустить ключ",
+  "key.button_buy": "💳 Выбрать тариф",
+  "key.reissue_confirm":
+    "Перевыпустить ключ? Текущий ключ перестанет работать на всех устройствах, и нужно будет добавить новый. Это можно делать раз в {hours, plural, one {# час} few {# часа} many {# часов} other {# часа}}.",
+  "key.button_reissue_confirm": "✅ Да, перевыпустить",
+  "key.reissue_cooldown":
+    "Перевыпустить ключ снова можно через {minutes, plural, one {# минуту} few {# минуты} many {# минут} other {# минуты}}.",
+  "key.reissued": "✅ Выпущен новый ключ, старый больше не работает.",
+
+  // --- trial --------------------------------------------------------------------------------
+  "trial.activated": "🎁 Пробный период включён до <b>{expiresAt}</b>.",
+  "trial.unavailable":
+    "{reason, select, trial_used {Вы уже воспользовались пробным периодом.} has_paid {Пробный период — для новых клиентов, а у вас уже есть оплаченная подписка.} has_live_subscription {У вас уже есть активная подписка.} other {Пробный период недоступен.}}",
+
+  // --- referral program -----------------------------------------------------------------------
+  "referral.title": "<b>🤝 Реферальная программа</b>",
+  "referral.about":
+    "Приглашайте друзей по своей ссылке и получайте <b>{percent}%</b> с каждой их оплаты на баланс. Заработанное можно вывести от {min}.",
+  "referral.link": "Ваша ссылка:\n<code>{link}</code>",
+  "referral.stats":
+    "Приглашено: <b>{invited}</b>\nОплатили: <b>{paying}</b>\nУровень: <b>{tier}</b> — {percent}%\nЗаработано всего: <b>{earned}</b>",
+  "referral.next_tier":
+    "Следующий уровень — с {next, plural, one {# оплатившего друга} few {# оплативших друзей} many {# оплативших друзей} other {# оплативших друзей}}.",
+  "referral.top_tier": "У вас максимальный уровень.",
+  "referral.button_share": "📤 Поделиться ссылкой",
+  "referral.button_withdraw": "💸 Вывести заработанное",
+
+  // --- top-up -------------------------------------------------------------------------------
+  "topup.title": "<b>💰 Пополнение баланса</b>",
+  "topup.unavailable": "Пополнение сейчас недоступно. Напишите, пожалуйста, в поддержку.",
+  "topup.balance": "Баланс: <b>{balance}</b>",
+  "topup.choose": "Выберите сумму или введите свою (от {min} до {max}).",
+  "topup.preset_button": "{amount}",
+  "topup.button_custom": "✏️ Другая сумма",
+  "topup.prompt": "Отправьте сумму в рублях, от {min} до {max}:",
+  "topup.invalid_amount":
+    "{reason, select, below_minimum {Минимальная сумма — {min}.} above_maximum {Максимальная сумма — {max}.} other {Это не похоже на сумму — отправьте число, например 500.}}",
+  "topup.choose_method": "Пополнение на <b>{amount}</b>. Выберите способ оплаты:",
+  "topup.method_card": "💳 Банковская карта",
+  "topup.method_crypto": "🪙 Криптовалюта (CryptoBot)",
+  "topup.invoice_ready": "Счёт на <b>{amount}</b> — ниже. Баланс пополнится сразу после оплаты.",
+  "topup.crypto_invoice":
+    "🪙 Счёт на <b>{amount}</b> создан в CryptoBot. Оплатите его в течение {minutes} мин — баланс пополнится автоматически.",
+
+  // --- withdrawal ---------------------------------------------------------------------------
+  "withdraw.title": "<b>💸 Вывод реферального заработка</b>",
+  "withdraw.info":
+    "Доступно к выводу: <b>{available}</b>\nМинимум: {min}\nВывести можно только заработанное по реферальной программе, а не пополнения.",
+  "withdraw.unavailable": "Вывод сейчас недоступен. Напишите, пожалуйста, в поддержку.",
+  "withdraw.too_little": "Запросить вывод можно, когда заработок достигнет {min}.",
+  "withdraw.button_start": "💸 Запросить вывод",
+  "withdraw.button_referral": "🤝 Реферальная программа",
+  "withdraw.amount_prompt": "Отправьте сумму для вывода, от {min} до {max}:",
+  "withdraw.amount_invalid":
+    "{reason, select, below_minimum {Минимальная сумма — {min}.} exceeds {Можно вывести не больше {max}.} other {Это не похоже на сумму — отправьте число, например 500.}}",
+  "withdraw.requisites_prompt":
+    "Куда перевести <b>{amount}</b>? Отправьте реквизиты одним сообщением — например, номер карты и банк или адрес кошелька.",
+  "withdraw.requisites_invalid": "Отправьте реквизиты текстом (до 2000 символов).",
+  "withdraw.requested":
+    "✅ Заявка №{id} на <b>{amount}</b> принята. Сумма зарезервирована (баланс теперь {balance}); мы сообщим, когда деньги будут отправлены.",
+  "withdraw.button_profile": "👤 Профиль",
+
+  // --- admin: withdrawal decisions ------------------------------------------------------------
+  "admin.withdrawal_approved":
+    "✅ Вывод №{id} ({amount}, клиент <code>{user}</code>) одобрен. Клиенту сообщили о выплате.",
+  "admin.withdrawal_rejected":
+    "❌ Вывод №{id} ({amount}, клиент <code>{user}</code>) отклонён, сумма возвращена на баланс клиента.",
+  "admin.withdrawal_already":
+    "Вывод №{id} уже {status, select, approved {одобрен} other {отклонён}}.",
+  "admin.withdrawal_not_found": "Вывод №{id} не найден.",
 
   // --- notices (sent by workers: src/notifications) -----------------------------------------
   "notice.activation_done":
@@ -107,7 +290,30 @@ export const messages = {
     "✅ Подписка продлена автоматически на {days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — до {expiresAt}. Списано с баланса: {amount}.",
   "notice.auto_renew_insufficient":
     "⚠️ Не удалось продлить подписку автоматически: на балансе не хватает {missing} (стоимость {price}). Пополните баланс — мы попробуем снова до окончания подписки.",
+  "notice.payment_granted":
+    "✅ Оплата получена! Подписка активна до <b>{expiresAt}</b>.\n\nВаш ключ — скопируйте его в VPN-приложение:\n<code>{link}</code>",
+  "notice.payment_granted_pending":
+    "✅ Оплата получена! Подписка активна до <b>{expiresAt}</b>. Ключ активируется — пришлём его сюда, как только он будет готов.",
+  "notice.payment_topped_up":
+    "✅ Оплата получена: баланс пополнен на {amount}. Баланс: <b>{balance}</b>.",
+  "notice.payment_credited":
+    "Оплата получена, но её не удалось применить к этому заказу, поэтому {amount} зачислено на баланс (теперь <b>{balance}</b>).",
+  "notice.payment_review":
+    "Оплата получена. Её нужно проверить вручную — поддержка свяжется с вами.",
+  "notice.referral_cashback":
+    "🤝 Приглашённый вами друг оплатил подписку: на ваш баланс зачислено <b>{amount}</b> ({percent}%).",
+  "notice.admin_payment_alert":
+    "⚠️ <b>Платёж требует внимания</b>: {alert}\nСпособ: {method}\nКлиент: <code>{user}</code>\nПокупка: {purchase}\nПлатёж: {payment}\nСумма: {amount}\nИдентификатор: <code>{reference}</code>",
+  "notice.withdrawal_requested":
+    "💸 <b>Заявка на вывод №{id}</b>\nКлиент: <code>{user}</code> {username}\nСумма: <b>{amount}</b>\nРеквизиты:\n<code>{requisites}</code>",
+  "notice.withdrawal_approved": "✅ Вывод {amount} одобрен и отправлен по указанным реквизитам.",
+  "notice.withdrawal_rejected":
+    "❌ Заявка на вывод {amount} отклонена, сумма возвращена на баланс ({balance}). Подробности — в поддержке.",
   "notice.button_key": "🔑 Мой ключ",
+  "notice.button_referral": "🤝 Реферальная программа",
+  "notice.button_profile": "👤 Профиль",
+  "notice.button_approve": "✅ Одобрить (выплачено)",
+  "notice.button_reject": "❌ Отклонить (вернуть)",
   "notice.button_renew": "💳 Продлить",
   "notice.button_buy": "💳 Выбрать тариф",
   "notice.button_topup": "💰 Пополнить баланс",
@@ -118,7 +324,7 @@ export const messages = {
   "error.rate_limited": "⏳ Слишком много запросов. Подождите несколько секунд.",
   "callback.stale": "Эта кнопка устарела — вот актуальное меню.",
   "unhandled.text": "Я не понял сообщение. Воспользуйтесь меню ниже или командой /help.",
-  unavailable: "Этот раздел временно недоступен. Попробуйте позже.",
+  "error.start_first": "Сначала отправьте /start.",
 } as const;
 
 export default {

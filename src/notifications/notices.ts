@@ -1,6 +1,7 @@
 /**
- * Messages the service sends on its own initiative (SPEC "Lifecycle notifications"). Each is a
- * kind with its data; the bot renders it from the customer's locale (`notice.<kind>` keys).
+ * Messages the service sends on its own initiative (SPEC "Lifecycle notifications", payment
+ * results, referral and withdrawal events, operator alerts). Each is a kind with its data; the
+ * bot renders it from the recipient's locale (`notice.<kind>` keys, see src/bot/notifier.ts).
  */
 export type Notice =
   | { kind: "activation_done"; link: string }
@@ -11,9 +12,52 @@ export type Notice =
   | { kind: "trial_ends_soon" | "trial_last_hours"; expiresAt: Date }
   | { kind: "trial_over" }
   | { kind: "auto_renew_success"; days: number; expiresAt: Date; amountKopecks: number }
-  | { kind: "auto_renew_insufficient"; missingKopecks: number; priceKopecks: number };
+  | { kind: "auto_renew_insufficient"; missingKopecks: number; priceKopecks: number }
+  /** A payment arrived outside the chat (Crypto Pay) and did this; `link` null = key pending. */
+  | PaymentAppliedNotice
+  /** The referrer earned cashback on a payment of someone they invited. */
+  | { kind: "referral_cashback"; amountKopecks: number; percent: number }
+  /** For admins: money arrived that could not buy what it was for, or matches nothing of ours. */
+  | {
+      kind: "admin_payment_alert";
+      alert: string;
+      method: string;
+      userId: number | null;
+      purchaseId: number | null;
+      paymentId: number | null;
+      amountKopecks: number | null;
+      /** The provider's id of the money (a Telegram charge id), when known. */
+      reference: string | null;
+    }
+  /** For admins: a customer asked to withdraw referral earnings (Approve / Reject buttons). */
+  | {
+      kind: "withdrawal_requested";
+      withdrawalId: number;
+      userId: number;
+      username: string | null;
+      amountKopecks: number;
+      requisites: string;
+    }
+  | { kind: "withdrawal_approved"; amountKopecks: number }
+  | { kind: "withdrawal_rejected"; amountKopecks: number; balanceKopecks: number };
+
+export type PaymentAppliedNotice =
+  | { kind: "payment_applied"; outcome: "granted"; expiresAt: Date; link: string | null }
+  | {
+      kind: "payment_applied";
+      outcome: "topped_up" | "credited_to_balance";
+      amountKopecks: number;
+      balanceKopecks: number;
+    }
+  | { kind: "payment_applied"; outcome: "manual_review" };
 
 export type NoticeKind = Notice["kind"];
+
+/** A notice and who gets it. */
+export interface NoticeDelivery {
+  userId: number;
+  notice: Notice;
+}
 
 /** What became of one send. `unreachable`: the customer blocked the bot (marked so). */
 export type SendOutcome = "sent" | "unreachable";

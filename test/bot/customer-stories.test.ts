@@ -9,7 +9,7 @@ import { type SandboxClient, sandboxClient } from "../support/driver.js";
 import { captureLogs } from "../support/logs.js";
 import { testSandbox } from "../support/sandbox.js";
 import { callBot } from "../support/sandbox-http.js";
-import { type Fakes, fakeServices } from "./support/fakes.js";
+import { type Fakes, fakeServices, PLACEHOLDER } from "./support/fakes.js";
 import { buttonTexts, histogramCount, roleOf, testRuntime, until } from "./support/testbed.js";
 
 const i18n = new I18n(LOCALES);
@@ -221,7 +221,7 @@ describe("menu and screens", () => {
     });
     await erin.press("💳 Buy / renew");
     const buy = await erin.waitForMessage((m) => m.edited);
-    expect(buy.text).toBe(en("unavailable"));
+    expect(buy.text).toBe(en("screen.refreshed"));
   });
 
   it("a key screen with a QR code is sent as a photo", async () => {
@@ -310,7 +310,7 @@ describe("pipeline", () => {
     let opened = 0;
     fakes.flows.buy = async () => {
       opened++;
-      return { text: { key: "unavailable" } };
+      return PLACEHOLDER;
     };
     // Capacity 3, nearly no refill: the fourth press is refused.
     for (let i = 0; i < 4; i++) {

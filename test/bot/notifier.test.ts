@@ -28,6 +28,37 @@ const EVERY_NOTICE: Notice[] = [
   { kind: "trial_over" },
   { kind: "auto_renew_success", days: 30, expiresAt: at, amountKopecks: 14_900 },
   { kind: "auto_renew_insufficient", missingKopecks: 5_050, priceKopecks: 14_900 },
+  { kind: "payment_applied", outcome: "granted", expiresAt: at, link: "vless://e@f:443" },
+  { kind: "payment_applied", outcome: "granted", expiresAt: at, link: null },
+  { kind: "payment_applied", outcome: "topped_up", amountKopecks: 25_000, balanceKopecks: 30_000 },
+  {
+    kind: "payment_applied",
+    outcome: "credited_to_balance",
+    amountKopecks: 14_900,
+    balanceKopecks: 14_900,
+  },
+  { kind: "payment_applied", outcome: "manual_review" },
+  { kind: "referral_cashback", amountKopecks: 1_490, percent: 10 },
+  {
+    kind: "admin_payment_alert",
+    alert: "amount_mismatch",
+    method: "crypto",
+    userId: 42,
+    purchaseId: 7,
+    paymentId: 9,
+    amountKopecks: 10_000,
+    reference: "123",
+  },
+  {
+    kind: "withdrawal_requested",
+    withdrawalId: 3,
+    userId: 42,
+    username: "bob",
+    amountKopecks: 50_000,
+    requisites: "card <1234>",
+  },
+  { kind: "withdrawal_approved", amountKopecks: 50_000 },
+  { kind: "withdrawal_rejected", amountKopecks: 50_000, balanceKopecks: 60_000 },
 ];
 
 describe("notice texts", () => {
@@ -42,6 +73,21 @@ describe("notice texts", () => {
     expect(renewed.replace(/\u00a0/g, " ")).toContain("на 30 дней");
     expect(renewed.replace(/\u00a0/g, " ")).toContain("149 ₽");
     expect(renderNotice(i18n, "en", EVERY_NOTICE[11] as Notice).text).toContain("₽50.50 short");
+  });
+
+  it("notices carry their next step; a withdrawal request carries the admin's two decisions", () => {
+    const kinds = new Set(EVERY_NOTICE.map((n) => n.kind));
+    // Every kind of the union is listed above (the switch in renderNotice is exhaustive too).
+    expect(kinds.size).toBe(18);
+    const request = renderNotice(i18n, "en", EVERY_NOTICE[19] as Notice);
+    expect(request.text).toContain("<code>card &lt;1234&gt;</code>");
+    expect(request.buttons).toEqual([
+      { key: "notice.button_approve", data: "wd:3:a" },
+      { key: "notice.button_reject", data: "wd:3:r" },
+    ]);
+    const granted = renderNotice(i18n, "ru", EVERY_NOTICE[12] as Notice);
+    expect(granted.text).toContain("<code>vless://e@f:443</code>");
+    expect(granted.buttons).toEqual([{ key: "notice.button_key", flow: "key" }]);
   });
 });
 

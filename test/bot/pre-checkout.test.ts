@@ -8,7 +8,7 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import { testDb } from "../support/db.js";
 import { type SandboxClient, sandboxClient } from "../support/driver.js";
 import { testSandbox } from "../support/sandbox.js";
-import { type Fakes, fakeServices } from "./support/fakes.js";
+import { type Fakes, fakeServices, PLACEHOLDER } from "./support/fakes.js";
 import { roleOf, testRuntime, until } from "./support/testbed.js";
 
 const me = { id: 1, is_bot: true, first_name: "Bot", username: "bot" } as UserFromGetMe;
@@ -99,7 +99,7 @@ describe("pre-checkout over long polling", () => {
     fakes.flows.profile = async () => {
       profileStarted = true;
       await profileRunning;
-      return { text: { key: "unavailable" } };
+      return PLACEHOLDER;
     };
     // Also fill every other handler slot (concurrency 4) with slow updates of other chats.
     const blockers = [4002, 4003, 4004, 4005].map((id) => sb.customer(id, { language_code: "en" }));
@@ -152,11 +152,11 @@ describe("order within a chat", () => {
     const seen: string[] = [];
     fakes.flows.referral = async () => {
       seen.push("referral");
-      return { text: { key: "unavailable" } };
+      return PLACEHOLDER;
     };
     fakes.flows.buy = async () => {
       seen.push("buy");
-      return { text: { key: "unavailable" } };
+      return PLACEHOLDER;
     };
     const quinn = sb.customer(4010, { language_code: "en" });
     // Enough updates that any reordering (e.g. an await before the chat queue) shows up.

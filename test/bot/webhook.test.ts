@@ -9,7 +9,7 @@ import { testDb } from "../support/db.js";
 import { type SandboxClient, sandboxClient } from "../support/driver.js";
 import { testSandbox } from "../support/sandbox.js";
 import { callBot, http } from "../support/sandbox-http.js";
-import { type Fakes, fakeServices } from "./support/fakes.js";
+import { type Fakes, fakeServices, PLACEHOLDER } from "./support/fakes.js";
 import { testConfig, testRuntime, until } from "./support/testbed.js";
 
 const SECRET = "webhook_Secret-42";
@@ -160,7 +160,7 @@ describe("webhook mode", () => {
     fakes.flows.profile = async () => {
       calls++;
       await gate;
-      return { text: { key: "unavailable" } };
+      return PLACEHOLDER;
     };
     const ivy = sb.customer(6004, { language_code: "en" });
     const part = runtime.parts()[0];
@@ -185,7 +185,7 @@ describe("webhook mode", () => {
     expect(stuck.detail).toMatch(/handled for \d+ ms/);
     release();
     const reply = await ivy.waitForMessage();
-    expect(reply.text).toContain("temporarily unavailable");
+    expect(reply.text).toBe("This screen was out of date — here is the current one.");
     await new Promise((r) => setTimeout(r, 700));
     expect(calls).toBe(1);
     expect((await ivy.chat()).filter((m) => !m.deleted)).toHaveLength(1);

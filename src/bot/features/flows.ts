@@ -1,13 +1,16 @@
-import { Composer } from "grammy";
+import { Composer, type MiddlewareFn } from "grammy";
 import type { BotContext } from "../context.js";
-import { FLOW_DATA } from "../keyboards.js";
+import { ACTION_DATA, decodeAction, FLOW_DATA } from "../keyboards.js";
 import type { RateLimiter } from "../rate-limit.js";
-import type { Customer, FlowName, FlowsPort, Screen } from "../services.js";
+import type { Customer, FlowName, FlowSession, FlowsPort, Screen } from "../services.js";
 import { answerCallback, showScreen } from "../ui.js";
 
-const OPEN: Record<FlowName, (flows: FlowsPort, customer: Customer) => Promise<Screen>> = {
+const OPEN: Record<
+  FlowName,
+  (flows: FlowsPort, customer: Customer, session: FlowSession) => Promise<Screen>
+> = {
   profile: (f, c) => f.profile(c),
-  buy: (f, c) => f.buy(c),
+  buy: (f, c, s) => f.buy(c, s),
   key: (f, c) => f.key(c),
   referral: (f, c) => f.referral(c),
   topup: (f, c) => f.topUp(c),
@@ -23,12 +26,28 @@ const COMMANDS: Array<[command: string, flow: FlowName]> = [
 ];
 
 /**
- * Buttons and commands of the flows built on top of the platform (profile, buy/renew, key,
- * referral, top-up, withdraw, trial): each goes to its port, and the bot shows the screen the
- * port returns. They are the expensive actions, so each passes the customer's rate limit.
+ * Any button or command closes an open question ("send the amount"): the customer went
+ * elsewhere, so their next text is not an answer to it. Registered before every feature.
+ */
+export function closeOpenPrompt(): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    const from = ctx.from;
+    if (from && (ctx.callbackQuery || ctx.message?.text?.startsWith("/"))) {
+      ctx.conversation.clearPrompt(from.id);
+    }
+    await next();
+  };
+}
+
+/**
+ * Buttons, commands and typed answers of the flows built on top of the platform (profile,
+ * buy/renew, key, referral, top-up, withdraw, trial): each goes to its port, and the bot shows
+ * the screen the port returns. They are the expensive actions, so each passes the customer's
+ * rate limit.
  */
 export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
+  const session = (ctx: BotContext) => ctx.conversation.session(ctx.customer().telegramId);
 
   for (const [command, flow] of COMMANDS) {
     feature.command(command, async (ctx) => {
@@ -36,7 +55,7 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
         await ctx.reply(ctx.t("error.rate_limited"));
         return;
       }
-      await showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer()));
+      await showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer(), session(ctx)));
     });
   }
 
@@ -48,7 +67,39 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
     }
     // Answer first so the button stops spinning while the port works.
     await answerCallback(ctx);
-    await showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer()));
+    await showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer(), session(ctx)));
+  });
+
+  feature.callbackQuery(ACTION_DATA, async (ctx, next) => {
+    const action = decodeAction(ctx.callbackQuery.data);
+    // Looks like ours but is not (an older version's button): the stale handler answers.
+    if (!action) return next();
+    if (!limiter.take(ctx.from.id)) {
+      await answerCallback(ctx, { text: ctx.t("error.rate_limited"), show_alert: false });
+      return;
+    }
+    await answerCallback(ctx);
+    await showScreen(ctx, await ctx.services.flows.act(ctx.customer(), action, session(ctx)));
+  });
+
+  // A typed answer to the open question, if there is one; anything else goes on (unhandled).
+  feature.on("message:text", async (ctx, next) => {
+    const prompt = ctx.conversation.prompt(ctx.from.id);
+    if (!prompt || ctx.message.text.startsWith("/")) return next();
+    ctx.conversation.clearPrompt(ctx.from.id);
+    if (!limiter.take(ctx.from.id)) {
+      // Keep the question open: the customer only has to send it again a bit later.
+      ctx.conversation.expect(ctx.from.id, prompt);
+      await ctx.reply(ctx.t("error.rate_limited"));
+      return;
+    }
+    const screen = await ctx.services.flows.input(
+      ctx.customer(),
+      prompt,
+      ctx.message.text,
+      session(ctx),
+    );
+    await showScreen(ctx, screen);
   });
 
   return feature;

@@ -98,7 +98,9 @@ export class FakeUsers implements UsersPort {
   }
 }
 
-const unavailable = async (): Promise<Screen> => ({ text: { key: "unavailable" } });
+/** What a fake flow shows until a test replaces it. */
+export const PLACEHOLDER: Screen = { text: { key: "screen.refreshed" } };
+const placeholder = async (): Promise<Screen> => PLACEHOLDER;
 
 export interface Fakes {
   services: BotServices;
@@ -124,13 +126,15 @@ export function fakeServices(): Fakes {
       texts: { instructions: null, support: null, about: null, privacy: null },
     },
     flows: {
-      profile: unavailable,
-      buy: unavailable,
-      key: unavailable,
-      referral: unavailable,
-      topUp: unavailable,
-      withdraw: unavailable,
-      trial: unavailable,
+      profile: placeholder,
+      buy: placeholder,
+      key: placeholder,
+      referral: placeholder,
+      topUp: placeholder,
+      withdraw: placeholder,
+      trial: placeholder,
+      act: placeholder,
+      input: placeholder,
     },
     preCheckouts: [],
     payments: [],
@@ -152,12 +156,14 @@ export function fakeServices(): Fakes {
     // Delegates, so a test can swap `fakes.flows.profile` after the bot is built.
     flows: {
       profile: (c) => fakes.flows.profile(c),
-      buy: (c) => fakes.flows.buy(c),
+      buy: (c, s) => fakes.flows.buy(c, s),
       key: (c) => fakes.flows.key(c),
       referral: (c) => fakes.flows.referral(c),
       topUp: (c) => fakes.flows.topUp(c),
       withdraw: (c) => fakes.flows.withdraw(c),
       trial: (c) => fakes.flows.trial(c),
+      act: (c, a, s) => fakes.flows.act(c, a, s),
+      input: (c, p, t, s) => fakes.flows.input(c, p, t, s),
     },
     payments: {
       preCheckout: async (q) => {
@@ -166,9 +172,10 @@ export function fakeServices(): Fakes {
       },
       successfulPayment: async (_c, p) => {
         fakes.payments.push(p);
-        return { text: { key: "unavailable" } };
+        return PLACEHOLDER;
       },
     },
+    admin: { decideWithdrawal: placeholder },
   };
   return fakes as Fakes;
 }

@@ -1,0 +1,265 @@
+import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
+import { getBalance } from "../domain/ledger.js";
+import { referralStats } from "../domain/referrals.js";
+import {
+  activateTrial,
+  getSubscription,
+  reissueKey,
+  setAutoRenew,
+  TRIAL_SECONDS,
+  trialEligibility,
+} from "../domain/subscriptions.js";
+import {
+  actionButton,
+  dataButton,
+  type FlowDeps,
+  flowButton,
+  liveKey,
+  money,
+  msg,
+  planName,
+  provisionNow,
+  startFirst,
+  subscriptionLine,
+  urlButton,
+} from "./common.js";
+
+/** Profile, auto-renewal, key and reissue, trial, referral program (SPEC flows 4, 7, 8, 11). */
+
+/** Profile: balance, subscription state, auto-renewal, and where to go next. */
+export async function profileScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  notes: MessageRef[] = [],
+): Promise<Screen> {
+  const balance = await getBalance(deps.db, customer.telegramId);
+  const sub = await getSubscription(deps.db, customer.telegramId);
+  if (balance === undefined) return startFirst();
+  const text: MessageRef[] = [
+    ...notes,
+    msg("profile.title", { id: String(customer.telegramId) }),
+    msg("profile.balance", { balance: money(balance) }),
+    subscriptionLine(sub),
+  ];
+  const buttons: ScreenButton[][] = [];
+  const live = sub?.live ?? false;
+  buttons.push(
+    live
+      ? [flowButton("profile.button_key", "key"), flowButton("profile.button_renew", "buy")]
+      : [flowButton("profile.button_buy", "buy")],
+  );
+  buttons.push([
+    flowButton("profile.button_topup", "topup"),
+    flowButton("profile.button_withdraw", "withdraw"),
+  ]);
+  if (sub && live) {
+    if (sub.lastPlan !== null && sub.lastPeriodDays !== null) {
+      text.push(
+        sub.autoRenew
+          ? msg("profile.auto_renew_on", { plan: planName(sub.lastPlan), days: sub.lastPeriodDays })
+          : msg("profile.auto_renew_off"),
+      );
+      buttons.push([
+        sub.autoRenew
+          ? actionButton("profile.button_auto_off", { type: "auto_renew", on: false })
+          : actionButton("profile.button_auto_on", { type: "auto_renew", on: true }),
+      ]);
+    } else {
+      text.push(msg("profile.auto_renew_needs_plan"));
+    }
+  }
+  return { text, buttons };
+}
+
+/** The auto-renewal switch: explicit on/off, then the current profile. */
+export async function autoRenewAction(
+  deps: FlowDeps,
+  customer: Customer,
+  on: boolean,
+): Promise<Screen> {
+  const result = await setAutoRenew(deps.db, customer.telegramId, on);
+  const note =
+    result.outcome === "set"
+      ? msg(result.autoRenew ? "profile.auto_renew_set_on" : "profile.auto_renew_set_off")
+      : result.outcome === "no_paid_plan"
+        ? msg("profile.auto_renew_needs_plan")
+        : msg("screen.refreshed");
+  return profileScreen(deps, customer, [note]);
+}
+
+/**
+ * The key: the vless:// link as copyable text and as a QR code, app links, reissue; or
+ * "activation pending"; or how to get one. `lead` comes first (a payment, a reissue); the
+ * expiry is repeated unless the lead already says it.
+ */
+export async function keyScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  lead: MessageRef[] = [],
+  withExpiry = lead.length === 0,
+): Promise<Screen> {
+  const sub = await getSubscription(deps.db, customer.telegramId);
+  const link = liveKey(sub);
+  if (sub && link) {
+    const { content: operator } = await deps.content();
+    return {
+      text: [
+        ...lead,
+        msg("key.title"),
+        ...(withExpiry ? [msg("key.active_until", { expiresAt: sub.expiresAt })] : []),
+        msg("key.link", { link }),
+        msg("key.hint"),
+      ],
+      qrCode: link,
+      buttons: [
+        ...appButtons(operator.apps ?? {}),
+        [dataButton("key.button_instructions", "instructions")],
+        [actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })],
+      ],
+    };
+  }
+  if (sub?.live) {
+    return {
+      text: [...lead, msg("key.title"), msg("key.pending", { expiresAt: sub.expiresAt })],
+      buttons: [
+        [flowButton("key.button_refresh", "key")],
+        [dataButton("key.button_instructions", "instructions")],
+      ],
+    };
+  }
+  const buttons: ScreenButton[][] = [[flowButton("key.button_buy", "buy")]];
+  if (!sub) {
+    const trial = await trialEligibility(deps.db, customer.telegramId);
+    if (trial.eligible) {
+      buttons.unshift([flowButton("menu.trial", "trial", { days: TRIAL_SECONDS / 86_400 })]);
+    }
+  }
+  return {
+    text: [...lead, sub ? msg("key.expired", { expiresAt: sub.expiresAt }) : msg("key.none")],
+    buttons,
+  };
+}
+
+const APP_LABELS = [
+  ["ios", "instructions.ios"],
+  ["android", "instructions.android"],
+  ["windows", "instructions.windows"],
+  ["macos", "instructions.macos"],
+  ["linux", "instructions.linux"],
+] as const;
+
+/** Client-app download links, two per row (SPEC flow 8). */
+function appButtons(apps: Partial<Record<(typeof APP_LABELS)[number][0], string>>) {
+  const rows: ScreenButton[][] = [];
+  for (const [platform, label] of APP_LABELS) {
+    const url = apps[platform];
+    if (!url) continue;
+    const last = rows.at(-1);
+    if (last && last.length < 2) last.push(urlButton(label, url));
+    else rows.push([urlButton(label, url)]);
+  }
+  return rows;
+}
+
+/**
+ * Reissue: ask first; then the domain swaps the UUID (cool-down, compare-and-set); with no
+ * connection held the old UUID is removed from the VPN server and the new key provisioned.
+ */
+export async function reissueAction(
+  deps: FlowDeps,
+  customer: Customer,
+  confirmed: boolean,
+): Promise<Screen> {
+  const hours = Math.max(1, Math.round(deps.limits.reissueCooldownSeconds / 3600));
+  if (!confirmed) {
+    return {
+      text: msg("key.reissue_confirm", { hours }),
+      buttons: [
+        [actionButton("key.button_reissue_confirm", { type: "key_reissue", confirmed: true })],
+        [flowButton("nav.back", "key")],
+      ],
+    };
+  }
+  const result = await reissueKey(deps.db, customer.telegramId, deps.limits.reissueCooldownSeconds);
+  if (result.outcome === "cooldown") {
+    const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+    return keyScreen(deps, customer, [msg("key.reissue_cooldown", { minutes })], true);
+  }
+  if (result.outcome === "no_live_subscription") return keyScreen(deps, customer);
+  deps.logger.info(
+    { user_id: customer.telegramId, subscription_id: result.subscriptionId },
+    "customer reissued their key",
+  );
+  try {
+    await deps.vpn.remove(result.oldUuid);
+  } catch (err) {
+    // The database retired the old UUID: reconcile removes it if this call could not.
+    deps.logger.warn(
+      { user_id: customer.telegramId, err: (err as Error).message },
+      "could not remove the old key now; reconcile will",
+    );
+  }
+  await provisionNow(deps, result.subscriptionId);
+  return keyScreen(deps, customer, [msg("key.reissued")], true);
+}
+
+/**
+ * The trial: the domain re-checks eligibility under the customer lock (a stale button pressed
+ * after paying changes nothing), then the key is provisioned at once.
+ */
+export async function trialAction(deps: FlowDeps, customer: Customer): Promise<Screen> {
+  const result = await activateTrial(deps.db, customer.telegramId);
+  if (result.outcome === "activated") {
+    deps.logger.info({ user_id: customer.telegramId }, "trial activated");
+    await provisionNow(deps, result.subscriptionId);
+    return keyScreen(deps, customer, [msg("trial.activated", { expiresAt: result.expiresAt })]);
+  }
+  if (result.reason === "unknown_user") return startFirst();
+  const sub = await getSubscription(deps.db, customer.telegramId);
+  const buttons: ScreenButton[][] = [];
+  if (sub?.live) buttons.push([flowButton("profile.button_key", "key")]);
+  buttons.push([flowButton(sub?.live ? "profile.button_renew" : "profile.button_buy", "buy")]);
+  return {
+    text: [msg("trial.unavailable", { reason: result.reason }), subscriptionLine(sub)],
+    buttons,
+  };
+}
+
+/** The referral program: personal link, counts, tier, earnings (SPEC flow 11). */
+export async function referralScreen(deps: FlowDeps, customer: Customer): Promise<Screen> {
+  const stats = await referralStats(deps.db, customer.telegramId);
+  const link = referralLink(customer);
+  return {
+    text: [
+      msg("referral.title"),
+      msg("referral.about", {
+        percent: stats.percent,
+        min: money(deps.limits.minWithdrawalKopecks),
+      }),
+      msg("referral.link", { link }),
+      msg("referral.stats", {
+        invited: stats.invited,
+        paying: stats.paying,
+        tier: stats.tier,
+        percent: stats.percent,
+        earned: money(stats.totalEarnedKopecks),
+      }),
+      stats.nextTierAt === null
+        ? msg("referral.top_tier")
+        : msg("referral.next_tier", { next: stats.nextTierAt }),
+    ],
+    buttons: [
+      [
+        urlButton(
+          "referral.button_share",
+          `https://t.me/share/url?url=${encodeURIComponent(link)}`,
+        ),
+      ],
+      [flowButton("referral.button_withdraw", "withdraw")],
+    ],
+  };
+}
+
+export function referralLink(customer: Customer): string {
+  return `https://t.me/${customer.botUsername}?start=ref_${customer.telegramId}`;
+}

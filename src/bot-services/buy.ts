@@ -1,0 +1,371 @@
+import type {
+  Customer,
+  FlowSession,
+  MessageRef,
+  PayMethod,
+  Screen,
+  ScreenButton,
+} from "../bot/services.js";
+import { purchaseWithBalance } from "../domain/balance-purchase.js";
+import { priceListForCustomer, quoteForCustomer } from "../domain/customer-pricing.js";
+import { getBalance } from "../domain/ledger.js";
+import type { Quote } from "../domain/pricing.js";
+import { checkPromoCode, type PromoLookup } from "../domain/promo.js";
+import { cancelPurchase, createPurchase } from "../domain/purchases.js";
+import { recentBalancePurchase } from "../domain/recent-purchases.js";
+import { getSubscription } from "../domain/subscriptions.js";
+import type { MessageVars } from "../locales/index.js";
+import { keyScreen } from "./account.js";
+import { checkoutScreen } from "./checkout.js";
+import {
+  actionButton,
+  type FlowDeps,
+  finalizerDeps,
+  flowButton,
+  money,
+  msg,
+  offeredMethods,
+  planDescription,
+  planName,
+  startFirst,
+} from "./common.js";
+
+/**
+ * Buy / renew (SPEC flows 5, 6): plan → period → payment method → result, every price with the
+ * customer's discount (promo code, VIP or personal), and a promo code entry. Each pay button
+ * carries the price it shows; a different price now (the session's promo code expired, the
+ * catalog changed) is shown again instead of charged.
+ */
+
+type PromoRejection = Exclude<PromoLookup["outcome"], "ok">;
+
+/** The plans, each from its lowest price, with the discount that applies. */
+export async function buyScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  session: FlowSession,
+  notes: MessageRef[] = [],
+): Promise<Screen> {
+  const userId = customer.telegramId;
+  let promoCode = session.promoCode;
+  let list = await priceListForCustomer(deps.db, userId, promoCode);
+  const extra: Partial<Screen> = {};
+  if (list.outcome === "promo_rejected") {
+    // The code stopped being usable (used up, expired): say so and show the prices without it.
+    notes = [...notes, promoRejected(list.reason)];
+    promoCode = null;
+    extra.remember = { promoCode: null };
+    list = await priceListForCustomer(deps.db, userId, null);
+  }
+  if (list.outcome !== "ok") return startFirst();
+  const sub = await getSubscription(deps.db, userId);
+
+  const text: MessageRef[] = [...notes, msg("buy.title")];
+  if (sub?.live) text.push(msg("buy.renewal", { expiresAt: sub.expiresAt }));
+  const buttons: ScreenButton[][] = [];
+  let discount: MessageRef | undefined;
+  for (const { plan, quotes } of list.plans) {
+    const cheapest = quotes.reduce<Quote | undefined>(
+      (min, q) => (min === undefined || q.amountKopecks < min.amountKopecks ? q : min),
+      undefined,
+    );
+    if (!cheapest) continue;
+    discount ??= discountLine(cheapest, promoCode);
+    text.push(
+      msg("buy.plan_line", {
+        plan: planName(plan),
+        description: planDescription(plan),
+        price: money(cheapest.amountKopecks),
+      }),
+    );
+    buttons.push([
+      actionButton(
+        "buy.plan_button",
+        { type: "buy_plan", plan },
+        { plan: planName(plan), price: money(cheapest.amountKopecks) },
+      ),
+    ]);
+  }
+  if (discount) text.push(discount);
+  text.push(msg("buy.choose_plan"));
+  buttons.push([
+    promoCode
+      ? actionButton("buy.button_promo_clear", { type: "promo_clear" }, { code: promoCode })
+      : actionButton("buy.button_promo", { type: "promo_enter" }),
+  ]);
+  return { text, buttons, ...extra };
+}
+
+/** The periods of one plan, with their prices. */
+export async function planScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  session: FlowSession,
+  plan: string,
+): Promise<Screen> {
+  const list = await priceListForCustomer(deps.db, customer.telegramId, session.promoCode);
+  const quotes = list.outcome === "ok" ? list.plans.find((p) => p.plan === plan)?.quotes : [];
+  if (list.outcome !== "ok" || !quotes || quotes.length === 0) {
+    return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
+  }
+  const first = quotes[0];
+  const discount = first ? discountLine(first, session.promoCode) : undefined;
+  return {
+    text: [
+      msg("buy.plan_title", { plan: planName(plan), description: planDescription(plan) }),
+      ...(discount ? [discount] : []),
+      msg("buy.choose_period"),
+    ],
+    buttons: [
+      ...quotes.map((q) => [
+        actionButton(
+          q.discountPercent > 0 ? "buy.period_button_discounted" : "buy.period_button",
+          { type: "buy_period", plan, days: q.periodDays },
+          { days: q.periodDays, price: money(q.amountKopecks), percent: q.discountPercent },
+        ),
+      ]),
+      [flowButton("nav.back", "buy")],
+    ],
+  };
+}
+
+/** One plan and period: the price, what it buys, and how to pay. */
+export async function periodScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  session: FlowSession,
+  plan: string,
+  days: number,
+  notes: MessageRef[] = [],
+): Promise<Screen> {
+  const userId = customer.telegramId;
+  const priced = await quoteForCustomer(deps.db, {
+    userId,
+    plan,
+    periodDays: days,
+    promoCode: session.promoCode,
+  });
+  if (priced.outcome === "promo_rejected") return dropPromo(deps, customer, priced.reason);
+  if (priced.outcome === "unknown_user") return startFirst();
+  if (priced.outcome !== "ok") return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
+  const q = priced.quote;
+  const balance = await getBalance(deps.db, userId);
+  const sub = await getSubscription(deps.db, userId);
+  // Renewal adds the days to max(expires_at, now): the same arithmetic as the grant, for display.
+  const from = sub?.live ? sub.expiresAt.getTime() : Date.now();
+  const until = new Date(from + days * 86_400_000);
+  const vars: MessageVars = { plan: planName(plan), days };
+  const text: MessageRef[] = [
+    ...notes,
+    msg("buy.summary", vars),
+    q.discountPercent > 0
+      ? msg("buy.price_discounted", {
+          base: money(q.baseKopecks),
+          price: money(q.amountKopecks),
+          percent: q.discountPercent,
+        })
+      : msg("buy.price", { price: money(q.amountKopecks) }),
+    msg("buy.until", { expiresAt: until }),
+    msg("buy.balance", { balance: money(balance ?? 0) }),
+    msg("buy.choose_method"),
+  ];
+  const pay = (method: PayMethod, shown: number) =>
+    ({ type: "buy_pay", plan, days, method, shown }) as const;
+  const buttons: ScreenButton[][] = [];
+  if (q.amountKopecks === 0) {
+    buttons.push([actionButton("buy.method_free", pay("balance", 0))]);
+  } else {
+    const methods = offeredMethods(deps);
+    const price = money(q.amountKopecks);
+    buttons.push([actionButton("buy.method_balance", pay("balance", q.amountKopecks), { price })]);
+    if (q.starsAmount > 0) {
+      buttons.push([
+        actionButton("buy.method_stars", pay("stars", q.starsAmount), { stars: q.starsAmount }),
+      ]);
+    }
+    if (methods.card) {
+      buttons.push([actionButton("buy.method_card", pay("card", q.amountKopecks), { price })]);
+    }
+    if (methods.crypto) {
+      buttons.push([actionButton("buy.method_crypto", pay("crypto", q.amountKopecks), { price })]);
+    }
+  }
+  buttons.push([actionButton("nav.back", { type: "buy_plan", plan })]);
+  return { text, buttons };
+}
+
+/** The customer chose how to pay. */
+export async function payAction(
+  deps: FlowDeps,
+  customer: Customer,
+  session: FlowSession,
+  action: { plan: string; days: number; method: PayMethod; shown: number },
+): Promise<Screen> {
+  const { plan, days, method, shown } = action;
+  const userId = customer.telegramId;
+  const again = (note: MessageRef) => periodScreen(deps, customer, session, plan, days, [note]);
+  const methods = offeredMethods(deps);
+  if ((method === "card" && !methods.card) || (method === "crypto" && !methods.crypto)) {
+    return again(msg("payment.method_unavailable"));
+  }
+
+  if (method === "balance") {
+    const repeated = await recentBalancePurchase(deps.db, {
+      userId,
+      plan,
+      periodDays: days,
+      withinSeconds: deps.limits.repeatPurchaseWindowSeconds,
+    });
+    if (repeated) {
+      deps.logger.info({ user_id: userId, plan, days }, "repeated balance purchase ignored");
+      return keyScreen(deps, customer, [msg("buy.already_paid")], true);
+    }
+    const priced = await quoteForCustomer(deps.db, {
+      userId,
+      plan,
+      periodDays: days,
+      promoCode: session.promoCode,
+    });
+    if (priced.outcome === "ok" && priced.quote.amountKopecks !== shown) {
+      return again(msg("buy.price_changed"));
+    }
+    const result = await purchaseWithBalance(finalizerDeps(deps), {
+      source: "customer",
+      userId,
+      plan,
+      periodDays: days,
+      promoCode: session.promoCode,
+    });
+    switch (result.outcome) {
+      case "paid": {
+        const screen = await keyScreen(deps, customer, [
+          msg("buy.paid_balance", {
+            expiresAt: result.payment.expiresAt,
+            balance: money(result.payment.balanceAfter ?? 0),
+          }),
+        ]);
+        return { ...screen, remember: { promoCode: null } };
+      }
+      case "insufficient_balance":
+        return {
+          text: msg("buy.insufficient", {
+            price: money(result.amountKopecks),
+            balance: money(result.balanceKopecks),
+            missing: money(result.missingKopecks),
+          }),
+          buttons: [
+            [flowButton("buy.button_topup", "topup")],
+            [actionButton("buy.button_other_method", { type: "buy_period", plan, days })],
+          ],
+        };
+      case "promo_rejected":
+        return dropPromo(deps, customer, result.reason);
+      case "unknown_user":
+        return startFirst();
+      default:
+        return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
+    }
+  }
+
+  const created = await createPurchase(
+    deps.db,
+    { kind: "subscription", userId, plan, periodDays: days, method, promoCode: session.promoCode },
+    method === "crypto" ? deps.limits.cryptoInvoiceTtlSeconds : deps.limits.invoiceTtlSeconds,
+  );
+  switch (created.outcome) {
+    case "created":
+      break;
+    case "zero_amount":
+      return periodScreen(deps, customer, session, plan, days);
+    case "promo_rejected":
+      return dropPromo(deps, customer, created.reason);
+    case "unknown_user":
+      return startFirst();
+    default:
+      return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
+  }
+  const purchase = created.purchase;
+  const price = method === "stars" ? purchase.starsAmount : purchase.amountKopecks;
+  if (price !== shown) {
+    await cancelPurchase(deps.db, userId, purchase.id);
+    return again(msg("buy.price_changed"));
+  }
+  deps.logger.info(
+    { user_id: userId, purchase_id: purchase.id, method, plan, days },
+    "checkout started",
+  );
+  const vars: MessageVars = { plan: planName(plan), days };
+  return checkoutScreen(
+    deps,
+    customer,
+    purchase,
+    {
+      title: msg("invoice.title", vars),
+      description: msg("invoice.description", vars),
+      priceLabel: msg("invoice.label", vars),
+      telegramLead:
+        method === "stars"
+          ? msg("buy.invoice_ready_stars", { stars: price })
+          : msg("buy.invoice_ready_card", { price: money(price) }),
+      cryptoLead: msg("buy.crypto_invoice", {
+        price: money(purchase.amountKopecks),
+        minutes: Math.round(deps.limits.cryptoInvoiceTtlSeconds / 60),
+      }),
+    },
+    actionButton("buy.button_other_method", { type: "buy_period", plan, days }),
+  );
+}
+
+/** "Send the promo code": the next text message is the code. */
+export function promoPrompt(notes: MessageRef[] = []): Screen {
+  return {
+    text: [...notes, msg("buy.promo_prompt")],
+    buttons: [[flowButton("nav.cancel", "buy")]],
+    awaitInput: { kind: "promo_code" },
+  };
+}
+
+/** A typed promo code: accepted (prices re-shown with it) or refused (asked again). */
+export async function promoInput(
+  deps: FlowDeps,
+  customer: Customer,
+  text: string,
+): Promise<Screen> {
+  const code = text.trim();
+  const found = await checkPromoCode(deps.db, code, customer.telegramId);
+  if (found.outcome !== "ok") return promoPrompt([promoRejected(found.outcome)]);
+  const promoCode = found.promo.code;
+  const screen = await buyScreen(deps, customer, { promoCode }, [
+    msg("buy.promo_applied", { code: promoCode, percent: found.promo.percent }),
+  ]);
+  return { ...screen, remember: { promoCode } };
+}
+
+export async function promoClear(deps: FlowDeps, customer: Customer): Promise<Screen> {
+  const screen = await buyScreen(deps, customer, { promoCode: null }, [msg("buy.promo_removed")]);
+  return { ...screen, remember: { promoCode: null } };
+}
+
+/** The session's promo code can no longer be used: forget it and show plain prices. */
+async function dropPromo(
+  deps: FlowDeps,
+  customer: Customer,
+  reason: PromoRejection,
+): Promise<Screen> {
+  const screen = await buyScreen(deps, customer, { promoCode: null }, [promoRejected(reason)]);
+  return { ...screen, remember: { promoCode: null } };
+}
+
+function promoRejected(reason: PromoRejection): MessageRef {
+  return msg("buy.promo_rejected", { reason });
+}
+
+/** The one discount in force, by source (SPEC: promo, then VIP, then personal). */
+function discountLine(q: Quote, promoCode: string | null): MessageRef | undefined {
+  if (q.discountPercent === 0) return undefined;
+  return msg("buy.discount", {
+    source: q.discountSource,
+    percent: q.discountPercent,
+    code: promoCode ?? "",
+  });
+}

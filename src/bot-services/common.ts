@@ -1,0 +1,131 @@
+import type { FlowAction, FlowName, MessageRef, Screen, ScreenButton } from "../bot/services.js";
+import type { Config } from "../config.js";
+import type { DbAccess } from "../db/pool.js";
+import type { FinalizerDeps } from "../domain/finalizer.js";
+import type { SubscriptionView } from "../domain/subscriptions.js";
+import type { I18n, MessageKey, MessageVar, MessageVars } from "../locales/index.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../ops/metrics.js";
+import type { CryptoPayApi } from "../payments/cryptopay.js";
+import type { VpnApi } from "../vpn/api.js";
+import { type ProvisioningDeps, provisionSubscription } from "../vpn/provisioning.js";
+import type { ContentSource } from "./content.js";
+
+/** Tunables of the customer flows, with their defaults in `DEFAULT_FLOW_LIMITS`. */
+export interface FlowLimits {
+  /** A Stars or card invoice stays payable this long (pre-checkout refuses it afterwards). */
+  invoiceTtlSeconds: number;
+  /** A Crypto Pay invoice's `expires_in` (its purchase is payable as long). */
+  cryptoInvoiceTtlSeconds: number;
+  /** A customer may reissue their own key once per this many seconds. */
+  reissueCooldownSeconds: number;
+  /** The same plan bought from the balance again within this window is a double tap. */
+  repeatPurchaseWindowSeconds: number;
+  /** Withdrawals start at this amount (SPEC: 500 ₽). */
+  minWithdrawalKopecks: number;
+  /** Operator content (settings) is re-read at most this often. */
+  contentCacheMs: number;
+}
+
+/** What every flow needs: the domain's database, the network clients, and the tunables. */
+export interface FlowDeps {
+  config: Config;
+  db: DbAccess;
+  logger: Logger;
+  metrics: Metrics;
+  vpn: VpnApi;
+  /** Undefined when Crypto Pay is not configured: crypto is then not offered. */
+  cryptopay: CryptoPayApi | undefined;
+  provisioning: ProvisioningDeps;
+  limits: FlowLimits;
+  /** Renders texts that leave the chat (a Crypto Pay invoice's description). */
+  i18n: I18n;
+  /** Operator content and the incident banner (cached). */
+  content: ContentSource;
+}
+
+export function msg(key: MessageKey, vars?: MessageVars): MessageRef {
+  return vars ? { key, vars } : { key };
+}
+
+/** Another message rendered inside this one (a plan's name in a price line). */
+export function nested(key: MessageKey, vars?: MessageVars): MessageVar {
+  return vars ? { msg: key, vars } : { msg: key };
+}
+
+export const planName = (plan: string): MessageVar => nested("plan.name", { id: plan });
+export const planDescription = (plan: string): MessageVar =>
+  nested("plan.description", { id: plan });
+export const money = (kopecks: number): MessageVar => ({ kopecks });
+
+export const flowButton = (key: MessageKey, flow: FlowName, vars?: MessageVars): ScreenButton => ({
+  label: msg(key, vars),
+  flow,
+});
+export const actionButton = (
+  key: MessageKey,
+  action: FlowAction,
+  vars?: MessageVars,
+): ScreenButton => ({ label: msg(key, vars), action });
+export const urlButton = (key: MessageKey, url: string, vars?: MessageVars): ScreenButton => ({
+  label: msg(key, vars),
+  url,
+});
+/** Platform buttons (the bot's own callback data, e.g. "instructions"). */
+export const dataButton = (key: MessageKey, callbackData: string): ScreenButton => ({
+  label: msg(key),
+  callbackData,
+});
+
+/** Card payments need TG_PROVIDER_TOKEN; crypto needs Crypto Pay; Stars always work. */
+export function offeredMethods(deps: FlowDeps): { card: boolean; crypto: boolean } {
+  return { card: Boolean(deps.config.bot.providerToken), crypto: deps.cryptopay !== undefined };
+}
+
+/**
+ * Puts the key on the VPN server now (three-phase, no connection held, R2). A failure leaves
+ * the subscription pending for the activation worker, which tells the customer when it is done.
+ */
+export async function provisionNow(deps: FlowDeps, subscriptionId: number): Promise<void> {
+  try {
+    await provisionSubscription(deps.provisioning, subscriptionId);
+  } catch (err) {
+    deps.logger.warn(
+      { subscription_id: subscriptionId, err: (err as Error).message },
+      "provisioning failed; the activation worker will retry",
+    );
+  }
+}
+
+export function finalizerDeps(deps: FlowDeps): FinalizerDeps {
+  return {
+    db: deps.db,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    provisioner: { provision: (id) => provisionNow(deps, id) },
+  };
+}
+
+/** The subscription's state in one line (profile, buy screen). */
+export function subscriptionLine(sub: SubscriptionView | undefined): MessageRef {
+  if (!sub) return msg("subscription.none");
+  if (!sub.live) return msg("subscription.expired", { expiresAt: sub.expiresAt });
+  if (sub.status === "pending") return msg("subscription.pending", { expiresAt: sub.expiresAt });
+  return msg(sub.isTrial ? "subscription.trial" : "subscription.active", {
+    expiresAt: sub.expiresAt,
+  });
+}
+
+/** The key is on the VPN server and can be shown. */
+export function liveKey(sub: SubscriptionView | undefined): string | null {
+  return sub?.live && sub.status === "active" && sub.vlessLink ? sub.vlessLink : null;
+}
+
+export function screen(text: MessageRef | MessageRef[], extra: Omit<Screen, "text"> = {}): Screen {
+  return { text, ...extra };
+}
+
+/** The customer has no user row yet (wrote before /start). */
+export function startFirst(): Screen {
+  return { text: msg("error.start_first") };
+}

@@ -1,0 +1,407 @@
+import type { Customer, MessageRef, Screen, ScreenButton, TopUpMethod } from "../bot/services.js";
+import { loadCatalog } from "../domain/catalog.js";
+import { getBalance } from "../domain/ledger.js";
+import { checkTopupAmount } from "../domain/pricing.js";
+import { createPurchase } from "../domain/purchases.js";
+import { getUser } from "../domain/users.js";
+import {
+  approveWithdrawal,
+  getWithdrawable,
+  rejectWithdrawal,
+  requestWithdrawal,
+} from "../domain/withdrawals.js";
+import { checkoutScreen } from "./checkout.js";
+import {
+  actionButton,
+  type FlowDeps,
+  flowButton,
+  money,
+  msg,
+  offeredMethods,
+  startFirst,
+} from "./common.js";
+
+/** Top-up (SPEC flow 9) and withdrawal of referral earnings with the admins' decision (flow 10). */
+
+/**
+ * Rubles as customers type them — "500", "499.90", "1 000,5 ₽" — as exact kopecks (no floats),
+ * or undefined when it is not an amount.
+ */
+export function parseRubles(text: string): number | undefined {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[\s\u00a0\u202f]/g, "")
+    .replace(/(₽|руб\.?|р\.?|rub)$/u, "")
+    .replace(",", ".");
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(cleaned);
+  if (!match) return undefined;
+  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+}
+
+// --- top-up -------------------------------------------------------------------------------
+
+/** The catalog in force: top-up presets and limits. */
+function topupLimits(deps: FlowDeps) {
+  return deps.db.withClient("catalog_load", (client) => loadCatalog(client));
+}
+
+/** Presets and "other amount"; not offered at all when no real-money method is configured. */
+export async function topupScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  notes: MessageRef[] = [],
+): Promise<Screen> {
+  const methods = offeredMethods(deps);
+  if (!methods.card && !methods.crypto) {
+    return {
+      text: [msg("topup.title"), msg("topup.unavailable")],
+      buttons: [[flowButton("nav.back", "profile")]],
+    };
+  }
+  const catalog = await topupLimits(deps);
+  const balance = await getBalance(deps.db, customer.telegramId);
+  if (balance === undefined) return startFirst();
+  const presets = catalog.topup.presetsKopecks.filter((k) => checkTopupAmount(catalog, k).ok);
+  const rows: ScreenButton[][] = [];
+  for (let i = 0; i < presets.length; i += 3) {
+    rows.push(
+      presets
+        .slice(i, i + 3)
+        .map((kopecks) =>
+          actionButton(
+            "topup.preset_button",
+            { type: "topup_amount", kopecks },
+            { amount: money(kopecks) },
+          ),
+        ),
+    );
+  }
+  rows.push([actionButton("topup.button_custom", { type: "topup_custom" })]);
+  rows.push([flowButton("nav.back", "profile")]);
+  return {
+    text: [
+      ...notes,
+      msg("topup.title"),
+      msg("topup.balance", { balance: money(balance) }),
+      msg("topup.choose", {
+        min: money(catalog.topup.minKopecks),
+        max: money(catalog.topup.maxKopecks),
+      }),
+    ],
+    buttons: rows,
+  };
+}
+
+export async function topupPrompt(deps: FlowDeps, notes: MessageRef[] = []): Promise<Screen> {
+  const catalog = await topupLimits(deps);
+  return {
+    text: [
+      ...notes,
+      msg("topup.prompt", {
+        min: money(catalog.topup.minKopecks),
+        max: money(catalog.topup.maxKopecks),
+      }),
+    ],
+    buttons: [[flowButton("nav.cancel", "topup")]],
+    awaitInput: { kind: "topup_amount" },
+  };
+}
+
+/** An amount chosen (a preset) or typed: checked against the catalog, then the methods. */
+export async function topupAmount(
+  deps: FlowDeps,
+  customer: Customer,
+  kopecks: number | undefined,
+  typed: boolean,
+): Promise<Screen> {
+  const catalog = await topupLimits(deps);
+  const checked =
+    kopecks === undefined
+      ? ({ ok: false, reason: "not_whole_kopecks" } as const)
+      : checkTopupAmount(catalog, kopecks);
+  if (!checked.ok) {
+    const note = msg("topup.invalid_amount", {
+      reason: checked.reason,
+      min: money(catalog.topup.minKopecks),
+      max: money(catalog.topup.maxKopecks),
+    });
+    return typed ? topupPrompt(deps, [note]) : topupScreen(deps, customer, [note]);
+  }
+  const amount = checked.amountKopecks;
+  const methods = offeredMethods(deps);
+  const buttons: ScreenButton[][] = [];
+  if (methods.card) {
+    buttons.push([
+      actionButton("topup.method_card", { type: "topup_pay", kopecks: amount, method: "card" }),
+    ]);
+  }
+  if (methods.crypto) {
+    buttons.push([
+      actionButton("topup.method_crypto", { type: "topup_pay", kopecks: amount, method: "crypto" }),
+    ]);
+  }
+  if (buttons.length === 0) return topupScreen(deps, customer);
+  buttons.push([flowButton("nav.back", "topup")]);
+  return { text: msg("topup.choose_method", { amount: money(amount) }), buttons };
+}
+
+export async function topupPay(
+  deps: FlowDeps,
+  customer: Customer,
+  kopecks: number,
+  method: TopUpMethod,
+): Promise<Screen> {
+  const methods = offeredMethods(deps);
+  if (!methods[method]) return topupScreen(deps, customer, [msg("payment.method_unavailable")]);
+  const created = await createPurchase(
+    deps.db,
+    { kind: "topup", userId: customer.telegramId, amountKopecks: kopecks, method },
+    method === "crypto" ? deps.limits.cryptoInvoiceTtlSeconds : deps.limits.invoiceTtlSeconds,
+  );
+  if (created.outcome === "unknown_user") return startFirst();
+  if (created.outcome !== "created") {
+    return topupScreen(deps, customer, [msg("screen.refreshed")]);
+  }
+  const amount = money(created.purchase.amountKopecks);
+  deps.logger.info(
+    { user_id: customer.telegramId, purchase_id: created.purchase.id, method },
+    "top-up checkout started",
+  );
+  return checkoutScreen(
+    deps,
+    customer,
+    created.purchase,
+    {
+      title: msg("invoice.topup_title"),
+      description: msg("invoice.topup_description", { amount }),
+      priceLabel: msg("invoice.topup_label", { amount }),
+      telegramLead: msg("topup.invoice_ready", { amount }),
+      cryptoLead: msg("topup.crypto_invoice", {
+        amount,
+        minutes: Math.round(deps.limits.cryptoInvoiceTtlSeconds / 60),
+      }),
+    },
+    actionButton("nav.back", { type: "topup_amount", kopecks }),
+  );
+}
+
+// --- withdrawal ---------------------------------------------------------------------------
+
+/** What can be withdrawn (only referral earnings) and, from the minimum, the request button. */
+export async function withdrawScreen(
+  deps: FlowDeps,
+  customer: Customer,
+  notes: MessageRef[] = [],
+): Promise<Screen> {
+  const info = await getWithdrawable(deps.db, customer.telegramId);
+  if (!info) return startFirst();
+  const min = deps.limits.minWithdrawalKopecks;
+  // Nobody could approve a request: do not reserve money for one.
+  const open = deps.config.bot.adminIds.length > 0;
+  const enough = open && info.withdrawableKopecks >= min;
+  return {
+    text: [
+      ...notes,
+      msg("withdraw.title"),
+      msg("withdraw.info", { available: money(info.withdrawableKopecks), min: money(min) }),
+      ...(!open
+        ? [msg("withdraw.unavailable")]
+        : enough
+          ? []
+          : [msg("withdraw.too_little", { min: money(min) })]),
+    ],
+    buttons: [
+      ...(enough ? [[actionButton("withdraw.button_start", { type: "withdraw_start" })]] : []),
+      [flowButton("withdraw.button_referral", "referral")],
+      [flowButton("nav.back", "profile")],
+    ],
+  };
+}
+
+/** "Send the amount": checked against the minimum and what is withdrawable now. */
+export async function withdrawAmountPrompt(
+  deps: FlowDeps,
+  customer: Customer,
+  notes: MessageRef[] = [],
+): Promise<Screen> {
+  const info = await getWithdrawable(deps.db, customer.telegramId);
+  if (!info) return startFirst();
+  const min = deps.limits.minWithdrawalKopecks;
+  if (info.withdrawableKopecks < min || deps.config.bot.adminIds.length === 0) {
+    return withdrawScreen(deps, customer, notes);
+  }
+  return {
+    text: [
+      ...notes,
+      msg("withdraw.amount_prompt", { min: money(min), max: money(info.withdrawableKopecks) }),
+    ],
+    buttons: [[flowButton("nav.cancel", "withdraw")]],
+    awaitInput: { kind: "withdraw_amount" },
+  };
+}
+
+export async function withdrawAmountInput(
+  deps: FlowDeps,
+  customer: Customer,
+  text: string,
+): Promise<Screen> {
+  const amount = parseRubles(text);
+  const info = await getWithdrawable(deps.db, customer.telegramId);
+  if (!info) return startFirst();
+  const min = deps.limits.minWithdrawalKopecks;
+  const problem =
+    amount === undefined || amount <= 0
+      ? "invalid"
+      : amount < min
+        ? "below_minimum"
+        : amount > info.withdrawableKopecks
+          ? "exceeds"
+          : null;
+  if (problem !== null || amount === undefined) {
+    return withdrawAmountPrompt(deps, customer, [
+      msg("withdraw.amount_invalid", {
+        reason: problem ?? "invalid",
+        min: money(min),
+        max: money(info.withdrawableKopecks),
+      }),
+    ]);
+  }
+  return requisitesPrompt(amount);
+}
+
+function requisitesPrompt(amountKopecks: number, notes: MessageRef[] = []): Screen {
+  return {
+    text: [...notes, msg("withdraw.requisites_prompt", { amount: money(amountKopecks) })],
+    buttons: [[flowButton("nav.cancel", "withdraw")]],
+    awaitInput: { kind: "withdraw_requisites", amountKopecks },
+  };
+}
+
+/** The payout details: the amount is reserved at once and every admin gets the request. */
+export async function withdrawRequisitesInput(
+  deps: FlowDeps,
+  customer: Customer,
+  amountKopecks: number,
+  requisites: string,
+): Promise<Screen> {
+  const userId = customer.telegramId;
+  const result = await requestWithdrawal(deps.db, {
+    userId,
+    amountKopecks,
+    requisites,
+    minKopecks: deps.limits.minWithdrawalKopecks,
+  });
+  switch (result.outcome) {
+    case "requested": {
+      deps.logger.info(
+        { user_id: userId, withdrawal_id: result.withdrawalId, amount_kopecks: amountKopecks },
+        "withdrawal requested",
+      );
+      const user = await getUser(deps.db, userId);
+      return {
+        text: msg("withdraw.requested", {
+          id: String(result.withdrawalId),
+          amount: money(amountKopecks),
+          balance: money(result.balanceAfter),
+        }),
+        buttons: [[flowButton("withdraw.button_profile", "profile")]],
+        notify: deps.config.bot.adminIds.map((adminId) => ({
+          userId: adminId,
+          notice: {
+            kind: "withdrawal_requested",
+            withdrawalId: result.withdrawalId,
+            userId,
+            username: user?.username ?? null,
+            amountKopecks,
+            requisites: requisites.trim(),
+          },
+        })),
+      };
+    }
+    case "invalid_requisites":
+      return requisitesPrompt(amountKopecks, [msg("withdraw.requisites_invalid")]);
+    case "below_minimum":
+    case "exceeds_withdrawable":
+    case "invalid_amount": {
+      const info = await getWithdrawable(deps.db, userId);
+      return withdrawAmountPrompt(deps, customer, [
+        msg("withdraw.amount_invalid", {
+          reason:
+            result.outcome === "below_minimum"
+              ? "below_minimum"
+              : result.outcome === "exceeds_withdrawable"
+                ? "exceeds"
+                : "invalid",
+          min: money(deps.limits.minWithdrawalKopecks),
+          max: money(info?.withdrawableKopecks ?? 0),
+        }),
+      ]);
+    }
+    case "unknown_user":
+      return startFirst();
+  }
+}
+
+/**
+ * An admin approves (paid out by hand) or rejects (refunded at once) a request. The admin's
+ * message becomes the decision; the customer is told. A second decision changes nothing.
+ */
+export async function decideWithdrawal(
+  deps: FlowDeps,
+  admin: Customer,
+  withdrawalId: number,
+  approve: boolean,
+): Promise<Screen> {
+  if (!deps.config.bot.adminIds.includes(admin.telegramId)) {
+    throw new Error(`user ${admin.telegramId} is not an admin`);
+  }
+  const result = approve
+    ? await approveWithdrawal(deps.db, admin.telegramId, withdrawalId)
+    : await rejectWithdrawal(deps.db, admin.telegramId, withdrawalId);
+  switch (result.outcome) {
+    case "approved":
+      return {
+        text: msg("admin.withdrawal_approved", {
+          id: String(withdrawalId),
+          amount: money(result.amountKopecks),
+          user: String(result.userId),
+        }),
+        noMenuButton: true,
+        notify: [
+          {
+            userId: result.userId,
+            notice: { kind: "withdrawal_approved", amountKopecks: result.amountKopecks },
+          },
+        ],
+      };
+    case "rejected":
+      return {
+        text: msg("admin.withdrawal_rejected", {
+          id: String(withdrawalId),
+          amount: money(result.amountKopecks),
+          user: String(result.userId),
+        }),
+        noMenuButton: true,
+        notify: [
+          {
+            userId: result.userId,
+            notice: {
+              kind: "withdrawal_rejected",
+              amountKopecks: result.amountKopecks,
+              balanceKopecks: result.balanceAfter,
+            },
+          },
+        ],
+      };
+    case "already_decided":
+      return {
+        text: msg("admin.withdrawal_already", { id: String(withdrawalId), status: result.status }),
+        noMenuButton: true,
+      };
+    case "not_found":
+      return {
+        text: msg("admin.withdrawal_not_found", { id: String(withdrawalId) }),
+        noMenuButton: true,
+      };
+  }
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { createPromoCode } from "../../src/domain/promo.js";
+import { ADMIN_ID, body, buttonsOf, startStory, visible } from "./support.js";
+
+const story = await startStory();
+const { t } = story;
+
+describe("promo code on the buy screen", () => {
+  it("a wrong code is refused and asked again; a good one re-prices everything", async () => {
+    await createPromoCode(story.db, {
+      adminId: ADMIN_ID,
+      code: "SPRING20",
+      percent: 20,
+      maxUses: 5,
+      expiresAt: null,
+    });
+    const lea = await story.onboard(2001);
+    await lea.send("/buy");
+    await lea.waitForMessage();
+    await lea.press(t("en", "buy.button_promo"));
+    const prompt = await lea.waitForMessage((m) => m.edited);
+    expect(prompt.text).toBe(t("en", "buy.promo_prompt"));
+
+    await lea.send("NOPE");
+    const refused = await lea.waitForMessage();
+    expect(refused.text).toBe(
+      `${t("en", "buy.promo_rejected", { reason: "not_found" })}\n\n${t("en", "buy.promo_prompt")}`,
+    );
+
+    await lea.send("  spring20 ");
+    const priced = await lea.waitForMessage();
+    expect(body(priced)).toContain(t("en", "buy.promo_applied", { code: "SPRING20", percent: 20 }));
+    expect(visible(body(priced))).toContain("🏷 Your discount: −20% (promo code SPRING20).");
+    expect(buttonsOf(priced).map((b) => b.text)).toEqual([
+      "Basic — from ₽119.20",
+      "Plus — from ₽239.20",
+      t("en", "buy.button_promo_clear", { code: "SPRING20" }),
+      t("en", "nav.menu"),
+    ]);
+
+    // The session keeps the code through plan, period and method.
+    await lea.press("b:basic");
+    const periods = await lea.waitForMessage((m) => m.edited);
+    expect(buttonsOf(periods)[0]?.text).toBe("30 days — ₽119.20 (−20%)");
+    await lea.press("b:basic:30");
+    const methods = await lea.waitForMessage((m) => m.edited);
+    expect(buttonsOf(methods).map((b) => b.callback_data)).toContain("b:basic:30:xtr:67");
+    await lea.press("b:basic:30:xtr:67");
+    const invoice = await lea.waitForMessage((m) => m.invoice !== null);
+    expect(invoice.invoice?.total_amount).toBe(67);
+    const [reserved] = await story.sql("SELECT reserved_count, used_count FROM promo_codes");
+    expect(reserved).toEqual({ reserved_count: 1, used_count: 0 });
+
+    await lea.pay();
+    await lea.waitForMessage((m) => m.photo !== null);
+    const [purchase] = await story.sql(
+      "SELECT discount_source, discount_percent, amount_kopecks, stars_amount FROM purchases WHERE user_id = 2001 AND status = 'paid'",
+    );
+    expect(purchase).toEqual({
+      discount_source: "promo",
+      discount_percent: 20,
+      amount_kopecks: "11920",
+      stars_amount: 67,
+    });
+    const [used] = await story.sql("SELECT used_count FROM promo_codes");
+    expect(used).toEqual({ used_count: 1 });
+
+    // Spent: the next visit shows plain prices, and the code cannot be entered again.
+    await lea.send("/buy");
+    const after = await lea.waitForMessage();
+    expect(buttonsOf(after)[0]?.text).toBe("Basic — from ₽149");
+    await lea.press("promo");
+    await lea.waitForMessage((m) => m.edited);
+    await lea.send("SPRING20");
+    const twice = await lea.waitForMessage();
+    expect(body(twice)).toContain(t("en", "buy.promo_rejected", { reason: "already_used" }));
+  });
+
+  it("a code can be removed again", async () => {
+    await createPromoCode(story.db, {
+      adminId: ADMIN_ID,
+      code: "FRIENDS",
+      percent: 10,
+      maxUses: null,
+      expiresAt: null,
+    });
+    const max = await story.onboard(2002, { language: "ru" });
+    await max.send("/buy");
+    await max.waitForMessage();
+    await max.press("promo");
+    await max.waitForMessage((m) => m.edited);
+    await max.send("friends");
+    await max.waitForMessage();
+    await max.press("promo:x");
+    const plain = await max.waitForMessage((m) => m.edited);
+    expect(body(plain).startsWith(t("ru", "buy.promo_removed"))).toBe(true);
+    expect(buttonsOf(plain).map((b) => b.callback_data)).toContain("promo");
+    expect(story.r2Violations()).toBe(0);
+  });
+});

@@ -1,0 +1,308 @@
+import Fastify from "fastify";
+import { afterAll } from "vitest";
+import type { BotOptions } from "../../src/bot/options.js";
+import type { BotRuntime } from "../../src/bot/runtime.js";
+import type { BotServices } from "../../src/bot/services.js";
+import { renderQrPng } from "../../src/bot/ui.js";
+import { type BotServicesDeps, createBotServices } from "../../src/bot-services.js";
+import type { Config } from "../../src/config.js";
+import type { Db, QueryResultRow } from "../../src/db/pool.js";
+import { DbScope } from "../../src/db/scope.js";
+import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
+import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/locales/index.js";
+import { silentLogger } from "../../src/logger.js";
+import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
+import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
+import { createPaymentAnnouncer } from "../../src/payments/announce.js";
+import { CryptoPaymentProcessor } from "../../src/payments/crypto-payments.js";
+import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { HttpVpnApi } from "../../src/vpn/http-client.js";
+import { type ProvisioningDeps, provisionSubscription } from "../../src/vpn/provisioning.js";
+import { activationIteration } from "../../src/workers/activation.js";
+import type { IterationReport } from "../../src/workers/loop.js";
+import { roleOf, testConfig, testRuntime, until } from "../bot/support/testbed.js";
+import { testDb } from "../support/db.js";
+import {
+  type ChatMessage,
+  type Customer,
+  type CustomerProfile,
+  type SandboxClient,
+  sandboxClient,
+} from "../support/driver.js";
+import { testSandbox } from "../support/sandbox.js";
+
+/** The operator in every story (ADMIN_IDS). */
+export const ADMIN_ID = 900_001;
+export const PROVIDER_TOKEN = "sandbox-card-provider:TEST";
+
+export interface StoryOptions {
+  /** Environment overrides on top of the story defaults (undefined removes a variable). */
+  env?: Record<string, string | undefined>;
+  options?: Partial<BotOptions>;
+  /** Extra createBotServices deps (limits…). */
+  services?: Partial<BotServicesDeps>;
+}
+
+/**
+ * One customer story's world, wired as the composition root wires production: this file's
+ * database, the sandbox stand-ins over real HTTP, the bot polling the Telegram stand-in, the
+ * VPN and Crypto Pay clients, the Crypto Pay webhook on its own Fastify server (finalize +
+ * announce through `CryptoPaymentProcessor`), and the activation worker's iteration. The DB
+ * scope throws on any network call made while a connection is held (R2), and counts it.
+ */
+export interface Story {
+  sandbox: Sandbox;
+  sb: SandboxClient;
+  db: Db;
+  config: Config;
+  metrics: Metrics;
+  runtime: BotRuntime;
+  services: BotServices;
+  vpn: HttpVpnApi;
+  cryptopay: HttpCryptoPayApi;
+  /** Provisioning as the workers run it. */
+  provisioning: ProvisioningDeps;
+  i18n: I18n;
+  t(locale: string, key: MessageKey, vars?: MessageVars): string;
+  customer(id: number, profile?: CustomerProfile): Customer;
+  /** /start (with an optional referrer), pick a language, see the menu. */
+  onboard(
+    id: number,
+    opts?: { language?: "ru" | "en"; firstName?: string; referrer?: number },
+  ): Promise<Customer>;
+  /** One iteration of the activation worker (provisioning, then `activation_done` notices). */
+  runActivation(): Promise<IterationReport>;
+  sql<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Network calls made while a DB connection was held (must stay 0). */
+  r2Violations(): number;
+}
+
+export async function startStory(opts: StoryOptions = {}): Promise<Story> {
+  const sandbox = await testSandbox();
+  const sb = sandboxClient(sandbox.url);
+  const metrics = createMetrics();
+  let violations = 0;
+  const scope = new DbScope({
+    mode: "throw",
+    onViolation: () => {
+      violations++;
+      metrics.dbHeldDuringNetwork.inc();
+    },
+    warn: () => {},
+  });
+  const db = await testDb({ metrics, scope, poolMax: 8, workerMax: 3 });
+  const config = testConfig(sandbox, {
+    VPN_API_URL: sandbox.vpnApiUrl,
+    VPN_API_KEY: sandbox.vpnApiKey,
+    VPN_API_TIMEOUT_MS: "1000",
+    CRYPTOPAY_TOKEN: sandbox.cryptopayToken,
+    CRYPTOPAY_API_URL: sandbox.cryptopayApiUrl,
+    TG_PROVIDER_TOKEN: PROVIDER_TOKEN,
+    ADMIN_IDS: String(ADMIN_ID),
+    ...opts.env,
+  });
+  const logger = silentLogger();
+  const guard = (what: string) => scope.assertNoDbScope(what);
+  const vpn = new HttpVpnApi({
+    baseUrl: sandbox.vpnApiUrl,
+    apiKey: sandbox.vpnApiKey,
+    timeoutMs: 1_000,
+    retries: 0,
+    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
+    metrics,
+    logger,
+    assertNoDbScope: guard,
+  });
+  const cryptopay = new HttpCryptoPayApi({
+    baseUrl: sandbox.cryptopayApiUrl,
+    token: sandbox.cryptopayToken,
+    assets: ["USDT", "TON"],
+    timeoutMs: 2_000,
+    breaker: new CircuitBreaker("cryptopay", { failureThreshold: 1_000, openMs: 1_000 }),
+    metrics,
+    logger,
+    assertNoDbScope: guard,
+  });
+  afterAll(() => Promise.all([vpn.close(), cryptopay.close()]));
+
+  const services = createBotServices({
+    config,
+    db,
+    logger,
+    metrics,
+    vpn,
+    cryptopay: config.cryptopay.token ? cryptopay : undefined,
+    // The bot's own attempt right after a payment; a failure leaves a short backoff here so the
+    // activation worker of the story may retry at once.
+    provisioning: {
+      db,
+      vpn,
+      logger,
+      claimant: "story-bot",
+      claimTtlMs: 30_000,
+      retryBaseMs: 1,
+    },
+    ...opts.services,
+  });
+  const { runtime } = testRuntime({
+    sandbox,
+    db,
+    services,
+    config,
+    metrics,
+    scope,
+    options: { rateLimitCapacity: 100, rateLimitRefillPerSecond: 100, ...opts.options },
+  });
+
+  const provisioning: ProvisioningDeps = {
+    db: db.forKind("worker"),
+    vpn,
+    logger,
+    claimant: "story-worker",
+    claimTtlMs: 30_000,
+    retryBaseMs: 1,
+  };
+
+  // The Crypto Pay webhook exactly as the composition root mounts it.
+  const announce = createPaymentAnnouncer({
+    db,
+    notifier: runtime.notifier,
+    logger,
+    adminIds: config.bot.adminIds,
+  });
+  const processor = new CryptoPaymentProcessor({
+    db,
+    metrics,
+    logger,
+    provision: (id) => provisionSubscription(provisioning, id),
+    announce,
+  });
+  const http = Fastify();
+  await http.register(
+    cryptoPayWebhook({
+      token: sandbox.cryptopayToken,
+      logger,
+      onInvoicePaid: async (invoice) => {
+        await processor.credit(invoice);
+      },
+    }),
+  );
+  const address = await http.listen({ port: 0, host: "127.0.0.1" });
+  sandbox.setCryptopayWebhookUrl(`${address}/webhooks/cryptopay`);
+  afterAll(async () => {
+    await processor.drain();
+    await http.close();
+  });
+
+  await runtime.start();
+  await until(() => roleOf(runtime) === "leader", 5_000, "polling leadership");
+
+  const i18n = new I18n(LOCALES);
+  const activation = activationIteration({
+    provisioning,
+    notices: { db: db.forKind("worker"), notifier: runtime.notifier, logger },
+    batchSize: 50,
+    concurrency: 2,
+    alertAfterAttempts: 100,
+    alertOperator: async () => {},
+  });
+
+  const story: Story = {
+    sandbox,
+    sb,
+    db,
+    config,
+    metrics,
+    runtime,
+    services,
+    vpn,
+    cryptopay,
+    provisioning,
+    i18n,
+    t: (locale, key, vars) => i18n.t(locale, key, vars),
+    customer: (id, profile) => sb.customer(id, profile),
+    async onboard(id, o = {}) {
+      const language = o.language ?? "en";
+      const customer = sb.customer(id, {
+        first_name: o.firstName ?? `Customer${id}`,
+        language_code: language,
+      });
+      await customer.send(o.referrer === undefined ? "/start" : `/start ref_${o.referrer}`);
+      const picker = await customer.waitForMessage();
+      await customer.press(`lang:first:${language}`);
+      await customer.waitForMessage((m) => m.message_id === picker.message_id && m.edited);
+      return customer;
+    },
+    runActivation: () =>
+      activation({
+        signal: AbortSignal.timeout(10_000),
+        deadline: Date.now() + 10_000,
+        iteration: 1,
+        logger,
+      }),
+    async sql<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+      return (await db.query<R>("story", text, values)).rows;
+    },
+    r2Violations: () => violations,
+  };
+  return story;
+}
+
+/** A message's visible text: the text, or a photo's caption. */
+export function body(m: ChatMessage | undefined): string {
+  return m?.text ?? m?.caption ?? "";
+}
+
+export function buttonsOf(m: ChatMessage | undefined): Array<{
+  text: string;
+  callback_data?: string;
+  url?: string;
+}> {
+  const markup = m?.reply_markup as {
+    inline_keyboard?: Array<Array<{ text: string; callback_data?: string; url?: string }>>;
+  } | null;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
+
+/** Telegram's HTML as the customer reads it (tags dropped, entities decoded). */
+export function visible(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
+}
+
+/** The vless:// link shown in a key message. */
+export function linkIn(m: ChatMessage | undefined): string | undefined {
+  return /vless:\/\/[^\s<]+/.exec(visible(body(m)))?.[0];
+}
+
+/** The QR code PNG the bot would draw for `text`, byte for byte. */
+export const expectedQr = (text: string) => renderQrPng(text);
+
+/** The customer's subscription row, for assertions. */
+export async function subscriptionOf(story: Story, userId: number) {
+  const [row] = await story.sql<{
+    status: string;
+    expires_at: Date;
+    vpn_uuid: string;
+    vless_link: string | null;
+    auto_renew: boolean;
+    is_trial: boolean;
+  }>(
+    "SELECT status, expires_at, vpn_uuid, vless_link, auto_renew, is_trial FROM subscriptions WHERE user_id = $1",
+    [userId],
+  );
+  return row;
+}
+
+export async function balanceOf(story: Story, userId: number): Promise<number> {
+  const [row] = await story.sql<{ balance_kopecks: string }>(
+    "SELECT balance_kopecks FROM users WHERE telegram_id = $1",
+    [userId],
+  );
+  return Number(row?.balance_kopecks ?? 0);
+}
