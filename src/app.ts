@@ -8,6 +8,7 @@ import { type DatabaseHandle, openDatabase } from "./db/connect.js";
 import { migrate } from "./db/migrate.js";
 import type { Db } from "./db/pool.js";
 import { DbScope } from "./db/scope.js";
+import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
@@ -22,8 +23,11 @@ import {
   startMainThreadSentinel,
   Watchdog,
 } from "./ops/watchdog.js";
+import { createPaymentAnnouncer } from "./payments/announce.js";
+import { CryptoPaymentProcessor } from "./payments/crypto-payments.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
 import type { VpnApi } from "./vpn/api.js";
+import { provisionSubscription } from "./vpn/provisioning.js";
 import { createWorkerLoops, replicaName } from "./workers/index.js";
 import { sqlLeaseStore } from "./workers/lease.js";
 import type { Loop } from "./workers/loop.js";
@@ -169,12 +173,48 @@ export async function startService(
         metrics,
         scope,
         db,
-        services: createBotServices({ config, db }),
+        services: createBotServices({
+          config,
+          db,
+          logger,
+          metrics,
+          vpn: network.vpn,
+          cryptopay: network.cryptopay,
+        }),
         apiRoot: config.bot.apiRoot,
       });
       for (const part of runtime.parts()) watchdog.register(part);
       readiness.addCheck("telegram_bot", async () => runtime.readinessReason());
       bot = runtime;
+    }
+
+    // The crypto webhook and the watcher credit through this one processor (same finalizer).
+    const cryptoPayments = network.cryptopay
+      ? new CryptoPaymentProcessor({
+          db,
+          metrics,
+          logger: logger.child({ component: "crypto_payments" }),
+          provision: (subscriptionId) =>
+            provisionSubscription(
+              {
+                db,
+                vpn: network.vpn,
+                logger: logger.child({ component: "provisioning" }),
+                claimant: `${replicaName()}:crypto`,
+                claimTtlMs: Math.max(60_000, config.vpn.timeoutMs * 6),
+              },
+              subscriptionId,
+            ),
+          announce: createPaymentAnnouncer({
+            db,
+            notifier: bot?.notifier,
+            logger,
+            adminIds: config.bot.adminIds,
+          }),
+        })
+      : undefined;
+    if (cryptoPayments) {
+      stopSteps.push({ name: "crypto payments", run: () => cryptoPayments.drain() });
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
@@ -204,7 +244,7 @@ export async function startService(
         gate,
         vpn: network.vpn,
         cryptopay: network.cryptopay,
-        cryptoPayments: undefined,
+        cryptoPayments,
         notifier: bot?.notifier,
         broadcastTransport: bot
           ? {
@@ -236,6 +276,17 @@ export async function startService(
       startedAt,
     });
     if (bot?.webhookPlugin) await http.register(bot.webhookPlugin);
+    if (cryptoPayments && config.cryptopay.token) {
+      await http.register(
+        cryptoPayWebhook({
+          token: config.cryptopay.token,
+          logger,
+          onInvoicePaid: async (invoice) => {
+            await cryptoPayments.credit(invoice);
+          },
+        }),
+      );
+    }
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address() as AddressInfo;
     const httpUrl = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${address.port}`;
