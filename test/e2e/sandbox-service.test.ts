@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { testDatabaseUrl, testDb } from "../support/db.js";
-import { sandboxClient } from "../support/driver.js";
+import { buttonsOf, sandboxClient } from "../support/driver.js";
 import { freePort } from "../support/postgres.js";
 import { childEnv, spawnService } from "../support/service-process.js";
 
@@ -41,11 +41,9 @@ describe("sandbox mode, end to end through the composed service", () => {
     await ann.waitForMessage((m) => m.edited);
     await ann.press("b:basic:30");
     const methods = await ann.waitForMessage((m) => m.edited);
-    const crypto = methods.reply_markup?.inline_keyboard
-      .flat()
-      .find((b) => "callback_data" in b && String(b.callback_data).includes(":cry:"));
-    expect(crypto).toBeDefined();
-    await ann.press(String((crypto as { callback_data: string }).callback_data));
+    const crypto = buttonsOf(methods).find((b) => b.callback_data?.includes(":cry:"));
+    expect(crypto?.callback_data).toBeDefined();
+    await ann.press(crypto?.callback_data ?? "");
     await ann.waitForMessage((m) => m.edited);
 
     const paid = await ann.payCrypto();

@@ -250,19 +250,10 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
 }
 
 /** A message's visible text: the text, or a photo's caption. */
+export { buttonsOf } from "../support/driver.js";
+
 export function body(m: ChatMessage | undefined): string {
   return m?.text ?? m?.caption ?? "";
-}
-
-export function buttonsOf(m: ChatMessage | undefined): Array<{
-  text: string;
-  callback_data?: string;
-  url?: string;
-}> {
-  const markup = m?.reply_markup as {
-    inline_keyboard?: Array<Array<{ text: string; callback_data?: string; url?: string }>>;
-  } | null;
-  return markup?.inline_keyboard?.flat() ?? [];
 }
 
 /** Telegram's HTML as the customer reads it (tags dropped, entities decoded). */

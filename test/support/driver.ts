@@ -45,6 +45,18 @@ export interface CryptoPaymentResult {
   deliveries: { status: number | null; body: string | null; error: string | null }[];
 }
 
+/** A message's inline buttons, row by row flattened. */
+export function buttonsOf(m: ChatMessage | undefined): Array<{
+  text: string;
+  callback_data?: string;
+  url?: string;
+}> {
+  const markup = m?.reply_markup as {
+    inline_keyboard?: Array<Array<{ text: string; callback_data?: string; url?: string }>>;
+  } | null;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
+
 export class SandboxHttpError extends Error {
   constructor(
     readonly status: number,
