@@ -1,9 +1,5 @@
 import type { DbAccess } from "../db/pool.js";
-import {
-  expireStalePurchases,
-  listOpenCryptoInvoices,
-  markCryptoInvoicesExpired,
-} from "../domain/purchases.js";
+import { listOpenCryptoInvoices, markCryptoInvoicesExpired } from "../domain/purchases.js";
 import type { CryptoPaymentProcessor } from "../payments/crypto-payments.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
 import type { IterationContext, IterationReport } from "./loop.js";
@@ -19,8 +15,8 @@ export interface CryptoWatcherDeps {
 /**
  * The crypto watcher, the backstop of the webhook: polls every invoice that is not final,
  * whatever its purchase's local state, credits paid ones through the same finalizer, stops
- * polling expired ones, and expires stale unpaid purchases (a payment arriving after that is
- * still credited).
+ * polling expired ones. A purchase the fast-expiry worker expired locally is still credited
+ * when its invoice turns out paid.
  */
 export function cryptoWatcherIteration(deps: CryptoWatcherDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
@@ -30,7 +26,6 @@ export function cryptoWatcherIteration(deps: CryptoWatcherDeps) {
       paid: 0,
       credited: 0,
       expired_invoices: 0,
-      expired_purchases: 0,
     };
     if (open.length > 0) {
       const invoices = await deps.cryptopay.getInvoices(
@@ -47,7 +42,6 @@ export function cryptoWatcherIteration(deps: CryptoWatcherDeps) {
       }
       counts.expired_invoices = await markCryptoInvoicesExpired(deps.db, expired);
     }
-    counts.expired_purchases = (await expireStalePurchases(deps.db, deps.batchSize)).length;
     return { counts };
   };
 }

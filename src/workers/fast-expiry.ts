@@ -1,9 +1,13 @@
+import type { DbAccess } from "../db/pool.js";
+import { expireStalePurchases } from "../domain/purchases.js";
 import { type SendOnceDeps, sendNoticeOnce } from "../notifications/send-once.js";
 import { claimExpiryBatch, completeExpiry, type ProvisioningDeps } from "../vpn/provisioning.js";
 import { forEachBounded } from "./batch.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 export interface FastExpiryWorkerDeps {
+  /** For the unpaid purchases past their payment window. */
+  db: DbAccess;
   provisioning: ProvisioningDeps;
   notices: SendOnceDeps;
   batchSize: number;
@@ -13,12 +17,21 @@ export interface FastExpiryWorkerDeps {
 /**
  * Fast expiry: ends subscriptions past `expires_at` by removing their key from the VPN server
  * (Xray does not enforce expiry itself), then marks them expired — never one renewed meanwhile.
- * Paid subscriptions get the "expired" notice; trials get theirs from the trial worker.
+ * Paid subscriptions get the "expired" notice; trials get theirs from the trial worker. Also
+ * expires unpaid purchases past their payment window, releasing their promo reservations (a
+ * payment that still arrives is credited all the same).
  */
 export function fastExpiryIteration(deps: FastExpiryWorkerDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
     const claims = await claimExpiryBatch(deps.provisioning, deps.batchSize);
-    const counts = { claimed: claims.length, expired: 0, failed: 0, superseded: 0, notified: 0 };
+    const counts = {
+      claimed: claims.length,
+      expired: 0,
+      failed: 0,
+      superseded: 0,
+      notified: 0,
+      expired_purchases: 0,
+    };
     await forEachBounded(
       claims,
       { concurrency: deps.concurrency, signal: ctx.signal, deadline: ctx.deadline },
@@ -44,6 +57,9 @@ export function fastExpiryIteration(deps: FastExpiryWorkerDeps) {
         await completeExpiry(deps.provisioning, claim, AbortSignal.abort());
       },
     );
+    if (!ctx.signal.aborted) {
+      counts.expired_purchases = (await expireStalePurchases(deps.db, deps.batchSize)).length;
+    }
     return { outcome: counts.failed > 0 ? "degraded" : "ok", counts };
   };
 }

@@ -120,6 +120,7 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
       "FAST_EXPIRY",
       true,
       fastExpiryIteration({
+        db: worker,
         provisioning,
         notices,
         batchSize: BATCH.size,

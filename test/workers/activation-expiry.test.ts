@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { createPromoCode } from "../../src/domain/promo.js";
+import { createPurchase } from "../../src/domain/purchases.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import { fastExpiryIteration } from "../../src/workers/fast-expiry.js";
 import { sandboxClient } from "../support/driver.js";
@@ -29,6 +31,7 @@ const activation = activationIteration({
   },
 });
 const fastExpiry = fastExpiryIteration({
+  db: bed.db,
   provisioning: bed.provisioning,
   notices,
   batchSize: 20,
@@ -160,5 +163,47 @@ describe("fast-expiry worker", () => {
       status: "active",
       in_sync: true,
     });
+  });
+
+  it("expires unpaid purchases past their payment window and releases their promo use", async () => {
+    const c = await customer(30 * 86_400);
+    const code = `WINDOW${c.userId}`;
+    await createPromoCode(bed.db, { adminId: 1, code, percent: 10, maxUses: 1, expiresAt: null });
+    const created = await createPurchase(
+      bed.db,
+      {
+        kind: "subscription",
+        userId: c.userId,
+        plan: "basic",
+        periodDays: 30,
+        method: "card",
+        promoCode: code,
+      },
+      3_600,
+    );
+    if (created.outcome !== "created") throw new Error(created.outcome);
+    const promoCount = () =>
+      bed.db
+        .query<{ reserved_count: number }>(
+          "read_back",
+          "SELECT reserved_count FROM promo_codes WHERE code = $1",
+          [code],
+        )
+        .then((r) => r.rows[0]?.reserved_count);
+    expect(await promoCount()).toBe(1);
+
+    // Still inside its window: left alone.
+    expect((await fastExpiry(iterationContext())).counts).toMatchObject({ expired_purchases: 0 });
+    await bed.db.query(
+      "age",
+      "UPDATE purchases SET expires_at = now() - interval '1 second' WHERE id = $1",
+      [created.purchase.id],
+    );
+    expect((await fastExpiry(iterationContext())).counts).toMatchObject({ expired_purchases: 1 });
+    const { rows } = await bed.db.query("read_back", "SELECT status FROM purchases WHERE id = $1", [
+      created.purchase.id,
+    ]);
+    expect(rows).toEqual([{ status: "expired" }]);
+    expect(await promoCount()).toBe(0);
   });
 });
