@@ -35,9 +35,8 @@ import {
 import type { Config } from "./config.js";
 import type { Db } from "./db/pool.js";
 import { textFor } from "./domain/operator-content.js";
-import { TRIAL_SECONDS, trialEligibility } from "./domain/subscriptions.js";
+import { trialEligibility } from "./domain/subscriptions.js";
 import * as users from "./domain/users.js";
-import { DEFAULT_MIN_WITHDRAWAL_KOPECKS } from "./domain/withdrawals.js";
 import { I18n, LOCALES } from "./locales/index.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
@@ -47,14 +46,19 @@ import type { ProvisioningDeps } from "./vpn/provisioning.js";
 
 export type { FlowLimits } from "./bot-services/common.js";
 
-export const DEFAULT_FLOW_LIMITS: FlowLimits = {
-  invoiceTtlSeconds: 3600,
-  cryptoInvoiceTtlSeconds: 1800,
-  reissueCooldownSeconds: 3600,
-  repeatPurchaseWindowSeconds: 30,
-  minWithdrawalKopecks: DEFAULT_MIN_WITHDRAWAL_KOPECKS,
-  contentCacheMs: 10_000,
-};
+/** The flows' tunables as configured (TRIAL_DAYS, KEY_REISSUE_COOLDOWN_SECONDS, …). */
+export function flowLimitsFrom(config: Config): FlowLimits {
+  const b = config.business;
+  return {
+    trialSeconds: b.trialDays * 86_400,
+    invoiceTtlSeconds: b.invoiceTtlSeconds,
+    cryptoInvoiceTtlSeconds: b.cryptoInvoiceTtlSeconds,
+    reissueCooldownSeconds: b.keyReissueCooldownSeconds,
+    repeatPurchaseWindowSeconds: b.repeatPurchaseWindowSeconds,
+    minWithdrawalKopecks: b.withdrawalMinKopecks,
+    contentCacheMs: b.settingsCacheMs,
+  };
+}
 
 /**
  * What the flows need. The composition root passes everything; the optional parts have safe
@@ -73,6 +77,7 @@ export interface BotServicesDeps {
   cryptopay?: CryptoPayApi | undefined;
   /** Defaults to provisioning on `db` (handler checkouts) as this replica's "bot". */
   provisioning?: ProvisioningDeps;
+  /** Overrides of the configured limits (tests). */
   limits?: Partial<FlowLimits>;
 }
 
@@ -84,7 +89,7 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
   const { db, config } = deps;
   const logger = (deps.logger ?? silentLogger()).child({ component: "flows" });
   const vpn = deps.vpn ?? new UnconfiguredVpnApi();
-  const limits = { ...DEFAULT_FLOW_LIMITS, ...deps.limits };
+  const limits = { ...flowLimitsFrom(config), ...deps.limits };
   const flow: FlowDeps = {
     config,
     db,
@@ -178,7 +183,7 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
         const settings = await content();
         return {
           trialEligible: trial.eligible,
-          trialDays: TRIAL_SECONDS / 86_400,
+          trialDays: limits.trialSeconds / 86_400,
           incidentBanner: settings.incidentBanner,
         };
       },

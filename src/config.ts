@@ -140,9 +140,32 @@ const envSchema = z
     RECONCILE_DRY_RUN: bool.default(false),
     RECONCILE_REMOVE_FOREIGN: bool.default(false),
     RECONCILE_GRACE_MS: int(0).default(10 * 60_000),
+    RECONCILE_MAX_REMOVALS: int(1).default(200),
+
+    TRIAL_DAYS: int(1, 365).default(3),
+    KEY_REISSUE_COOLDOWN_SECONDS: int(0).default(3_600),
+    INVOICE_TTL_SECONDS: int(60, 86_400).default(3_600),
+    // Crypto Pay accepts expires_in up to 2 678 400 s (31 days).
+    CRYPTO_INVOICE_TTL_SECONDS: int(60, 2_678_400).default(1_800),
+    REPEAT_PURCHASE_WINDOW_SECONDS: int(0, 3_600).default(30),
+    WITHDRAWAL_MIN_RUB: int(1).default(500),
+    SETTINGS_CACHE_MS: int(0).default(10_000),
+    AUTO_RENEW_WINDOW_HOURS: int(1, 72).default(6),
+    ACTIVATION_ALERT_AFTER_ATTEMPTS: int(1).default(10),
+
+    BOT_API_TIMEOUT_MS: int(1_000).default(10_000),
+    BOT_CONCURRENCY: int(1, 10_000).default(100),
+    BOT_RATE_LIMIT_BURST: int(1).default(6),
+    BOT_RATE_LIMIT_PER_MINUTE: int(1).default(30),
+    BOT_TIMEZONE: z
+      .string()
+      .refine(isTimeZone, { error: "must be an IANA time zone such as Europe/Moscow" })
+      .default("UTC"),
 
     START_GATE_INTERVAL_MS: int(0).default(1_000),
     WORKER_JITTER_MS: int(0).default(250),
+    WORKER_BATCH_SIZE: int(1, 10_000).default(50),
+    WORKER_CONCURRENCY: int(1, 100).default(4),
 
     WATCHDOG_ENABLED: bool.default(true),
     WATCHDOG_CHECK_INTERVAL_MS: int(50).default(1_000),
@@ -214,6 +237,31 @@ export interface Config {
     webhookSecret: string | undefined;
     adminIds: number[];
     providerToken: string | undefined;
+    /** Timeout of an ordinary Bot API call (sends, edits, answers). */
+    apiTimeoutMs: number;
+    /** Updates handled at once by the long-polling runner. */
+    concurrency: number;
+    /** Per-customer token bucket for expensive actions. */
+    rateLimitBurst: number;
+    rateLimitPerMinute: number;
+    /** Time zone of dates in messages. */
+    timeZone: string;
+  };
+  /** Business tunables of the customer flows and workers (SPEC defaults). */
+  business: {
+    trialDays: number;
+    keyReissueCooldownSeconds: number;
+    invoiceTtlSeconds: number;
+    cryptoInvoiceTtlSeconds: number;
+    /** The same plan bought from the balance again within this window is a double tap. */
+    repeatPurchaseWindowSeconds: number;
+    withdrawalMinKopecks: number;
+    /** Operator content and incident banner are re-read at most this often. */
+    settingsCacheMs: number;
+    /** Auto-renewal starts this long before expiry and retries until it. */
+    autoRenewWindowSeconds: number;
+    /** The admins are alerted once activation has failed this many times for a subscription. */
+    activationAlertAfterAttempts: number;
   };
   db: {
     url: string | undefined;
@@ -238,11 +286,14 @@ export interface Config {
     assets: string[];
   };
   sandbox: { port: number };
-  reconcile: { dryRun: boolean; removeForeign: boolean; graceMs: number };
+  reconcile: { dryRun: boolean; removeForeign: boolean; graceMs: number; maxRemovals: number };
   digest: { enabled: boolean; time: string; timezone: string };
   scheduling: {
     startGateIntervalMs: number;
     jitterMs: number;
+    /** Rows a worker claims per iteration, and how many of them it handles at once. */
+    batchSize: number;
+    concurrency: number;
     workers: Record<WorkerName, WorkerSchedule>;
   };
   watchdog: {
@@ -317,6 +368,22 @@ function toConfig(env: Env): Config {
       webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
       adminIds: env.ADMIN_IDS,
       providerToken: env.TG_PROVIDER_TOKEN,
+      apiTimeoutMs: env.BOT_API_TIMEOUT_MS,
+      concurrency: env.BOT_CONCURRENCY,
+      rateLimitBurst: env.BOT_RATE_LIMIT_BURST,
+      rateLimitPerMinute: env.BOT_RATE_LIMIT_PER_MINUTE,
+      timeZone: env.BOT_TIMEZONE,
+    },
+    business: {
+      trialDays: env.TRIAL_DAYS,
+      keyReissueCooldownSeconds: env.KEY_REISSUE_COOLDOWN_SECONDS,
+      invoiceTtlSeconds: env.INVOICE_TTL_SECONDS,
+      cryptoInvoiceTtlSeconds: env.CRYPTO_INVOICE_TTL_SECONDS,
+      repeatPurchaseWindowSeconds: env.REPEAT_PURCHASE_WINDOW_SECONDS,
+      withdrawalMinKopecks: env.WITHDRAWAL_MIN_RUB * 100,
+      settingsCacheMs: env.SETTINGS_CACHE_MS,
+      autoRenewWindowSeconds: env.AUTO_RENEW_WINDOW_HOURS * 3_600,
+      activationAlertAfterAttempts: env.ACTIVATION_ALERT_AFTER_ATTEMPTS,
     },
     db: {
       url: env.DATABASE_URL,
@@ -345,10 +412,13 @@ function toConfig(env: Env): Config {
       dryRun: env.RECONCILE_DRY_RUN,
       removeForeign: env.RECONCILE_REMOVE_FOREIGN,
       graceMs: env.RECONCILE_GRACE_MS,
+      maxRemovals: env.RECONCILE_MAX_REMOVALS,
     },
     scheduling: {
       startGateIntervalMs: env.START_GATE_INTERVAL_MS,
       jitterMs: env.WORKER_JITTER_MS,
+      batchSize: env.WORKER_BATCH_SIZE,
+      concurrency: env.WORKER_CONCURRENCY,
       workers,
     },
     watchdog: {

@@ -1,3 +1,4 @@
+import { CLIENT_APPS } from "../bot/keyboards.js";
 import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
 import { getBalance } from "../domain/ledger.js";
 import { referralStats } from "../domain/referrals.js";
@@ -6,7 +7,6 @@ import {
   getSubscription,
   reissueKey,
   setAutoRenew,
-  TRIAL_SECONDS,
   trialEligibility,
 } from "../domain/subscriptions.js";
 import {
@@ -131,7 +131,9 @@ export async function keyScreen(
   if (!sub) {
     const trial = await trialEligibility(deps.db, customer.telegramId);
     if (trial.eligible) {
-      buttons.unshift([flowButton("menu.trial", "trial", { days: TRIAL_SECONDS / 86_400 })]);
+      buttons.unshift([
+        flowButton("menu.trial", "trial", { days: deps.limits.trialSeconds / 86_400 }),
+      ]);
     }
   }
   return {
@@ -140,18 +142,10 @@ export async function keyScreen(
   };
 }
 
-const APP_LABELS = [
-  ["ios", "instructions.ios"],
-  ["android", "instructions.android"],
-  ["windows", "instructions.windows"],
-  ["macos", "instructions.macos"],
-  ["linux", "instructions.linux"],
-] as const;
-
 /** Client-app download links, two per row (SPEC flow 8). */
-function appButtons(apps: Partial<Record<(typeof APP_LABELS)[number][0], string>>) {
+function appButtons(apps: Partial<Record<(typeof CLIENT_APPS)[number][0], string>>) {
   const rows: ScreenButton[][] = [];
-  for (const [platform, label] of APP_LABELS) {
+  for (const [platform, label] of CLIENT_APPS) {
     const url = apps[platform];
     if (!url) continue;
     const last = rows.at(-1);
@@ -208,7 +202,7 @@ export async function reissueAction(
  * after paying changes nothing), then the key is provisioned at once.
  */
 export async function trialAction(deps: FlowDeps, customer: Customer): Promise<Screen> {
-  const result = await activateTrial(deps.db, customer.telegramId);
+  const result = await activateTrial(deps.db, customer.telegramId, deps.limits.trialSeconds);
   if (result.outcome === "activated") {
     deps.logger.info({ user_id: customer.telegramId }, "trial activated");
     await provisionNow(deps, result.subscriptionId);

@@ -13,6 +13,8 @@ import type { ContentSource } from "./content.js";
 
 /** Tunables of the customer flows, with their defaults in `DEFAULT_FLOW_LIMITS`. */
 export interface FlowLimits {
+  /** Length of the free trial. */
+  trialSeconds: number;
   /** A Stars or card invoice stays payable this long (pre-checkout refuses it afterwards). */
   invoiceTtlSeconds: number;
   /** A Crypto Pay invoice's `expires_in` (its purchase is payable as long). */

@@ -27,7 +27,7 @@ import { markReachable, Reachability } from "./middlewares/reachability.js";
 import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
 import { createCustomerNotifier } from "./notifier.js";
-import { type BotOptions, DEFAULT_BOT_OPTIONS } from "./options.js";
+import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
 import { ProcessedUpdates } from "./processed-updates.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
@@ -72,7 +72,11 @@ export interface CreatedBot {
 export function createBot(deps: CreateBotDeps): CreatedBot {
   const token = deps.config.bot.token;
   if (!token) throw new Error("createBot: config.bot.token is not set");
-  const options: BotOptions = { ...DEFAULT_BOT_OPTIONS, ...deps.options };
+  const options: BotOptions = {
+    ...DEFAULT_BOT_OPTIONS,
+    ...botOptionsFrom(deps.config),
+    ...deps.options,
+  };
   const logger = deps.logger.child({ component: "bot" });
   const i18n = deps.i18n ?? new I18n(LOCALES, { timeZone: options.timeZone });
 

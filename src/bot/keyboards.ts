@@ -176,7 +176,8 @@ export function backToMenuKeyboard(ctx: BotContext): InlineKeyboard {
   return new InlineKeyboard().text(ctx.t("nav.menu"), Cb.menu);
 }
 
-const APP_BUTTONS = [
+/** Client-app platforms in display order, with the label of each one's download button. */
+export const CLIENT_APPS = [
   ["ios", "instructions.ios"],
   ["android", "instructions.android"],
   ["windows", "instructions.windows"],
@@ -187,7 +188,7 @@ const APP_BUTTONS = [
 export function instructionsKeyboard(ctx: BotContext, apps: AppLinks): InlineKeyboard {
   const kb = new InlineKeyboard();
   let inRow = 0;
-  for (const [platform, label] of APP_BUTTONS) {
+  for (const [platform, label] of CLIENT_APPS) {
     const url = apps[platform];
     if (!url) continue;
     if (inRow === 2) {

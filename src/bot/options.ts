@@ -1,6 +1,8 @@
+import type { Config } from "../config.js";
+
 /**
- * The bot's tunables, with production defaults. Tests shorten them; the composition root may
- * map environment variables onto them later (none is required).
+ * The bot's tunables, with production defaults. The ones an operator may want to change come
+ * from the environment (`botOptionsFrom`); tests shorten the rest.
  */
 export interface BotOptions {
   /** `timeout` of each getUpdates long poll, seconds (Telegram caps it at 50). */
@@ -104,6 +106,18 @@ export const DEFAULT_BOT_OPTIONS: BotOptions = {
   stopDrainMs: 5_000,
   timeZone: "UTC",
 };
+
+/** The options set by environment variables (BOT_API_TIMEOUT_MS, BOT_CONCURRENCY, …). */
+export function botOptionsFrom(config: Config): Partial<BotOptions> {
+  const { bot } = config;
+  return {
+    requestTimeoutMs: bot.apiTimeoutMs,
+    concurrency: bot.concurrency,
+    rateLimitCapacity: bot.rateLimitBurst,
+    rateLimitRefillPerSecond: bot.rateLimitPerMinute / 60,
+    timeZone: bot.timeZone,
+  };
+}
 
 /** The update types the bot asks Telegram for (getUpdates and setWebhook). */
 export const ALLOWED_UPDATES = [

@@ -41,11 +41,6 @@ export function replicaName(): string {
   return `${hostname()}:${process.pid}`;
 }
 
-/** Rows one iteration claims, and how many of them are worked on at once. */
-const BATCH = { size: 50, concurrency: 4 };
-/** Auto-renewal renews subscriptions expiring within this window (SPEC: 6 h). */
-const AUTO_RENEW_WINDOW_S = 6 * 3600;
-
 /**
  * The background loops (SPEC "Background work"), each on its own grid from the configuration.
  * Workers reach the database through the worker bulkhead; network calls happen with no
@@ -110,9 +105,9 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
       activationIteration({
         provisioning,
         notices,
-        batchSize: BATCH.size,
-        concurrency: BATCH.concurrency,
-        alertAfterAttempts: 10,
+        batchSize: config.scheduling.batchSize,
+        concurrency: config.scheduling.concurrency,
+        alertAfterAttempts: config.business.activationAlertAfterAttempts,
         alertOperator: deps.alertOperator,
       }),
     ),
@@ -123,8 +118,8 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
         db: worker,
         provisioning,
         notices,
-        batchSize: BATCH.size,
-        concurrency: BATCH.concurrency,
+        batchSize: config.scheduling.batchSize,
+        concurrency: config.scheduling.concurrency,
       }),
     ),
   ];
@@ -138,8 +133,8 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
         logger: deps.logger,
         provisioning,
         notices,
-        windowSeconds: AUTO_RENEW_WINDOW_S,
-        batchSize: BATCH.size,
+        windowSeconds: config.business.autoRenewWindowSeconds,
+        batchSize: config.scheduling.batchSize,
       }),
     ),
     loop("REMINDERS", true, remindersIteration({ db: worker, notices, batchSize: 200 })),
@@ -155,7 +150,7 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
         db: worker,
         vpn: deps.vpn,
         metrics: deps.metrics,
-        options: { ...config.reconcile, maxRemovals: 200 },
+        options: config.reconcile,
       }),
       true,
     ),

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { botOptionsFrom } from "../../src/bot/options.js";
+import { flowLimitsFrom } from "../../src/bot-services.js";
 import { ConfigError, loadConfig, WORKER_DEFAULTS, WORKER_NAMES } from "../../src/config.js";
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -25,6 +27,37 @@ describe("configuration", () => {
       offsetMs: 9_000,
       enabled: true,
     });
+  });
+
+  it("maps the business and bot tunables onto the flows' limits and the bot's options", () => {
+    const config = loadConfig({
+      TRIAL_DAYS: "7",
+      KEY_REISSUE_COOLDOWN_SECONDS: "600",
+      WITHDRAWAL_MIN_RUB: "1000",
+      AUTO_RENEW_WINDOW_HOURS: "12",
+      BOT_RATE_LIMIT_PER_MINUTE: "90",
+      BOT_TIMEZONE: "Europe/Moscow",
+    });
+    expect(flowLimitsFrom(config)).toMatchObject({
+      trialSeconds: 7 * 86_400,
+      reissueCooldownSeconds: 600,
+      minWithdrawalKopecks: 100_000,
+      invoiceTtlSeconds: 3_600,
+      cryptoInvoiceTtlSeconds: 1_800,
+    });
+    expect(config.business.autoRenewWindowSeconds).toBe(12 * 3_600);
+    expect(botOptionsFrom(config)).toMatchObject({
+      rateLimitCapacity: 6,
+      rateLimitRefillPerSecond: 1.5,
+      timeZone: "Europe/Moscow",
+      requestTimeoutMs: 10_000,
+    });
+    expect(
+      problemsOf({ CRYPTO_INVOICE_TTL_SECONDS: "9999999", BOT_TIMEZONE: "Mars/Base" }),
+    ).toEqual([
+      'CRYPTO_INVOICE_TTL_SECONDS: must be at most 2678400 (got "9999999")',
+      'BOT_TIMEZONE: must be an IANA time zone such as Europe/Moscow (got "Mars/Base")',
+    ]);
   });
 
   it("reads every worker's cadence, offset and switch", () => {
