@@ -187,6 +187,15 @@ export async function topupPay(
 
 // --- withdrawal ---------------------------------------------------------------------------
 
+/** Nobody could approve a request without admins: no money is reserved for one then. */
+function withdrawalsOpen(deps: FlowDeps): boolean {
+  return deps.config.bot.adminIds.length > 0;
+}
+
+function mayRequestWithdrawal(deps: FlowDeps, withdrawableKopecks: number): boolean {
+  return withdrawalsOpen(deps) && withdrawableKopecks >= deps.limits.minWithdrawalKopecks;
+}
+
 /** What can be withdrawn (only referral earnings) and, from the minimum, the request button. */
 export async function withdrawScreen(
   deps: FlowDeps,
@@ -196,9 +205,8 @@ export async function withdrawScreen(
   const info = await getWithdrawable(deps.db, customer.telegramId);
   if (!info) return startFirst();
   const min = deps.limits.minWithdrawalKopecks;
-  // Nobody could approve a request: do not reserve money for one.
-  const open = deps.config.bot.adminIds.length > 0;
-  const enough = open && info.withdrawableKopecks >= min;
+  const open = withdrawalsOpen(deps);
+  const enough = mayRequestWithdrawal(deps, info.withdrawableKopecks);
   return {
     text: [
       ...notes,
@@ -226,10 +234,10 @@ export async function withdrawAmountPrompt(
 ): Promise<Screen> {
   const info = await getWithdrawable(deps.db, customer.telegramId);
   if (!info) return startFirst();
-  const min = deps.limits.minWithdrawalKopecks;
-  if (info.withdrawableKopecks < min || deps.config.bot.adminIds.length === 0) {
+  if (!mayRequestWithdrawal(deps, info.withdrawableKopecks)) {
     return withdrawScreen(deps, customer, notes);
   }
+  const min = deps.limits.minWithdrawalKopecks;
   return {
     text: [
       ...notes,

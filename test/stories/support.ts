@@ -17,7 +17,7 @@ import { createPaymentAnnouncer } from "../../src/payments/announce.js";
 import { CryptoPaymentProcessor } from "../../src/payments/crypto-payments.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { HttpVpnApi } from "../../src/vpn/http-client.js";
+import type { HttpVpnApi } from "../../src/vpn/http-client.js";
 import { type ProvisioningDeps, provisionSubscription } from "../../src/vpn/provisioning.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import type { IterationReport } from "../../src/workers/loop.js";
@@ -30,7 +30,7 @@ import {
   type SandboxClient,
   sandboxClient,
 } from "../support/driver.js";
-import { testSandbox } from "../support/sandbox.js";
+import { sandboxVpnClient, testSandbox } from "../support/sandbox.js";
 
 /** The operator in every story (ADMIN_IDS). */
 export const ADMIN_ID = 900_001;
@@ -104,16 +104,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   });
   const logger = silentLogger();
   const guard = (what: string) => scope.assertNoDbScope(what);
-  const vpn = new HttpVpnApi({
-    baseUrl: sandbox.vpnApiUrl,
-    apiKey: sandbox.vpnApiKey,
-    timeoutMs: 1_000,
-    retries: 0,
-    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
-    metrics,
-    logger,
-    assertNoDbScope: guard,
-  });
+  const vpn = sandboxVpnClient(sandbox, { metrics, scope });
   const cryptopay = new HttpCryptoPayApi({
     baseUrl: sandbox.cryptopayApiUrl,
     token: sandbox.cryptopayToken,

@@ -1,12 +1,36 @@
 import { afterAll } from "vitest";
+import type { DbScope } from "../../src/db/scope.js";
 import { silentLogger } from "../../src/logger.js";
+import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
+import type { Metrics } from "../../src/ops/metrics.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { HttpVpnApi } from "../../src/vpn/http-client.js";
 
 /** The stand-ins on a free port for this test file, closed after it. */
 export async function testSandbox(): Promise<Sandbox> {
   const sandbox = await startSandbox({ port: 0, logger: silentLogger() });
   afterAll(() => sandbox.close());
   return sandbox;
+}
+
+/**
+ * The real VPN client pointed at the stand-in: no retries and a breaker that does not open, so a
+ * test sees each fault exactly as injected; the R2 guard is the test's scope.
+ */
+export function sandboxVpnClient(
+  sandbox: Sandbox,
+  deps: { metrics: Metrics; scope: DbScope; timeoutMs?: number },
+): HttpVpnApi {
+  return new HttpVpnApi({
+    baseUrl: sandbox.vpnApiUrl,
+    apiKey: sandbox.vpnApiKey,
+    timeoutMs: deps.timeoutMs ?? 1_000,
+    retries: 0,
+    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
+    metrics: deps.metrics,
+    logger: silentLogger(),
+    assertNoDbScope: (what) => deps.scope.assertNoDbScope(what),
+  });
 }
 
 export async function control(sandbox: Sandbox, method: string, path: string, body?: unknown) {

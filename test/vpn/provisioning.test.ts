@@ -4,10 +4,9 @@ import { finalizePayment } from "../../src/domain/finalizer.js";
 import { createPurchase } from "../../src/domain/purchases.js";
 import { registerOnStart } from "../../src/domain/users.js";
 import { silentLogger } from "../../src/logger.js";
-import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import type { VpnApi } from "../../src/vpn/api.js";
-import { HttpVpnApi } from "../../src/vpn/http-client.js";
+import type { HttpVpnApi } from "../../src/vpn/http-client.js";
 import {
   expireSubscription,
   type ProvisioningDeps,
@@ -19,7 +18,7 @@ import {
   extendSubscription,
   subscriptionRow,
 } from "../support/fixtures.js";
-import { clearFaults, fault, testSandbox, vpnUsers } from "../support/sandbox.js";
+import { clearFaults, fault, sandboxVpnClient, testSandbox, vpnUsers } from "../support/sandbox.js";
 
 const sandbox = await testSandbox();
 const metrics = createMetrics();
@@ -31,16 +30,7 @@ const scope = new DbScope({
 const db = await testDb({ metrics, scope, poolMax: 4 });
 
 function vpnClient(timeoutMs = 2_000): HttpVpnApi {
-  return new HttpVpnApi({
-    baseUrl: sandbox.vpnApiUrl,
-    apiKey: sandbox.vpnApiKey,
-    timeoutMs,
-    retries: 0,
-    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 100, openMs: 1_000 }),
-    metrics,
-    logger: silentLogger(),
-    assertNoDbScope: (what) => scope.assertNoDbScope(what),
-  });
+  return sandboxVpnClient(sandbox, { metrics, scope, timeoutMs });
 }
 
 function deps(vpn: VpnApi = vpnClient()): ProvisioningDeps {

@@ -7,15 +7,13 @@ import { DbScope } from "../../src/db/scope.js";
 import * as users from "../../src/domain/users.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
 import { silentLogger } from "../../src/logger.js";
-import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import type { CustomerNotifier } from "../../src/notifications/notices.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { HttpVpnApi } from "../../src/vpn/http-client.js";
 import type { ProvisioningDeps } from "../../src/vpn/provisioning.js";
 import type { IterationContext } from "../../src/workers/loop.js";
 import { testDb } from "../support/db.js";
-import { testSandbox } from "../support/sandbox.js";
+import { sandboxVpnClient, testSandbox } from "../support/sandbox.js";
 
 export interface WorkerBed {
   sandbox: Sandbox;
@@ -54,16 +52,7 @@ export async function workerBed(): Promise<WorkerBed> {
     i18n: new I18n(LOCALES),
     users: { languageOf: (id) => users.languageOf(db, id) },
   });
-  const vpn = new HttpVpnApi({
-    baseUrl: sandbox.vpnApiUrl,
-    apiKey: sandbox.vpnApiKey,
-    timeoutMs: 1_000,
-    retries: 0,
-    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
-    metrics,
-    logger: silentLogger(),
-    assertNoDbScope: (what) => scope.assertNoDbScope(what),
-  });
+  const vpn = sandboxVpnClient(sandbox, { metrics, scope });
   const provisioning: ProvisioningDeps = {
     db: db.forKind("worker"),
     vpn,
