@@ -132,11 +132,15 @@ export async function attachReferrer(
   }
 }
 
+/**
+ * Any payment counts, also money that bought nothing (a mismatched crypto amount credited to
+ * the balance): cashback is decided when money arrives, so a referrer attached afterwards would
+ * leave earlier payments without theirs.
+ */
 async function hasPaid(client: DbClient, userId: number): Promise<boolean> {
-  const { rowCount } = await client.query(
-    "SELECT 1 FROM purchases WHERE user_id = $1 AND status = 'paid' LIMIT 1",
-    [userId],
-  );
+  const { rowCount } = await client.query("SELECT 1 FROM payments WHERE user_id = $1 LIMIT 1", [
+    userId,
+  ]);
   return rowCount === 1;
 }
 

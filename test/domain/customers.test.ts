@@ -117,6 +117,28 @@ describe("users", () => {
       }),
     ).toMatchObject({ created: false, referrer: "already_customer" });
     expect((await getUser(db, paying))?.referrerId).toBeNull();
+
+    // Money that bought nothing (a crypto amount that does not match, credited to the balance)
+    // is a payment too: a referrer attached after it would have missed its cashback.
+    const mismatched = await newCustomer(db);
+    const crypto = await createPurchase(
+      db,
+      { kind: "subscription", userId: mismatched, plan: "basic", periodDays: 30, method: "crypto" },
+      3600,
+    );
+    if (crypto.outcome !== "created") throw new Error("no purchase");
+    const event = exactEvent(crypto.purchase);
+    if (event.method !== "crypto") throw new Error("not a crypto event");
+    const out = await finalizePayment(deps, { ...event, amountKopecks: event.amountKopecks - 100 });
+    expect(out.result.outcome).toBe("credited_to_balance");
+    expect(
+      await registerOnStart(db, {
+        telegramId: mismatched,
+        username: null,
+        firstName: null,
+        referrerId: friend,
+      }),
+    ).toMatchObject({ created: false, referrer: "already_customer" });
   });
 
   it("parses only ref_<id> deep links", () => {
