@@ -41,9 +41,10 @@ import {
 // one payment ↔ one grant or credit, expires_at = fold of the recorded grants, cashback within
 // its percentage. Payment events are delivered late, out of order, twice, concurrently.
 //
-// Reproduce a failure with FC_SEED=<seed printed in the failure> npx vitest run <this file>.
+// Reproduce a failure with FC_SEED=<seed printed in the failure> npx vitest run <this file>;
+// FC_NUM_RUNS=<n> runs more cases (a longer soak).
 
-const NUM_RUNS = 40;
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 40);
 const SEED = process.env.FC_SEED
   ? Number(process.env.FC_SEED)
   : Date.now() ^ (Math.random() * 2 ** 31);
