@@ -289,7 +289,7 @@ const messages = {
   "notice.referral_cashback":
     "🤝 A friend you invited made a payment: <b>{amount}</b> ({percent}%) was credited to your balance.",
   "notice.admin_payment_alert":
-    "⚠️ <b>Payment needs attention</b>: {alert}\nMethod: {method}\nCustomer: <code>{user}</code>\nPurchase: {purchase}\nPayment: {payment}\nAmount: {amount}\nReference: <code>{reference}</code>",
+    "⚠️ <b>Payment needs attention</b>: {alert, select, amount_mismatch {the amount paid differs from the price — credited to the balance} currency_mismatch {paid in another currency — credited to the balance} method_mismatch {paid by another method than the purchase was for — credited to the balance} already_paid {the purchase was already paid — this payment went to the balance} unconvertible {its ruble value is unknown — recorded, nothing credited} unknown_purchase {it matches no purchase of ours — nothing recorded, check it at the provider} other {{alert}}}\nMethod: {method}\nCustomer: <code>{user}</code>\nPurchase: {purchase}\nPayment: {payment}\nAmount: {amount}\nReference: <code>{reference}</code>",
   "notice.withdrawal_requested":
     "💸 <b>Withdrawal request #{id}</b>\nCustomer: <code>{user}</code> {username}\nAmount: <b>{amount}</b>\nPayout details:\n<code>{requisites}</code>",
   "notice.withdrawal_approved":

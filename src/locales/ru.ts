@@ -303,7 +303,7 @@ export const messages = {
   "notice.referral_cashback":
     "🤝 Приглашённый вами друг оплатил подписку: на ваш баланс зачислено <b>{amount}</b> ({percent}%).",
   "notice.admin_payment_alert":
-    "⚠️ <b>Платёж требует внимания</b>: {alert}\nСпособ: {method}\nКлиент: <code>{user}</code>\nПокупка: {purchase}\nПлатёж: {payment}\nСумма: {amount}\nИдентификатор: <code>{reference}</code>",
+    "⚠️ <b>Платёж требует внимания</b>: {alert, select, amount_mismatch {сумма не совпала с ценой — зачислена на баланс} currency_mismatch {оплачено в другой валюте — зачислено на баланс} method_mismatch {оплачено не тем способом, для которого создана покупка — зачислено на баланс} already_paid {покупка уже оплачена — платёж зачислен на баланс} unconvertible {сумма в рублях неизвестна — платёж записан, ничего не зачислено} unknown_purchase {платёж не соответствует ни одной нашей покупке — ничего не записано, проверьте у провайдера} other {{alert}}}\nСпособ: {method}\nКлиент: <code>{user}</code>\nПокупка: {purchase}\nПлатёж: {payment}\nСумма: {amount}\nИдентификатор: <code>{reference}</code>",
   "notice.withdrawal_requested":
     "💸 <b>Заявка на вывод №{id}</b>\nКлиент: <code>{user}</code> {username}\nСумма: <b>{amount}</b>\nРеквизиты:\n<code>{requisites}</code>",
   "notice.withdrawal_approved": "✅ Вывод {amount} одобрен и отправлен по указанным реквизитам.",

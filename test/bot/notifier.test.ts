@@ -73,6 +73,12 @@ describe("notice texts", () => {
     expect(renewed.replace(/\u00a0/g, " ")).toContain("на 30 дней");
     expect(renewed.replace(/\u00a0/g, " ")).toContain("149 ₽");
     expect(renderNotice(i18n, "en", EVERY_NOTICE[11] as Notice).text).toContain("₽50.50 short");
+    // Admins read why a payment needs attention, not a reason code.
+    const alert = EVERY_NOTICE.find((n) => n.kind === "admin_payment_alert") as Notice;
+    expect(renderNotice(i18n, "en", alert).text).toContain(
+      "the amount paid differs from the price — credited to the balance",
+    );
+    expect(renderNotice(i18n, "ru", alert).text).not.toContain("amount_mismatch");
   });
 
   it("notices carry their next step; a withdrawal request carries the admin's two decisions", () => {
