@@ -10,6 +10,8 @@ import {
   rejectWithdrawal,
   requestWithdrawal,
 } from "../domain/withdrawals.js";
+import type { MessageKey } from "../locales/index.js";
+import type { Notice } from "../notifications/notices.js";
 import { checkoutScreen } from "./checkout.js";
 import {
   actionButton,
@@ -366,41 +368,32 @@ export async function decideWithdrawal(
   const result = approve
     ? await approveWithdrawal(deps.db, admin.telegramId, withdrawalId)
     : await rejectWithdrawal(deps.db, admin.telegramId, withdrawalId);
+  // The admin's copy says what was done; the customer is told by a notice.
+  const decided = (
+    key: MessageKey,
+    userId: number,
+    notice: Notice & { amountKopecks: number },
+  ) => ({
+    text: msg(key, {
+      id: String(withdrawalId),
+      amount: money(notice.amountKopecks),
+      user: String(userId),
+    }),
+    noMenuButton: true,
+    notify: [{ userId, notice }],
+  });
   switch (result.outcome) {
     case "approved":
-      return {
-        text: msg("admin.withdrawal_approved", {
-          id: String(withdrawalId),
-          amount: money(result.amountKopecks),
-          user: String(result.userId),
-        }),
-        noMenuButton: true,
-        notify: [
-          {
-            userId: result.userId,
-            notice: { kind: "withdrawal_approved", amountKopecks: result.amountKopecks },
-          },
-        ],
-      };
+      return decided("admin.withdrawal_approved", result.userId, {
+        kind: "withdrawal_approved",
+        amountKopecks: result.amountKopecks,
+      });
     case "rejected":
-      return {
-        text: msg("admin.withdrawal_rejected", {
-          id: String(withdrawalId),
-          amount: money(result.amountKopecks),
-          user: String(result.userId),
-        }),
-        noMenuButton: true,
-        notify: [
-          {
-            userId: result.userId,
-            notice: {
-              kind: "withdrawal_rejected",
-              amountKopecks: result.amountKopecks,
-              balanceKopecks: result.balanceAfter,
-            },
-          },
-        ],
-      };
+      return decided("admin.withdrawal_rejected", result.userId, {
+        kind: "withdrawal_rejected",
+        amountKopecks: result.amountKopecks,
+        balanceKopecks: result.balanceAfter,
+      });
     case "already_decided":
       return {
         text: msg("admin.withdrawal_already", { id: String(withdrawalId), status: result.status }),
