@@ -12,7 +12,6 @@ import { getBalance } from "../domain/ledger.js";
 import type { Quote } from "../domain/pricing.js";
 import { checkPromoCode, type PromoLookup } from "../domain/promo.js";
 import { cancelPurchase, createPurchase } from "../domain/purchases.js";
-import { recentBalancePurchase } from "../domain/recent-purchases.js";
 import { getSubscription } from "../domain/subscriptions.js";
 import type { MessageVars } from "../locales/index.js";
 import { keyScreen } from "./account.js";
@@ -210,33 +209,22 @@ export async function payAction(
   }
 
   if (method === "balance") {
-    const repeated = await recentBalancePurchase(deps.db, {
-      userId,
-      plan,
-      periodDays: days,
-      withinSeconds: deps.limits.repeatPurchaseWindowSeconds,
-    });
-    if (repeated) {
-      deps.logger.info({ user_id: userId, plan, days }, "repeated balance purchase ignored");
-      return keyScreen(deps, customer, [msg("buy.already_paid")], true);
-    }
-    const priced = await quoteForCustomer(deps.db, {
-      userId,
-      plan,
-      periodDays: days,
-      promoCode: session.promoCode,
-    });
-    if (priced.outcome === "ok" && priced.quote.amountKopecks !== shown) {
-      return again(msg("buy.price_changed"));
-    }
+    // Both checks run under the customer lock in the purchase's transaction.
     const result = await purchaseWithBalance(finalizerDeps(deps), {
       source: "customer",
       userId,
       plan,
       periodDays: days,
       promoCode: session.promoCode,
+      expectedKopecks: shown,
+      repeatWindowSeconds: deps.limits.repeatPurchaseWindowSeconds,
     });
     switch (result.outcome) {
+      case "repeated":
+        deps.logger.info({ user_id: userId, plan, days }, "repeated balance purchase ignored");
+        return keyScreen(deps, customer, [msg("buy.already_paid")], true);
+      case "price_changed":
+        return again(msg("buy.price_changed"));
       case "paid": {
         const screen = await keyScreen(deps, customer, [
           msg("buy.paid_balance", {

@@ -37,6 +37,13 @@ export type BalancePurchaseInput =
       plan: string;
       periodDays: number;
       promoCode?: string | null;
+      /** The price on the button pressed: another price is refused (`price_changed`). */
+      expectedKopecks?: number;
+      /**
+       * The same plan and period bought from the balance within this many seconds is taken as
+       * a double tap (`repeated`). Checked under the customer lock, so it holds across replicas.
+       */
+      repeatWindowSeconds?: number;
     }
   | {
       /**
@@ -61,6 +68,10 @@ export type BalancePurchaseResult =
   | { outcome: "unknown_user" | "unknown_plan" | "unknown_period" }
   /** auto_renew only: auto-renewal is off, nothing to renew, or not due (already renewed). */
   | { outcome: "not_due" }
+  /** customer only: the price is no longer the one shown; nothing charged. */
+  | { outcome: "price_changed"; amountKopecks: number }
+  /** customer only: the same thing was just bought from the balance (a double tap). */
+  | { outcome: "repeated" }
   | { outcome: "promo_rejected"; reason: Exclude<PromoLookup["outcome"], "ok"> };
 
 async function autoRenewPlan(
@@ -79,6 +90,21 @@ async function autoRenewPlan(
   return r ? { plan: r.last_plan, periodDays: r.last_period_days } : undefined;
 }
 
+async function boughtRecently(
+  client: DbClient,
+  input: { userId: number; plan: string; periodDays: number; withinSeconds: number },
+): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `SELECT 1 FROM purchases
+      WHERE user_id = $1 AND method = 'balance' AND status = 'paid'
+        AND plan = $2 AND period_days = $3
+        AND created_at > now() - make_interval(secs => $4)
+      LIMIT 1`,
+    [input.userId, input.plan, input.periodDays, input.withinSeconds],
+  );
+  return rowCount === 1;
+}
+
 async function buyInTx(
   client: DbClient,
   input: BalancePurchaseInput,
@@ -93,6 +119,14 @@ async function buyInTx(
     wanted = { ...plan, promoCode: null };
   } else {
     wanted = { plan: input.plan, periodDays: input.periodDays, promoCode: input.promoCode ?? null };
+    const window = input.repeatWindowSeconds ?? 0;
+    const recent = {
+      userId: input.userId,
+      plan: wanted.plan,
+      periodDays: wanted.periodDays,
+      withinSeconds: window,
+    };
+    if (window > 0 && (await boughtRecently(client, recent))) return { outcome: "repeated" };
   }
   const priced = await priceForCustomer(
     client,
@@ -104,6 +138,13 @@ async function buyInTx(
   );
   if (priced.outcome !== "ok") return priced;
   const q = priced.quote;
+  if (
+    input.source === "customer" &&
+    input.expectedKopecks !== undefined &&
+    input.expectedKopecks !== q.amountKopecks
+  ) {
+    return { outcome: "price_changed", amountKopecks: q.amountKopecks };
+  }
   if (ctx.balanceKopecks < q.amountKopecks) {
     return {
       outcome: "insufficient_balance",

@@ -147,6 +147,41 @@ describe("under concurrency", () => {
     expect(await moneyInvariantViolations(db)).toEqual([]);
   });
 
+  it("charges a double tap once even when the two taps race (two replicas), and never another price", async () => {
+    const user = await newCustomer(db);
+    await db.query(
+      "t",
+      "INSERT INTO balance_ledger (user_id, delta_kopecks, reason, admin_id) VALUES ($1, 100000, 'admin_adjustment', 1)",
+      [user],
+    );
+    const tap = (expectedKopecks: number) =>
+      purchaseWithBalance(deps, {
+        source: "customer",
+        userId: user,
+        plan: "basic",
+        periodDays: 30,
+        expectedKopecks,
+        repeatWindowSeconds: 30,
+      });
+    const results = await Promise.all([tap(14_900), tap(14_900), tap(14_900)]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(["paid", "repeated", "repeated"]);
+    expect(await balanceOf(db, user)).toBe(100_000 - 14_900);
+
+    // Another period: not a repeat; a button showing an old price charges nothing.
+    expect(
+      await purchaseWithBalance(deps, {
+        source: "customer",
+        userId: user,
+        plan: "basic",
+        periodDays: 90,
+        expectedKopecks: 35_000,
+        repeatWindowSeconds: 30,
+      }),
+    ).toEqual({ outcome: "price_changed", amountKopecks: 39_900 });
+    expect(await balanceOf(db, user)).toBe(100_000 - 14_900);
+    expect(await moneyInvariantViolations(db)).toEqual([]);
+  });
+
   it("returns the stored result when a racing insert wins the provider id (23505)", async () => {
     const user = await newCustomer(db);
     const created = await createPurchase(
