@@ -13,7 +13,12 @@ import { debitSubscriptionPayment, getBalance } from "./ledger.js";
 import { isInsufficientBalance } from "./pg-errors.js";
 import { type PromoLookup, reservePromoUse } from "./promo.js";
 import { type Provisioner, provisionAfterCommit } from "./provisioner.js";
-import { insertPurchase, type PurchaseSnapshot, promoRefusalOf } from "./purchases.js";
+import {
+  cancelOtherPendingWithPromo,
+  insertPurchase,
+  type PurchaseSnapshot,
+  promoRefusalOf,
+} from "./purchases.js";
 import { retryOnDeadlock } from "./retry.js";
 import { grantSubscriptionTime } from "./subscriptions.js";
 
@@ -162,6 +167,8 @@ async function buyInTx(
   };
   const purchase = await insertPurchase(client, snapshot);
   if (q.promoCodeId !== null) {
+    // An open invoice with the same code gives its reservation to this purchase.
+    await cancelOtherPendingWithPromo(client, input.userId, q.promoCodeId, purchase.id);
     await reservePromoUse(client, q.promoCodeId, input.userId, purchase.id);
   }
   // The order the schema asks for: paid first, then the grant that checks it.

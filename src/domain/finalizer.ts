@@ -275,7 +275,16 @@ async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<Fina
   }
   const verdict = judge(purchase, event);
   let paymentId: number;
-  if (verdict.match && purchase.status !== "paid") {
+  if (verdict.match && purchase.status !== "paid" && (await promoUsedElsewhere(client, purchase))) {
+    paymentId = await creditInstead(
+      client,
+      event,
+      provider,
+      purchase,
+      "promo_already_used",
+      paidRubles(event, purchase),
+    );
+  } else if (verdict.match && purchase.status !== "paid") {
     paymentId = await payPurchase(client, event, provider, purchase);
   } else if (verdict.match) {
     paymentId = await creditInstead(
@@ -297,6 +306,22 @@ async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<Fina
     );
   }
   return { result: await readPaymentResult(client, paymentId), replayed: false };
+}
+
+/**
+ * Another purchase of this customer with the same promo code is paid already. A customer uses a
+ * code once; paying this one too (an older invoice left open, paid late) would be a second use,
+ * repeatable with every invoice opened. A single late payment is still honoured.
+ */
+async function promoUsedElsewhere(client: DbClient, p: Purchase): Promise<boolean> {
+  if (p.promoCodeId === null) return false;
+  const { rowCount } = await client.query(
+    `SELECT 1 FROM purchases
+      WHERE user_id = $1 AND promo_code_id = $2 AND status = 'paid' AND id <> $3
+      LIMIT 1`,
+    [p.userId, p.promoCodeId, p.id],
+  );
+  return rowCount === 1;
 }
 
 /** A second, matching payment for an already-paid purchase is worth what the purchase cost. */

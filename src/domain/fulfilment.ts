@@ -35,6 +35,11 @@ export type AdminAlert =
   | "method_mismatch"
   /** The purchase was already paid by another payment: the second one went to the balance. */
   | "already_paid"
+  /**
+   * The customer already paid another purchase with this purchase's promo code: honouring this
+   * one too would be a second use, so the money went to the balance.
+   */
+  | "promo_already_used"
   /** Its ruble value is unknown (a foreign currency): recorded, nothing credited. */
   | "unconvertible";
 

@@ -158,7 +158,9 @@ export type PromoLookup =
 /**
  * Is this code usable by this customer now? For the buy screen and again, with the caller's
  * client, when the purchase is created (the reservation insert is the final word). A customer
- * uses a code once: a paid purchase with it, or one paid late, counts.
+ * uses a code once: a paid purchase with it, or one paid late, counts. The customer's own open
+ * reservation (an unpaid invoice they are replacing) does not count against them: a new
+ * checkout cancels it first.
  */
 export async function lookupPromoForCustomer(
   client: DbClient,
@@ -166,11 +168,16 @@ export async function lookupPromoForCustomer(
   userId: number,
 ): Promise<PromoLookup> {
   if (!PROMO_CODE.test(code)) return { outcome: "not_found" };
-  const { rows } = await client.query<PromoRow & { expired: boolean; already_used: boolean }>(
+  const { rows } = await client.query<
+    PromoRow & { expired: boolean; already_used: boolean; own_reserved: number }
+  >(
     `SELECT ${PROMO_COLUMNS}, expires_at IS NOT NULL AND expires_at <= now() AS expired,
-            EXISTS (SELECT 1 FROM promo_reservations r
-                     WHERE r.promo_code_id = c.id AND r.user_id = $2 AND r.status = 'used')
-              AS already_used
+            EXISTS (SELECT 1 FROM purchases p
+                     WHERE p.promo_code_id = c.id AND p.user_id = $2 AND p.status = 'paid')
+              AS already_used,
+            (SELECT count(*)::int FROM promo_reservations r
+              WHERE r.promo_code_id = c.id AND r.user_id = $2 AND r.status = 'reserved')
+              AS own_reserved
        FROM promo_codes c WHERE lower(code) = lower($1)`,
     [code, userId],
   );
@@ -179,7 +186,9 @@ export async function lookupPromoForCustomer(
   if (!r.active) return { outcome: "inactive" };
   if (r.expired) return { outcome: "expired" };
   if (r.already_used) return { outcome: "already_used" };
-  if (r.max_uses !== null && r.reserved_count >= r.max_uses) return { outcome: "exhausted" };
+  if (r.max_uses !== null && r.reserved_count - r.own_reserved >= r.max_uses) {
+    return { outcome: "exhausted" };
+  }
   return { outcome: "ok", promo: toPromo(r) };
 }
 

@@ -174,7 +174,7 @@ export async function insertPurchase(client: DbClient, s: PurchaseSnapshot): Pro
  * sit on several uses of a limited code. If the old invoice is paid anyway, it is still
  * honoured at its price (a late payment, marked over the limit).
  */
-async function cancelOtherPendingWithPromo(
+export async function cancelOtherPendingWithPromo(
   client: DbClient,
   userId: number,
   promoCodeId: number,

@@ -240,6 +240,67 @@ describe("finalizePayment", () => {
     });
     expect(await moneyInvariantViolations(db)).toEqual([]);
   });
+
+  it("never lets one customer use a code twice by paying invoices left open, in either order", async () => {
+    const code = `TWICE${nextId()}`;
+    await createPromoCode(db, { adminId: 1, code, percent: 50, maxUses: 5, expiresAt: null });
+    for (const order of ["older first", "newer first"] as const) {
+      const user = await newCustomer(db);
+      // Each new checkout with the code cancels the older one; its invoice stays payable.
+      const older = await buy(user, "crypto", "basic", 30, code);
+      const newer = await buy(user, "crypto", "basic", 30, code);
+      const [first, second] = order === "older first" ? [older, newer] : [newer, older];
+      expect((await finalizePayment(deps, exactEvent(first))).result).toMatchObject({
+        outcome: "granted",
+        amountKopecks: 7_450,
+      });
+      // The second payment is money, not a second discount: it goes to the balance.
+      expect((await finalizePayment(deps, exactEvent(second))).result).toMatchObject({
+        outcome: "credited_to_balance",
+        amountKopecks: 7_450,
+        adminAlert: "promo_already_used",
+      });
+      expect(await balanceOf(db, user)).toBe(7_450);
+      expect(
+        await count(db, "SELECT count(*) AS n FROM subscription_grants WHERE user_id = $1", [user]),
+      ).toBe(1);
+    }
+    expect(await moneyInvariantViolations(db)).toEqual([]);
+  });
+
+  it("lets the holder of a code's last use switch payment method", async () => {
+    const code = `SWITCH${nextId()}`;
+    await createPromoCode(db, { adminId: 1, code, percent: 50, maxUses: 1, expiresAt: null });
+    const user = await newCustomer(db);
+    await db.query(
+      "t",
+      "INSERT INTO balance_ledger (user_id, delta_kopecks, reason, admin_id) VALUES ($1, 10000, 'admin_adjustment', 1)",
+      [user],
+    );
+    const stars = await buy(user, "stars", "basic", 30, code);
+    // "« Other payment methods": card with the same code…
+    const card = await buy(user, "card", "basic", 30, code);
+    expect(card.amountKopecks).toBe(7_450);
+    // …then the balance: the open invoices give their reservation to this purchase.
+    const paid = await purchaseWithBalance(deps, {
+      source: "customer",
+      userId: user,
+      plan: "basic",
+      periodDays: 30,
+      promoCode: code,
+    });
+    expect(paid).toMatchObject({ outcome: "paid", payment: { amountKopecks: 7_450 } });
+    const statuses = await db.query(
+      "t",
+      "SELECT id, status FROM purchases WHERE id = ANY($1::bigint[]) ORDER BY id",
+      [[stars.id, card.id]],
+    );
+    expect(statuses.rows.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+    // A second customer finds the code used up.
+    const other = await newCustomer(db);
+    await expect(buy(other, "card", "basic", 30, code)).rejects.toThrow(/exhausted/);
+    expect(await moneyInvariantViolations(db)).toEqual([]);
+  });
 });
 
 describe("validatePreCheckout", () => {
