@@ -57,6 +57,7 @@ export function flowLimitsFrom(config: Config): FlowLimits {
     repeatPurchaseWindowSeconds: b.repeatPurchaseWindowSeconds,
     minWithdrawalKopecks: b.withdrawalMinKopecks,
     contentCacheMs: b.settingsCacheMs,
+    paymentRecordRetryPausesMs: [500, 1_500, 4_000],
   };
 }
 

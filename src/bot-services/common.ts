@@ -27,6 +27,8 @@ export interface FlowLimits {
   minWithdrawalKopecks: number;
   /** Operator content (settings) is re-read at most this often. */
   contentCacheMs: number;
+  /** Pauses between attempts at recording a Telegram payment (Telegram sends it only once). */
+  paymentRecordRetryPausesMs: readonly number[];
 }
 
 /** What every flow needs: the domain's database, the network clients, and the tunables. */

@@ -1,14 +1,84 @@
 import type {
+  Customer,
   PaymentsPort,
   PreCheckoutVerdict,
   Screen,
   SuccessfulPaymentInput,
 } from "../bot/services.js";
-import { finalizePayment } from "../domain/finalizer.js";
+import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "../domain/finalizer.js";
 import { parseInvoicePayload, validatePreCheckout } from "../domain/purchases.js";
 import { referrerAndAdminNotices } from "../payments/announce.js";
+import { abortableDelay } from "../util/delay.js";
 import { keyScreen } from "./account.js";
 import { type FlowDeps, finalizerDeps, flowButton, money, msg } from "./common.js";
+
+type TelegramPaymentEvent = Extract<PaymentEvent, { method: "stars" | "card" }>;
+
+/**
+ * Telegram sends a successful payment once: if it cannot be recorded now (the database is
+ * restarting, the pool is exhausted), it is tried again a few times, as the finalizer is
+ * idempotent. Returns the last error when every attempt failed.
+ */
+async function finalizeWithRetries(
+  deps: FlowDeps,
+  event: PaymentEvent,
+): Promise<FinalizeOutcome | Error> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await finalizePayment(finalizerDeps(deps), event);
+    } catch (err) {
+      const pause = deps.limits.paymentRecordRetryPausesMs[attempt];
+      if (pause === undefined) return err as Error;
+      deps.logger.warn(
+        { purchase_id: event.purchaseId, attempt: attempt + 1, err: (err as Error).message },
+        "could not record a payment yet; retrying",
+      );
+      await abortableDelay(pause);
+    }
+  }
+}
+
+/**
+ * The money arrived but could not be recorded: everything needed to credit it by hand goes to
+ * the error log and to the admins, and the customer is told a person will check it.
+ */
+function notRecorded(
+  deps: FlowDeps,
+  customer: Customer,
+  event: TelegramPaymentEvent,
+  err: Error,
+): Screen {
+  deps.metrics.payments.inc({ method: event.method, outcome: "not_recorded" });
+  deps.logger.error(
+    {
+      event: "payment_not_recorded",
+      user_id: customer.telegramId,
+      purchase_id: event.purchaseId,
+      method: event.method,
+      currency: event.currency,
+      total_amount: event.totalAmount,
+      telegram_payment_charge_id: event.telegramChargeId,
+      err: err.message,
+    },
+    "payment could not be recorded; the admins must credit it by hand",
+  );
+  return {
+    text: msg("payment.review", { id: String(customer.telegramId) }),
+    notify: deps.config.bot.adminIds.map((adminId) => ({
+      userId: adminId,
+      notice: {
+        kind: "admin_payment_alert",
+        alert: "not_recorded",
+        method: event.method,
+        userId: customer.telegramId,
+        purchaseId: event.purchaseId,
+        paymentId: null,
+        amountKopecks: event.currency === "RUB" ? event.totalAmount : null,
+        reference: event.telegramChargeId,
+      },
+    })),
+  };
+}
 
 /**
  * Telegram payments (Stars and card). Pre-checkout is one indexed read and no network call
@@ -41,14 +111,16 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
 
     async successfulPayment(customer, payment: SuccessfulPaymentInput): Promise<Screen> {
       const stars = payment.currency === "XTR";
-      const outcome = await finalizePayment(finalizerDeps(deps), {
+      const event: TelegramPaymentEvent = {
         method: stars ? "stars" : "card",
         purchaseId: parseInvoicePayload(payment.invoicePayload),
         telegramChargeId: payment.telegramPaymentChargeId,
         totalAmount: payment.totalAmount,
         currency: payment.currency,
         raw: payment,
-      });
+      };
+      const outcome = await finalizeWithRetries(deps, event);
+      if (outcome instanceof Error) return notRecorded(deps, customer, event, outcome);
       const notify = referrerAndAdminNotices(outcome, deps.config.bot.adminIds, {
         userId: customer.telegramId,
         method: stars ? "stars" : "card",

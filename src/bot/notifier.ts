@@ -155,7 +155,9 @@ function noticeKeyboard(
 export function createCustomerNotifier(deps: NotifierDeps): CustomerNotifier {
   return {
     async send(userId: number, notice: Notice, signal?: AbortSignal): Promise<SendOutcome> {
-      const locale = deps.i18n.negotiate(await deps.users.languageOf(userId));
+      // Without the database the notice still goes out, in the default language.
+      const language = await deps.users.languageOf(userId).catch(() => undefined);
+      const locale = deps.i18n.negotiate(language);
       const { text, buttons } = renderNotice(deps.i18n, locale, notice);
       const markup = noticeKeyboard(deps.i18n, locale, buttons);
       try {
