@@ -115,6 +115,13 @@ export async function showScreen(ctx: BotContext, screen: Screen): Promise<void>
   if (screen.qrCode === undefined) {
     await show(ctx, view);
   } else {
+    // The photo is a new message: the pressed one loses its buttons, so a pay button on it
+    // cannot be pressed again later.
+    if (ctx.callbackQuery?.message) {
+      await ctx.editMessageReplyMarkup().catch((err: Error) => {
+        ctx.logger.debug({ err: err.message }, "could not clear the pressed message's buttons");
+      });
+    }
     const photo = new InputFile(await renderQrPng(screen.qrCode), "qr.png");
     if (view.text.length <= CAPTION_LIMIT) {
       await ctx.replyWithPhoto(photo, {

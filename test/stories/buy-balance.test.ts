@@ -44,9 +44,12 @@ describe("buy from the balance", () => {
     const ida = story.customer(1701);
     await credit(1701, 10_000);
     await ida.press("b:basic:30");
-    await ida.waitForMessage((m) => m.edited);
+    const methods = await ida.waitForMessage((m) => m.edited);
     await ida.press("b:basic:30:bal:14900");
     const key = await ida.waitForMessage((m) => m.photo !== null);
+    // The screen with the pay buttons lost them: it cannot be pressed again later.
+    const pressed = (await ida.chat()).find((m) => m.message_id === methods.message_id);
+    expect(buttonsOf(pressed)).toEqual([]);
     const sub = await subscriptionOf(story, 1701);
     expect(body(key)).toContain(
       t("en", "buy.paid_balance", {

@@ -7,6 +7,9 @@ const { t } = story;
 describe("trial", () => {
   it("activates once: the key arrives at once as a link and a QR code", async () => {
     const cid = await story.onboard(1201);
+    // A second menu: the first one keeps its trial button, to be pressed again below.
+    await cid.send("/start");
+    await cid.waitForMessage();
     await cid.press("f:trial");
     const key = await cid.waitForMessage((m) => m.photo !== null);
     const sub = await subscriptionOf(story, 1201);
@@ -28,7 +31,7 @@ describe("trial", () => {
       }),
     ]);
 
-    // The menu no longer offers it; pressing an old trial button again changes nothing.
+    // The menu no longer offers it; pressing the old menu's trial button changes nothing.
     await cid.send("/start");
     const menu = await cid.waitForMessage();
     expect(buttonsOf(menu).map((b) => b.callback_data)).not.toContain("f:trial");
