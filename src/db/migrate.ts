@@ -78,45 +78,62 @@ export async function migrate(
   dir: string = DEFAULT_MIGRATIONS_DIR,
 ): Promise<{ applied: string[] }> {
   const files = await readMigrations(dir);
-  return db.tx(
+  // Outside the pool, without statement timeouts: a migration may rewrite a large table, and a
+  // second replica waits here for the first one's lock for as long as that takes.
+  const client = await db.dedicatedClient(
     "migrate",
-    async (client) => {
-      await client.query("SET LOCAL statement_timeout = 0");
-      await client.query("SELECT pg_advisory_xact_lock($1, 0)", [LockClass.migrations]);
-      const applied = await appliedMigrations(client);
-      const byVersion = new Map(files.map((f) => [f.version, f]));
-      for (const row of applied) {
-        const file = byVersion.get(row.version);
-        if (!file) {
-          throw new MigrationError(
-            `migration ${row.name} is applied in the database but missing from ${dir}`,
-          );
-        }
-        if (file.checksum !== row.checksum) {
-          throw new MigrationError(
-            `migration ${file.name} was changed after it was applied (checksum differs); ` +
-              "add a new migration instead of editing an applied one",
-          );
-        }
-      }
-      const done = new Set(applied.map((r) => r.version));
-      const newlyApplied: string[] = [];
-      for (const file of files) {
-        if (done.has(file.version)) continue;
-        const started = Date.now();
-        await client.query(file.sql);
-        await client.query(
-          "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-          [file.version, file.name, file.checksum],
-        );
-        logger.info(
-          { migration: file.name, duration_ms: Date.now() - started },
-          "migration applied",
-        );
-        newlyApplied.push(file.name);
-      }
-      return { applied: newlyApplied };
-    },
-    "system",
+    (err) => logger.warn({ err: err.message }, "migration connection failed"),
+    { unbounded: true },
   );
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL statement_timeout = 0");
+    const result = await applyPending(client, files, dir, logger);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    await client.close();
+  }
+}
+
+async function applyPending(
+  client: DbClient,
+  files: MigrationFile[],
+  dir: string,
+  logger: Logger,
+): Promise<{ applied: string[] }> {
+  await client.query("SELECT pg_advisory_xact_lock($1, 0)", [LockClass.migrations]);
+  const applied = await appliedMigrations(client);
+  const byVersion = new Map(files.map((f) => [f.version, f]));
+  for (const row of applied) {
+    const file = byVersion.get(row.version);
+    if (!file) {
+      throw new MigrationError(
+        `migration ${row.name} is applied in the database but missing from ${dir}`,
+      );
+    }
+    if (file.checksum !== row.checksum) {
+      throw new MigrationError(
+        `migration ${file.name} was changed after it was applied (checksum differs); ` +
+          "add a new migration instead of editing an applied one",
+      );
+    }
+  }
+  const done = new Set(applied.map((r) => r.version));
+  const newlyApplied: string[] = [];
+  for (const file of files) {
+    if (done.has(file.version)) continue;
+    const started = Date.now();
+    await client.query(file.sql);
+    await client.query(
+      "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+      [file.version, file.name, file.checksum],
+    );
+    logger.info({ migration: file.name, duration_ms: Date.now() - started }, "migration applied");
+    newlyApplied.push(file.name);
+  }
+  return { applied: newlyApplied };
 }

@@ -339,12 +339,21 @@ export class Db {
 
   /**
    * A connection outside the pool, for work that must keep a session (the polling leader's
-   * advisory lock, R3). The caller owns it and must `close()` it.
+   * advisory lock, R3). The caller owns it and must `close()` it. `unbounded` drops the
+   * client-side query timeout for work that may legitimately take long:
+   * migrations rewriting a large table, or waiting for another replica's migration lock.
    */
-  async dedicatedClient(label: string, onError: (err: Error) => void): Promise<DedicatedClient> {
+  async dedicatedClient(
+    label: string,
+    onError: (err: Error) => void,
+    opts: { unbounded?: boolean } = {},
+  ): Promise<DedicatedClient> {
     this.#opts.scope.assertNoDbScope(`dedicated client "${label}"`);
+    const { query_timeout, ...config } = this.#connectionConfig();
     const client = new pg.Client({
-      ...this.#connectionConfig(),
+      ...config,
+      // Unbounded: no client-side timeout (the caller lifts the server's with SET LOCAL).
+      ...(opts.unbounded ? {} : { query_timeout }),
       application_name: `${this.#opts.applicationName}:${label}`.slice(0, 63),
     });
     client.on("error", onError);

@@ -75,6 +75,16 @@ describe("migrations", () => {
     expect(rows[0]).toEqual({ t: null });
   });
 
+  it("lets a migration run longer than the pool's statement timeouts", async () => {
+    // Pooled statements give up after 100 ms on the server and 2.1 s in the client.
+    const strict = await testDb({ poolMax: 2, statementTimeoutMs: 100 });
+    const dir = await dirWith("slow", {
+      "900_probe.sql": "CREATE TABLE migration_probe (id int PRIMARY KEY);",
+      "903_slow.sql": "SELECT pg_sleep(2.5);",
+    });
+    expect(await migrate(strict, silentLogger(), dir)).toEqual({ applied: ["903_slow.sql"] });
+  });
+
   it("rejects badly named files", async () => {
     const dir = await dirWith("badname", { "v2-extra.sql": "SELECT 1;" });
     await expect(readMigrations(dir)).rejects.toThrow(/must look like 001_name.sql/);
