@@ -32,8 +32,10 @@ async function main(): Promise<void> {
       setTimeout(() => process.kill(process.pid, "SIGKILL"), 200);
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    const done = service ? service.shutdown(signal) : Promise.resolve();
-    done.then(
+    // During start there is nothing to stop yet: the start finishes (the budget above still
+    // applies) and is then shut down in order, below.
+    if (!service) return;
+    service.shutdown(signal).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -41,6 +41,18 @@ describe("process lifecycle", () => {
     expect(rows[0]).toEqual({ n: 0 });
   });
 
+  it("a SIGTERM during start lets the start finish, then drains and exits 0", async () => {
+    const proc = spawnService({ env: childEnv({ DATABASE_URL: testDatabaseUrl() }) });
+    await proc.waitForLine((l) => l.msg === "database schema is up to date");
+    proc.kill("SIGTERM");
+    const exit = await proc.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    const messages = proc.lines.map((l) => l.msg);
+    expect(messages).toContain("service started");
+    expect(messages.indexOf("shutting down")).toBeGreaterThan(messages.indexOf("service started"));
+    expect(messages).toContain("shutdown complete");
+  });
+
   describe("with the embedded database", () => {
     let dir: string;
     afterAll(async () => {
