@@ -13,6 +13,7 @@ import { buildHttpServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
 import { markInterruptedNotifications } from "./notifications/send-once.js";
+import { createAdminMessenger } from "./ops/admin-messages.js";
 import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
@@ -231,9 +232,12 @@ export async function startService(
           );
       }
     };
+    // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
+    const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
+    stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
     const alertOperator = async (text: string) => {
       logger.error({ event: "operator_alert" }, text);
-      await messageAdmins(text);
+      adminMessages.post(text);
     };
     const loops = [
       ...createWorkerLoops({

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/logger.js";
+import { createAdminMessenger } from "../../src/ops/admin-messages.js";
+
+describe("admin messenger", () => {
+  it("returns at once, sends in order in the background, and drains at shutdown", async () => {
+    const sent: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const messenger = createAdminMessenger({
+      send: async (text) => {
+        await gate;
+        sent.push(text);
+      },
+      logger: silentLogger(),
+      maxQueued: 2,
+    });
+    // The first send hangs (a 429 storm); posting never waits on it.
+    messenger.post("a");
+    messenger.post("b");
+    messenger.post("c");
+    messenger.post("d");
+    expect(sent).toEqual([]);
+    release();
+    await messenger.drain(1_000);
+    // "a" was already being sent; of the waiting ones the oldest ("b") was dropped.
+    expect(sent).toEqual(["a", "c", "d"]);
+  });
+
+  it("stops waiting at the drain budget", async () => {
+    const messenger = createAdminMessenger({
+      send: () => new Promise(() => {}),
+      logger: silentLogger(),
+      maxQueued: 10,
+    });
+    messenger.post("never delivered");
+    // Resolves although the send never does; later posts are refused.
+    await expect(messenger.drain(50)).resolves.toBeUndefined();
+  });
+});
