@@ -4,6 +4,7 @@ import {
   claimRecipients,
   finishCompletedBroadcasts,
   giveBackUnsent,
+  markInterruptedDeliveries,
   recordDelivery,
 } from "../broadcasts/broadcasts.js";
 import type { DbAccess } from "../db/pool.js";
@@ -20,6 +21,11 @@ export interface BroadcastWorkerDeps {
   /** The final report of a finished broadcast, for the admin who started it. */
   report(report: BroadcastReport): Promise<void>;
   batchSize: number;
+  /**
+   * A claim older than this belongs to a process that died mid-send (no single send lasts
+   * nearly as long): it becomes 'unknown', so its broadcast can finish and be reported.
+   */
+  interruptedAfterMs: number;
 }
 
 interface TelegramErrorShape {
@@ -36,8 +42,10 @@ interface TelegramErrorShape {
  */
 export function broadcastIteration(deps: BroadcastWorkerDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
+    const interrupted = await markInterruptedDeliveries(deps.db, deps.interruptedAfterMs);
     const claimed = await claimRecipients(deps.db, deps.batchSize);
     const counts = {
+      interrupted,
       claimed: claimed.length,
       sent: 0,
       blocked: 0,

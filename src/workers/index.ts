@@ -168,6 +168,7 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
               `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
             ),
           batchSize: 25,
+          interruptedAfterMs: 5 * 60_000,
         }),
         true,
       ),

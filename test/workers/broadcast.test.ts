@@ -30,6 +30,7 @@ installApiGuard(bot.api, {
 const reports: BroadcastReport[] = [];
 const sender = broadcastIteration({
   db: worker,
+  interruptedAfterMs: 5 * 60_000,
   transport: {
     send: async (userId, text) => {
       await bot.api.sendMessage(userId, text);
@@ -141,5 +142,26 @@ describe("broadcast sender", () => {
     const crashed = new Set(claimedBeforeCrash.map((c) => c.userId));
     const counts = await messagesTo(ids, "After a crash");
     expect(counts).toEqual(ids.map((id) => (crashed.has(id) ? 0 : 1)));
+  });
+
+  it("finishes a broadcast whose claims a crash left behind after the restart, too", async () => {
+    const ids = await customers(3);
+    const { broadcastId } = await startBroadcast(worker, {
+      adminId: 1,
+      segment: "all",
+      textA: "Restarted quickly",
+    });
+    // Claimed by a process that was killed and restarted within seconds: too fresh for the
+    // start-up sweep. Later iterations find them once they are older than a send could last.
+    const stranded = await claimRecipients(worker, 1);
+    await worker.query(
+      "age",
+      "UPDATE broadcast_recipients SET claimed_at = now() - interval '6 minutes' WHERE status = 'sending'",
+    );
+    await runUntilFinished(broadcastId);
+    const report = reports.find((r) => r.broadcastId === broadcastId);
+    expect(report?.counts).toMatchObject({ unknown: 1, sending: 0, pending: 0 });
+    const counts = await messagesTo(ids, "Restarted quickly");
+    expect(counts).toEqual(ids.map((id) => (id === stranded[0]?.userId ? 0 : 1)));
   });
 });
