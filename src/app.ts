@@ -215,7 +215,10 @@ export async function startService(
         })
       : undefined;
     if (cryptoPayments) {
-      stopSteps.push({ name: "crypto payments", run: () => cryptoPayments.drain() });
+      stopSteps.push({
+        name: "crypto payments",
+        run: () => cryptoPayments.drain(config.shutdownTimeoutMs / 4),
+      });
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);

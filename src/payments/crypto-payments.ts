@@ -1,4 +1,5 @@
 import type { DbAccess } from "../db/pool.js";
+import { Semaphore } from "../db/semaphore.js";
 import { type FinalizeOutcome, finalizePayment } from "../domain/finalizer.js";
 import { parseInvoicePayload } from "../domain/purchases.js";
 import type { Logger } from "../logger.js";
@@ -22,12 +23,19 @@ export interface CryptoPaymentDeps {
  * provider gets its 200 quickly. `drain()` waits for that background work at shutdown.
  */
 export class CryptoPaymentProcessor {
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Credits being finalized and their follow-up work: what `drain()` waits for. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Follow-up work (a VPN call, messages) runs a few at a time, however many invoices arrive. */
+  readonly #followUps = new Semaphore(4);
 
   constructor(private readonly deps: CryptoPaymentDeps) {}
 
   /** Finalizes a paid invoice; resolves once the money is committed. */
-  async credit(invoice: CryptoInvoice): Promise<FinalizeOutcome> {
+  credit(invoice: CryptoInvoice): Promise<FinalizeOutcome> {
+    return this.#track(this.#credit(invoice));
+  }
+
+  async #credit(invoice: CryptoInvoice): Promise<FinalizeOutcome> {
     let provisionId: number | undefined;
     const outcome = await finalizePayment(
       {
@@ -54,33 +62,71 @@ export class CryptoPaymentProcessor {
     return outcome;
   }
 
-  #background(outcome: FinalizeOutcome, subscriptionId: number | undefined): void {
-    const task = (async () => {
-      if (subscriptionId !== undefined) {
-        await this.deps
-          .provision(subscriptionId)
-          .catch((err) =>
-            this.deps.logger.warn(
-              { subscription_id: subscriptionId, err: (err as Error).message },
-              "provisioning after a crypto payment failed; the activation worker will retry",
-            ),
-          );
-      }
-      await this.deps
-        .announce(outcome)
-        .catch((err) =>
-          this.deps.logger.warn(
-            { err: (err as Error).message },
-            "could not announce a crypto payment",
-          ),
-        );
-    })();
-    this.#inFlight.add(task);
-    void task.finally(() => this.#inFlight.delete(task));
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    void work.then(
+      () => this.#inFlight.delete(work),
+      () => this.#inFlight.delete(work),
+    );
+    return work;
   }
 
-  /** Waits for background provisioning and announcements (shutdown). */
-  async drain(): Promise<void> {
-    await Promise.all([...this.#inFlight]);
+  #background(outcome: FinalizeOutcome, subscriptionId: number | undefined): void {
+    const task = (async () => {
+      const release = await this.#followUps.acquire();
+      try {
+        await this.#followUp(outcome, subscriptionId);
+      } finally {
+        release();
+      }
+    })();
+    void this.#track(task);
+  }
+
+  async #followUp(outcome: FinalizeOutcome, subscriptionId: number | undefined): Promise<void> {
+    if (subscriptionId !== undefined) {
+      await this.deps
+        .provision(subscriptionId)
+        .catch((err) =>
+          this.deps.logger.warn(
+            { subscription_id: subscriptionId, err: (err as Error).message },
+            "provisioning after a crypto payment failed; the activation worker will retry",
+          ),
+        );
+    }
+    await this.deps
+      .announce(outcome)
+      .catch((err) =>
+        this.deps.logger.warn(
+          { err: (err as Error).message },
+          "could not announce a crypto payment",
+        ),
+      );
+  }
+
+  /**
+   * Waits, at most `timeoutMs`, until no credit is being finalized and no follow-up work runs —
+   * including work a credit still in progress adds meanwhile (shutdown, before the pool closes).
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#inFlight.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.deps.logger.warn(
+          { in_flight: this.#inFlight.size },
+          "crypto payment work still running at the drain deadline",
+        );
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
   }
 }

@@ -182,7 +182,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   const address = await http.listen({ port: 0, host: "127.0.0.1" });
   sandbox.setCryptopayWebhookUrl(`${address}/webhooks/cryptopay`);
   afterAll(async () => {
-    await processor.drain();
+    await processor.drain(10_000);
     await http.close();
   });
 

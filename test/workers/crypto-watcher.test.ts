@@ -79,7 +79,7 @@ describe("crypto watcher (the webhook's backstop)", () => {
     });
     const report = await watcher(iterationContext());
     expect(report.counts).toMatchObject({ paid: 1, credited: 1 });
-    await payments.drain();
+    await payments.drain(10_000);
     expect(announced.at(-1)?.result).toMatchObject({ outcome: "granted", userId: p.userId });
     const { rows } = await bed.db.query(
       "check",
@@ -104,8 +104,28 @@ describe("crypto watcher (the webhook's backstop)", () => {
       deliver: false,
     });
     expect((await watcher(iterationContext())).counts).toMatchObject({ credited: 1 });
-    await payments.drain();
+    await payments.drain(10_000);
     expect(announced.at(-1)?.result).toMatchObject({ outcome: "granted", late: true });
+  });
+
+  it("drains at shutdown a credit still being finalized, with its key and message", async () => {
+    const p = await cryptoPurchase();
+    await control(bed.sandbox, "POST", `/sandbox/cryptopay/invoices/${p.invoiceId}/pay`, {
+      deliver: false,
+    });
+    const [invoice] = await cryptopay.getInvoices([p.invoiceId]);
+    if (!invoice) throw new Error("invoice not found");
+    // Shutdown begins while the webhook's credit is still in its transaction.
+    const crediting = payments.credit(invoice);
+    await payments.drain(10_000);
+    expect(announced.at(-1)?.result).toMatchObject({ outcome: "granted", userId: p.userId });
+    await crediting;
+    const { rows } = await bed.db.query(
+      "check",
+      "SELECT status FROM subscriptions WHERE user_id = $1",
+      [p.userId],
+    );
+    expect(rows[0]).toEqual({ status: "active" });
   });
 
   it("counts a Crypto Pay outage as a failed iteration, not a hang", async () => {

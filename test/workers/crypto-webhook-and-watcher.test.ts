@@ -108,7 +108,7 @@ describe("crypto webhook and watcher together", () => {
     );
     expect(JSON.stringify(result)).not.toContain('"status":401');
     await watcher(iterationContext());
-    await processor.drain();
+    await processor.drain(10_000);
     expect(await balanceOf(t.userId)).toEqual({ balance: "75000", credits: 1 });
     expect(announced.filter((o) => o.result.userId === t.userId)).toHaveLength(1);
   });
@@ -118,7 +118,7 @@ describe("crypto webhook and watcher together", () => {
     await control(bed.sandbox, "POST", `/sandbox/cryptopay/invoices/${spaced.invoiceId}/pay`, {
       body_format: "spaced",
     });
-    await processor.drain();
+    await processor.drain(10_000);
     expect(await balanceOf(spaced.userId)).toEqual({ balance: "25000", credits: 1 });
 
     const forged = await cryptoTopUp(99_900);
@@ -134,7 +134,7 @@ describe("crypto webhook and watcher together", () => {
     expect(await balanceOf(forged.userId)).toEqual({ balance: "0", credits: 0 });
     // The watcher still finds the real payment: the customer's money is never dropped.
     await watcher(iterationContext());
-    await processor.drain();
+    await processor.drain(10_000);
     expect(await balanceOf(forged.userId)).toEqual({ balance: "99900", credits: 1 });
   });
 });
