@@ -214,7 +214,10 @@ export class Db {
     let client: pg.PoolClient;
     if (this.#connecting++ === 0) this.#waitingEpisodeSince = performance.now();
     try {
-      client = await this.#pool.connect();
+      const connecting = this.#pool.connect();
+      // A request that has to wait is visible in the gauges now, not when the pool frees up.
+      this.#refreshGauges();
+      client = await connecting;
     } catch (err) {
       releaseSlot?.();
       const waited = performance.now() - requestedAt;
@@ -226,6 +229,7 @@ export class Db {
       throw err;
     } finally {
       if (--this.#connecting === 0) this.#waitingEpisodeSince = undefined;
+      this.#refreshGauges();
     }
 
     const acquiredAt = performance.now();

@@ -199,6 +199,23 @@ describe("instrumented pool", () => {
     expect(timeouts).toEqual([expect.objectContaining({ labels: { kind: "handler" }, value: 1 })]);
   });
 
+  it("shows waiting checkouts in the gauges while the pool is exhausted, not only afterwards", async () => {
+    const metrics = createMetrics();
+    const db = await testDb({ poolMax: 1, metrics });
+    let release!: () => void;
+    const held = db.withClient("hog", () => new Promise<void>((r) => (release = r)));
+    await sleep(20);
+    const waiting = [db.query("w1", "SELECT 1"), db.query("w2", "SELECT 1")];
+    await sleep(20);
+    const gauge = async (name: "dbPending" | "dbCount", state?: string) =>
+      (await metrics[name].get()).values.find((v) => !state || v.labels.state === state)?.value;
+    expect(await gauge("dbPending")).toBe(2);
+    expect(await gauge("dbCount", "used")).toBe(1);
+    release();
+    await Promise.all([held, ...waiting]);
+    expect(await gauge("dbPending")).toBe(0);
+  });
+
   it("warns about a long hold with the acquiring stack, and writes the pool_report line", async () => {
     const logs = captureLogs();
     const db = await testDb({ longHoldWarnMs: 50, logger: logs.logger });
