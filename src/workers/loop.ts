@@ -151,7 +151,10 @@ export class Loop {
     const lease = this.#o.lease;
     let leased = false;
     try {
-      leased = lease ? await lease.store.tryTake(this.#o.name, lease.holder, budgetMs) : true;
+      // Held past the budget: calls in flight may overrun it, and another replica must not
+      // start the same work meanwhile. Released at the end; a crashed holder's lapses.
+      const leaseMs = budgetMs + Math.max(60_000, budgetMs);
+      leased = lease ? await lease.store.tryTake(this.#o.name, lease.holder, leaseMs) : true;
       if (!leased) {
         outcome = "skipped";
       } else {

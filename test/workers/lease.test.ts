@@ -9,6 +9,42 @@ import { captureLogs } from "../support/logs.js";
 const db = await testDb();
 
 describe("per-iteration leases (R5)", () => {
+  it("never lets a second replica start while an iteration overruns its budget", async () => {
+    const store = sqlLeaseStore(db.forKind("worker"));
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    const replica = (holder: string) =>
+      new Loop({
+        name: "overrun",
+        intervalMs: 100,
+        offsetMs: 0,
+        jitterMs: 0,
+        heavy: false,
+        gate: new StartGate(0),
+        lease: { store, holder },
+        logger: captureLogs().logger,
+        metrics: createMetrics(),
+        run: async () => {
+          runs++;
+          active++;
+          maxActive = Math.max(maxActive, active);
+          // A call in flight holds the iteration well past its 80 ms budget.
+          await new Promise((r) => setTimeout(r, 350));
+          active--;
+          return undefined;
+        },
+      });
+    const a = replica("replica-a");
+    const b = replica("replica-b");
+    a.start();
+    b.start();
+    await new Promise((r) => setTimeout(r, 1_200));
+    await Promise.all([a.stop(), b.stop()]);
+    expect(runs).toBeGreaterThanOrEqual(2);
+    expect(maxActive).toBe(1);
+  });
+
   it("runs each slot's iteration on one of two replicas; the other counts it as skipped", async () => {
     const store = sqlLeaseStore(db.forKind("worker"));
     const ran: string[] = [];
