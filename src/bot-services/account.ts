@@ -164,10 +164,10 @@ export async function reissueAction(
   customer: Customer,
   confirmed: boolean,
 ): Promise<Screen> {
-  const hours = Math.max(1, Math.round(deps.limits.reissueCooldownSeconds / 3600));
+  const minutes = Math.ceil(deps.limits.reissueCooldownSeconds / 60);
   if (!confirmed) {
     return {
-      text: msg("key.reissue_confirm", { hours }),
+      text: msg("key.reissue_confirm", { minutes }),
       buttons: [
         [actionButton("key.button_reissue_confirm", { type: "key_reissue", confirmed: true })],
         [flowButton("nav.back", "key")],

@@ -222,7 +222,12 @@ export async function payAction(
     switch (result.outcome) {
       case "repeated":
         deps.logger.info({ user_id: userId, plan, days }, "repeated balance purchase ignored");
-        return keyScreen(deps, customer, [msg("buy.already_paid")], true);
+        return keyScreen(
+          deps,
+          customer,
+          [msg("buy.already_paid", { seconds: deps.limits.repeatPurchaseWindowSeconds })],
+          true,
+        );
       case "price_changed":
         return again(msg("buy.price_changed"));
       case "paid": {

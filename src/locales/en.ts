@@ -133,7 +133,7 @@ const messages = {
   "buy.paid_balance":
     "✅ Paid from your balance (now {balance}). Subscription active until <b>{expiresAt}</b>.",
   "buy.already_paid":
-    "✅ This was already paid from your balance a moment ago — here is your key. To buy the same period again, wait half a minute.",
+    "✅ This was already paid from your balance a moment ago — here is your key. To buy the same period again, wait {seconds, plural, one {# second} other {# seconds}}.",
   "buy.insufficient":
     "Not enough money on your balance: the price is {price}, you have {balance}. Missing: <b>{missing}</b>.",
   "buy.button_topup": "💰 Top up balance",
@@ -188,7 +188,7 @@ const messages = {
   "key.button_reissue": "♻️ Reissue key",
   "key.button_buy": "💳 Choose a plan",
   "key.reissue_confirm":
-    "Reissue your key? The current key stops working on all devices and you'll add the new one. You can do this once every {hours, plural, one {# hour} other {# hours}}.",
+    "Reissue your key? The current key stops working on all devices and you'll add the new one. {minutes, plural, =0 {} one {You can do this once every # minute.} other {You can do this once every # minutes.}}",
   "key.button_reissue_confirm": "✅ Yes, reissue",
   "key.reissue_cooldown":
     "You can reissue the key again in {minutes, plural, one {# minute} other {# minutes}}.",

@@ -68,7 +68,7 @@ describe("my key", () => {
     await ron.waitForMessage((m) => m.photo !== null);
     await ron.press("kr");
     const confirm = await ron.waitForMessage();
-    expect(confirm.text).toBe(t("en", "key.reissue_confirm", { hours: 1 }));
+    expect(confirm.text).toBe(t("en", "key.reissue_confirm", { minutes: 60 }));
     await ron.press("kr:y");
     const fresh = await ron.waitForMessage((m) => m.photo !== null);
     const after = await subscriptionOf(story, 2201);
