@@ -595,7 +595,12 @@ export interface AutoRenewalDue {
   expiresAt: Date;
 }
 
-/** Auto-renewing subscriptions that expire within `withinSeconds` (the auto-renewal queue). */
+/**
+ * Auto-renewing subscriptions that expire within `withinSeconds` (the auto-renewal queue),
+ * soonest first — except those already told "not enough money" this cycle whose balance has
+ * not changed since: they go last, so a batch full of them never crowds out a customer who can
+ * pay. They are still retried (a balance can change without a ledger row only by a bug).
+ */
 export async function listAutoRenewalsDue(
   db: DbAccess,
   withinSeconds: number,
@@ -609,10 +614,18 @@ export async function listAutoRenewalsDue(
     expires_at: Date;
   }>(
     "subscriptions_auto_renew_due",
-    `SELECT id, user_id, last_plan, last_period_days, expires_at FROM subscriptions
-      WHERE auto_renew AND status IN ('pending', 'active')
-        AND expires_at <= now() + make_interval(secs => $1)
-      ORDER BY expires_at LIMIT $2`,
+    `SELECT s.id, s.user_id, s.last_plan, s.last_period_days, s.expires_at
+       FROM subscriptions s
+      WHERE s.auto_renew AND s.status IN ('pending', 'active')
+        AND s.expires_at <= now() + make_interval(secs => $1)
+      ORDER BY EXISTS (
+                 SELECT 1 FROM notifications n
+                  WHERE n.subscription_id = s.id AND n.kind = 'auto_renew_insufficient'
+                    AND n.cycle = date_trunc('milliseconds', s.expires_at)
+                    AND NOT EXISTS (SELECT 1 FROM balance_ledger l
+                                     WHERE l.user_id = s.user_id AND l.created_at > n.created_at)),
+               s.expires_at
+      LIMIT $2`,
     [withinSeconds, limit],
   );
   return rows.map((r) => ({

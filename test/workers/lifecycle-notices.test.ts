@@ -155,4 +155,35 @@ describe("auto-renewal", () => {
     );
     expect(rows[0]).toEqual({ balance_kopecks: "5100", days: 30, status: "active" });
   });
+
+  it("never lets customers who cannot pay crowd out one who can", async () => {
+    const smallBatch = autoRenewalIteration({
+      db: worker,
+      metrics: bed.metrics,
+      logger: silentLogger(),
+      provisioning: bed.provisioning,
+      notices,
+      windowSeconds: 6 * 3600,
+      batchSize: 2,
+    });
+    const autoRenewing = async (userId: number, seconds: number) => {
+      const { subscriptionId } = await customerWithSubscription(bed.db, userId, seconds);
+      await bed.db.query(
+        "fixture_auto_renew",
+        "UPDATE subscriptions SET auto_renew = true, last_plan = 'basic', last_period_days = 30 WHERE id = $1",
+        [subscriptionId],
+      );
+    };
+    // Two without money expire first; the customer with money expires later.
+    const broke = [await talking(), await talking()];
+    for (const userId of broke) await autoRenewing(userId, 3600);
+    const payer = await talking();
+    await autoRenewing(payer, 2 * 3600);
+    await adjustBalanceByAdmin(bed.db, { adminId: 1, userId: payer, deltaKopecks: 20_000 });
+
+    expect((await smallBatch(iterationContext())).counts).toMatchObject({ insufficient: 2 });
+    // Told once and nothing changed: they go to the back of the queue.
+    expect((await smallBatch(iterationContext())).counts).toMatchObject({ renewed: 1 });
+    expect(await sentKinds(payer)).toEqual(["auto_renew_success"]);
+  });
 });
