@@ -106,7 +106,9 @@ describe("buy from the balance", () => {
     const data = "b:basic:90:bal:27930";
     expect(buttonsOf(methods).map((b) => b.callback_data)).toContain(data);
     await Promise.all([ida.press(data), ida.press(data)]);
-    await ida.waitForMessage((m) => body(m).startsWith(t("en", "buy.already_paid", { seconds: 30 })));
+    await ida.waitForMessage((m) =>
+      body(m).startsWith(t("en", "buy.already_paid", { seconds: 30 })),
+    );
     expect(before - (await balanceOf(story, 1701))).toBe(27_930);
     const purchases = await story.sql(
       "SELECT count(*)::int AS n FROM purchases WHERE user_id = 1701 AND period_days = 90",
