@@ -1,99 +1,83 @@
+import type { Db } from "../db/pool.js";
 import type { FlowSession, InputPrompt } from "./services.js";
 
 /**
  * What the bot remembers about a customer between two updates: the question their next text
  * message answers (a promo code, an amount, payout details) and the promo code they entered on
- * the buy screen.
+ * the buy screen — in `conversation_state` (migrations/004), so a customer whose updates reach
+ * different replicas (webhook mode) or a restarted process is still understood. Each call is
+ * one short statement on its own checkout; expired values read as absent.
  *
- * In memory, per process, with a TTL — deliberately not in the database. Both are conveniences:
- * losing them (a restart, another replica in webhook mode, the TTL) costs the customer one tap
- * ("Enter a promo code" again), never money — every price button carries the price it showed, and
- * the port refuses to charge another one. Keeping them out of the database costs no write per
- * screen and needs no table. Memory stays bounded: stale entries are swept, and past `maxEntries`
- * the oldest are dropped.
+ * Losing them would cost the customer a tap, never money: every price button carries the price
+ * it showed, and the port refuses to charge another one.
  */
 export class ConversationStore {
-  readonly #entries = new Map<number, Entry>();
-  #lastSweep: number;
-
   constructor(
-    private readonly options: { promptTtlMs: number; sessionTtlMs: number; maxEntries: number },
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#lastSweep = now();
-  }
+    private readonly db: Db,
+    private readonly options: { promptTtlMs: number; sessionTtlMs: number },
+  ) {}
 
   /** The prompt the customer's next text answers, if one is open. */
-  prompt(telegramId: number): InputPrompt | undefined {
-    const entry = this.#live(telegramId);
-    return entry?.prompt && entry.prompt.until > this.now() ? entry.prompt.value : undefined;
+  async prompt(telegramId: number): Promise<InputPrompt | undefined> {
+    const { rows } = await this.db.query<{ prompt: InputPrompt }>(
+      "bot.conversation_prompt",
+      `SELECT prompt FROM conversation_state
+        WHERE user_id = $1 AND prompt IS NOT NULL AND prompt_until > now()`,
+      [telegramId],
+    );
+    return rows[0]?.prompt;
   }
 
-  expect(telegramId: number, prompt: InputPrompt): void {
-    this.#entry(telegramId).prompt = {
-      value: prompt,
-      until: this.now() + this.options.promptTtlMs,
-    };
+  async expect(telegramId: number, prompt: InputPrompt): Promise<void> {
+    await this.db.query(
+      "bot.conversation_expect",
+      `INSERT INTO conversation_state (user_id, prompt, prompt_until)
+       VALUES ($1, $2, now() + make_interval(secs => $3))
+       ON CONFLICT (user_id) DO UPDATE
+         SET prompt = EXCLUDED.prompt, prompt_until = EXCLUDED.prompt_until, updated_at = now()`,
+      [telegramId, JSON.stringify(prompt), this.options.promptTtlMs / 1000],
+    );
   }
 
-  /** Any other action (a button, a command) closes the open question. */
-  clearPrompt(telegramId: number): void {
-    const entry = this.#entries.get(telegramId);
-    if (entry) entry.prompt = undefined;
+  /** Any other action (a button, a command) closes the open question. Writes only if one is. */
+  async clearPrompt(telegramId: number): Promise<void> {
+    await this.db.query(
+      "bot.conversation_clear",
+      `UPDATE conversation_state SET prompt = NULL, prompt_until = NULL, updated_at = now()
+        WHERE user_id = $1 AND prompt IS NOT NULL`,
+      [telegramId],
+    );
   }
 
-  session(telegramId: number): FlowSession {
-    const entry = this.#live(telegramId);
-    const promo = entry?.promo && entry.promo.until > this.now() ? entry.promo.value : null;
-    return { promoCode: promo };
+  async session(telegramId: number): Promise<FlowSession> {
+    const { rows } = await this.db.query<{ promo_code: string }>(
+      "bot.conversation_session",
+      `SELECT promo_code FROM conversation_state
+        WHERE user_id = $1 AND promo_code IS NOT NULL AND promo_until > now()`,
+      [telegramId],
+    );
+    return { promoCode: rows[0]?.promo_code ?? null };
   }
 
-  remember(telegramId: number, changes: Partial<FlowSession>): void {
+  async remember(telegramId: number, changes: Partial<FlowSession>): Promise<void> {
     if (changes.promoCode === undefined) return;
-    const entry = this.#entry(telegramId);
-    entry.promo =
-      changes.promoCode === null
-        ? undefined
-        : { value: changes.promoCode, until: this.now() + this.options.sessionTtlMs };
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  #live(telegramId: number): Entry | undefined {
-    this.#sweep();
-    return this.#entries.get(telegramId);
-  }
-
-  #entry(telegramId: number): Entry {
-    this.#sweep();
-    let entry = this.#entries.get(telegramId);
-    if (!entry) {
-      entry = {};
-      this.#entries.set(telegramId, entry);
-      // Insertion order is age order: drop the oldest beyond the cap.
-      for (const key of this.#entries.keys()) {
-        if (this.#entries.size <= this.options.maxEntries) break;
-        this.#entries.delete(key);
-      }
+    if (changes.promoCode === null) {
+      await this.db.query(
+        "bot.conversation_forget",
+        `UPDATE conversation_state SET promo_code = NULL, promo_until = NULL, updated_at = now()
+          WHERE user_id = $1 AND promo_code IS NOT NULL`,
+        [telegramId],
+      );
+      return;
     }
-    return entry;
+    await this.db.query(
+      "bot.conversation_remember",
+      `INSERT INTO conversation_state (user_id, promo_code, promo_until)
+       VALUES ($1, $2, now() + make_interval(secs => $3))
+       ON CONFLICT (user_id) DO UPDATE
+         SET promo_code = EXCLUDED.promo_code, promo_until = EXCLUDED.promo_until,
+             updated_at = now()`,
+      [telegramId, changes.promoCode, this.options.sessionTtlMs / 1000],
+    );
   }
-
-  #sweep(): void {
-    const now = this.now();
-    if (now - this.#lastSweep < 60_000) return;
-    this.#lastSweep = now;
-    for (const [key, entry] of this.#entries) {
-      const promptLive = entry.prompt !== undefined && entry.prompt.until > now;
-      const promoLive = entry.promo !== undefined && entry.promo.until > now;
-      if (!promptLive && !promoLive) this.#entries.delete(key);
-    }
-  }
-}
-
-interface Entry {
-  prompt?: { value: InputPrompt; until: number } | undefined;
-  promo?: { value: string; until: number } | undefined;
 }

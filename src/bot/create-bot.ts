@@ -86,10 +86,9 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     options.uploadTimeoutMs,
     options.requestTimeoutMs,
   );
-  const conversation = new ConversationStore({
+  const conversation = new ConversationStore(deps.db, {
     promptTtlMs: options.promptTtlMs,
     sessionTtlMs: options.sessionTtlMs,
-    maxEntries: options.conversationMaxEntries,
   });
   let notifier: CustomerNotifier | undefined;
   const bot = new Bot<BotContext>(token, {

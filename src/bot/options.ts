@@ -61,8 +61,6 @@ export interface BotOptions {
   promptTtlMs: number;
   /** How long the buy screen remembers an entered promo code. */
   sessionTtlMs: number;
-  /** Customers remembered at once (prompts and promo codes, in memory). */
-  conversationMaxEntries: number;
   /** markReachable is called at most this often per customer and process. */
   reachableThrottleMs: number;
   /** On stop, how long in-flight handlers get to finish. */
@@ -101,7 +99,6 @@ export const DEFAULT_BOT_OPTIONS: BotOptions = {
   rateLimitRefillPerSecond: 0.5,
   promptTtlMs: 15 * 60_000,
   sessionTtlMs: 60 * 60_000,
-  conversationMaxEntries: 100_000,
   reachableThrottleMs: 60_000,
   stopDrainMs: 5_000,
   timeZone: "UTC",

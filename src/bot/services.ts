@@ -141,7 +141,7 @@ export type InputPrompt =
   | { kind: "withdraw_amount" }
   | { kind: "withdraw_requisites"; amountKopecks: number };
 
-/** What the bot remembers for a customer between screens (in memory, with a TTL). */
+/** What the bot remembers for a customer between screens (conversation_state, with a TTL). */
 export interface FlowSession {
   /** A promo code accepted on the buy screen; prices and purchases use it. */
   promoCode: string | null;

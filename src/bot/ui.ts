@@ -109,8 +109,8 @@ export async function showScreen(ctx: BotContext, screen: Screen): Promise<void>
   };
   const customerId = ctx.from?.id;
   if (customerId !== undefined) {
-    if (screen.remember) ctx.conversation.remember(customerId, screen.remember);
-    if (screen.awaitInput) ctx.conversation.expect(customerId, screen.awaitInput);
+    if (screen.remember) await ctx.conversation.remember(customerId, screen.remember);
+    if (screen.awaitInput) await ctx.conversation.expect(customerId, screen.awaitInput);
   }
   if (screen.qrCode === undefined) {
     await show(ctx, view);

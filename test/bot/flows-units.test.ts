@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ConversationStore } from "../../src/bot/conversation.js";
 import { decodeAction, encodeAction } from "../../src/bot/keyboards.js";
 import type { FlowAction } from "../../src/bot/services.js";
 import { parseRubles } from "../../src/bot-services/wallet.js";
@@ -58,43 +57,6 @@ describe("flow buttons' callback data", () => {
     ]) {
       expect(decodeAction(data)).toBeUndefined();
     }
-  });
-});
-
-describe("conversation store", () => {
-  it("keeps an open question and the promo code for their TTLs, per customer", () => {
-    let now = 0;
-    const store = new ConversationStore(
-      { promptTtlMs: 1_000, sessionTtlMs: 5_000, maxEntries: 10 },
-      () => now,
-    );
-    store.expect(1, { kind: "topup_amount" });
-    store.remember(1, { promoCode: "SPRING" });
-    expect(store.prompt(1)).toEqual({ kind: "topup_amount" });
-    expect(store.prompt(2)).toBeUndefined();
-    now = 1_001;
-    expect(store.prompt(1)).toBeUndefined();
-    expect(store.session(1)).toEqual({ promoCode: "SPRING" });
-    store.remember(1, { promoCode: null });
-    expect(store.session(1)).toEqual({ promoCode: null });
-    store.expect(1, { kind: "promo_code" });
-    store.clearPrompt(1);
-    expect(store.prompt(1)).toBeUndefined();
-  });
-
-  it("stays bounded: the oldest customers are dropped past the cap, stale ones swept", () => {
-    let now = 0;
-    const store = new ConversationStore(
-      { promptTtlMs: 1_000, sessionTtlMs: 1_000, maxEntries: 3 },
-      () => now,
-    );
-    for (let id = 1; id <= 5; id++) store.expect(id, { kind: "withdraw_amount" });
-    expect(store.size).toBe(3);
-    expect(store.prompt(1)).toBeUndefined();
-    expect(store.prompt(5)).toEqual({ kind: "withdraw_amount" });
-    now = 120_000;
-    store.prompt(5);
-    expect(store.size).toBe(0);
   });
 });
 

@@ -33,7 +33,7 @@ export function closeOpenPrompt(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const from = ctx.from;
     if (from && (ctx.callbackQuery || ctx.message?.text?.startsWith("/"))) {
-      ctx.conversation.clearPrompt(from.id);
+      await ctx.conversation.clearPrompt(from.id);
     }
     await next();
   };
@@ -48,6 +48,8 @@ export function closeOpenPrompt(): MiddlewareFn<BotContext> {
 export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
   const session = (ctx: BotContext) => ctx.conversation.session(ctx.customer().telegramId);
+  const open = async (ctx: BotContext, flow: FlowName) =>
+    showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer(), await session(ctx)));
 
   for (const [command, flow] of COMMANDS) {
     feature.command(command, async (ctx) => {
@@ -55,7 +57,7 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
         await ctx.reply(ctx.t("error.rate_limited"));
         return;
       }
-      await showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer(), session(ctx)));
+      await open(ctx, flow);
     });
   }
 
@@ -67,7 +69,7 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
     }
     // Answer first so the button stops spinning while the port works.
     await answerCallback(ctx);
-    await showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer(), session(ctx)));
+    await open(ctx, flow);
   });
 
   feature.callbackQuery(ACTION_DATA, async (ctx, next) => {
@@ -79,25 +81,26 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
       return;
     }
     await answerCallback(ctx);
-    await showScreen(ctx, await ctx.services.flows.act(ctx.customer(), action, session(ctx)));
+    const current = await session(ctx);
+    await showScreen(ctx, await ctx.services.flows.act(ctx.customer(), action, current));
   });
 
   // A typed answer to the open question, if there is one; anything else goes on (unhandled).
   feature.on("message:text", async (ctx, next) => {
-    const prompt = ctx.conversation.prompt(ctx.from.id);
-    if (!prompt || ctx.message.text.startsWith("/")) return next();
-    ctx.conversation.clearPrompt(ctx.from.id);
+    if (ctx.message.text.startsWith("/")) return next();
+    const prompt = await ctx.conversation.prompt(ctx.from.id);
+    if (!prompt) return next();
     if (!limiter.take(ctx.from.id)) {
-      // Keep the question open: the customer only has to send it again a bit later.
-      ctx.conversation.expect(ctx.from.id, prompt);
+      // The question stays open: the customer only has to send it again a bit later.
       await ctx.reply(ctx.t("error.rate_limited"));
       return;
     }
+    await ctx.conversation.clearPrompt(ctx.from.id);
     const screen = await ctx.services.flows.input(
       ctx.customer(),
       prompt,
       ctx.message.text,
-      session(ctx),
+      await session(ctx),
     );
     await showScreen(ctx, screen);
   });
