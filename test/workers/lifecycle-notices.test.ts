@@ -15,15 +15,17 @@ const worker = bed.db.forKind("worker");
 const notices = { db: worker, notifier: bed.notifier, logger: silentLogger() };
 const reminders = remindersIteration({ db: worker, notices, batchSize: 50 });
 const trials = trialNotificationsIteration({ db: worker, notices, batchSize: 50 });
-const autoRenewal = autoRenewalIteration({
-  db: worker,
-  metrics: bed.metrics,
-  logger: silentLogger(),
-  provisioning: bed.provisioning,
-  notices,
-  windowSeconds: 6 * 3600,
-  batchSize: 50,
-});
+const autoRenewalWith = (batchSize: number) =>
+  autoRenewalIteration({
+    db: worker,
+    metrics: bed.metrics,
+    logger: silentLogger(),
+    provisioning: bed.provisioning,
+    notices,
+    windowSeconds: 6 * 3600,
+    batchSize,
+  });
+const autoRenewal = autoRenewalWith(50);
 
 let nextUser = 63_000;
 async function talking(): Promise<number> {
@@ -157,15 +159,7 @@ describe("auto-renewal", () => {
   });
 
   it("never lets customers who cannot pay crowd out one who can", async () => {
-    const smallBatch = autoRenewalIteration({
-      db: worker,
-      metrics: bed.metrics,
-      logger: silentLogger(),
-      provisioning: bed.provisioning,
-      notices,
-      windowSeconds: 6 * 3600,
-      batchSize: 2,
-    });
+    const smallBatch = autoRenewalWith(2);
     const autoRenewing = async (userId: number, seconds: number) => {
       const { subscriptionId } = await customerWithSubscription(bed.db, userId, seconds);
       await bed.db.query(
