@@ -315,6 +315,9 @@ async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<Fina
  */
 async function promoUsedElsewhere(client: DbClient, p: Purchase): Promise<boolean> {
   if (p.promoCodeId === null) return false;
+  // Two late payments of one customer may race: the customer lock orders them, and the check
+  // below (a new statement, so a new snapshot) sees whichever committed first.
+  await client.query("SELECT 1 FROM users WHERE telegram_id = $1 FOR UPDATE", [p.userId]);
   const { rowCount } = await client.query(
     `SELECT 1 FROM purchases
       WHERE user_id = $1 AND promo_code_id = $2 AND status = 'paid' AND id <> $3

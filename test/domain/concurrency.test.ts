@@ -182,6 +182,41 @@ describe("under concurrency", () => {
     expect(await moneyInvariantViolations(db)).toEqual([]);
   });
 
+  it("pays one of two invoices with the same promo code when both are paid at once", async () => {
+    const code = `RACE${nextId()}`;
+    await createPromoCode(db, { adminId: 1, code, percent: 50, maxUses: 10, expiresAt: null });
+    const user = await newCustomer(db);
+    const open = async () => {
+      const created = await createPurchase(
+        db,
+        {
+          kind: "subscription",
+          userId: user,
+          plan: "basic",
+          periodDays: 30,
+          method: "crypto",
+          promoCode: code,
+        },
+        3600,
+      );
+      if (created.outcome !== "created") throw new Error(created.outcome);
+      await attachCryptoInvoice(db, created.purchase.id, {
+        invoiceId: nextId(),
+        url: "https://t.me/CryptoBot",
+      });
+      return created.purchase;
+    };
+    const older = await open();
+    const newer = await open();
+    const results = await Promise.all([
+      finalizePayment(deps, exactEvent(older)),
+      finalizePayment(deps, exactEvent(newer)),
+    ]);
+    expect(results.map((r) => r.result.outcome).sort()).toEqual(["credited_to_balance", "granted"]);
+    expect(await balanceOf(db, user)).toBe(7_450);
+    expect(await moneyInvariantViolations(db)).toEqual([]);
+  });
+
   it("returns the stored result when a racing insert wins the provider id (23505)", async () => {
     const user = await newCustomer(db);
     const created = await createPurchase(
