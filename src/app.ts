@@ -27,9 +27,10 @@ import {
 import { createPaymentAnnouncer } from "./payments/announce.js";
 import { CryptoPaymentProcessor } from "./payments/crypto-payments.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
+import { replicaName } from "./util/replica.js";
 import type { VpnApi } from "./vpn/api.js";
-import { provisionSubscription } from "./vpn/provisioning.js";
-import { createWorkerLoops, replicaName } from "./workers/index.js";
+import { claimTtlFor, provisionSubscription } from "./vpn/provisioning.js";
+import { createWorkerLoops } from "./workers/index.js";
 import { sqlLeaseStore } from "./workers/lease.js";
 import type { Loop } from "./workers/loop.js";
 import { StartGate } from "./workers/start-gate.js";
@@ -202,7 +203,7 @@ export async function startService(
                 vpn: network.vpn,
                 logger: logger.child({ component: "provisioning" }),
                 claimant: `${replicaName()}:crypto`,
-                claimTtlMs: Math.max(60_000, config.vpn.timeoutMs * 6),
+                claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
               },
               subscriptionId,
             ),

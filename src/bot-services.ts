@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import type { BotServices, FlowsPort } from "./bot/services.js";
 import {
   autoRenewAction,
@@ -41,8 +40,9 @@ import { I18n, LOCALES } from "./locales/index.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
+import { replicaName } from "./util/replica.js";
 import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
-import type { ProvisioningDeps } from "./vpn/provisioning.js";
+import { claimTtlFor, type ProvisioningDeps } from "./vpn/provisioning.js";
 
 export type { FlowLimits } from "./bot-services/common.js";
 
@@ -102,8 +102,8 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
       db,
       vpn,
       logger: logger.child({ component: "provisioning" }),
-      claimant: `${hostname()}:${process.pid}:bot`,
-      claimTtlMs: Math.max(60_000, config.vpn.timeoutMs * 6),
+      claimant: `${replicaName()}:bot`,
+      claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
     },
     limits,
     i18n: new I18n(LOCALES),

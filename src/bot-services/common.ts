@@ -2,6 +2,7 @@ import type { FlowAction, FlowName, MessageRef, Screen, ScreenButton } from "../
 import type { Config } from "../config.js";
 import type { DbAccess } from "../db/pool.js";
 import type { FinalizerDeps } from "../domain/finalizer.js";
+import { type Provisioner, provisionAfterCommit } from "../domain/provisioner.js";
 import type { SubscriptionView } from "../domain/subscriptions.js";
 import type { I18n, MessageKey, MessageVar, MessageVars } from "../locales/index.js";
 import type { Logger } from "../logger.js";
@@ -11,7 +12,7 @@ import type { VpnApi } from "../vpn/api.js";
 import { type ProvisioningDeps, provisionSubscription } from "../vpn/provisioning.js";
 import type { ContentSource } from "./content.js";
 
-/** Tunables of the customer flows, with their defaults in `DEFAULT_FLOW_LIMITS`. */
+/** Tunables of the customer flows, from the configuration (`flowLimitsFrom`). */
 export interface FlowLimits {
   /** Length of the free trial. */
   trialSeconds: number;
@@ -86,19 +87,21 @@ export function offeredMethods(deps: FlowDeps): { card: boolean; crypto: boolean
   return { card: Boolean(deps.config.bot.providerToken), crypto: deps.cryptopay !== undefined };
 }
 
+/** The VPN side of provisioning, three-phase with no connection held (R2). */
+function provisioner(deps: FlowDeps): Provisioner {
+  return {
+    provision: async (subscriptionId) => {
+      await provisionSubscription(deps.provisioning, subscriptionId);
+    },
+  };
+}
+
 /**
- * Puts the key on the VPN server now (three-phase, no connection held, R2). A failure leaves
- * the subscription pending for the activation worker, which tells the customer when it is done.
+ * Puts the key on the VPN server now. A failure leaves the subscription pending for the
+ * activation worker, which tells the customer when it is done.
  */
-export async function provisionNow(deps: FlowDeps, subscriptionId: number): Promise<void> {
-  try {
-    await provisionSubscription(deps.provisioning, subscriptionId);
-  } catch (err) {
-    deps.logger.warn(
-      { subscription_id: subscriptionId, err: (err as Error).message },
-      "provisioning failed; the activation worker will retry",
-    );
-  }
+export function provisionNow(deps: FlowDeps, subscriptionId: number): Promise<void> {
+  return provisionAfterCommit(provisioner(deps), deps.logger, subscriptionId);
 }
 
 export function finalizerDeps(deps: FlowDeps): FinalizerDeps {
@@ -106,7 +109,7 @@ export function finalizerDeps(deps: FlowDeps): FinalizerDeps {
     db: deps.db,
     metrics: deps.metrics,
     logger: deps.logger,
-    provisioner: { provision: (id) => provisionNow(deps, id) },
+    provisioner: provisioner(deps),
   };
 }
 
@@ -123,10 +126,6 @@ export function subscriptionLine(sub: SubscriptionView | undefined): MessageRef 
 /** The key is on the VPN server and can be shown. */
 export function liveKey(sub: SubscriptionView | undefined): string | null {
   return sub?.live && sub.status === "active" && sub.vlessLink ? sub.vlessLink : null;
-}
-
-export function screen(text: MessageRef | MessageRef[], extra: Omit<Screen, "text"> = {}): Screen {
-  return { text, ...extra };
 }
 
 /** The customer has no user row yet (wrote before /start). */

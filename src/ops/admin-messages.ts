@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.js";
+import { settlesWithin } from "../util/delay.js";
 
 export interface AdminMessenger {
   /** Queues a message for every admin and returns at once. */
@@ -46,14 +47,7 @@ export function createAdminMessenger(deps: {
       running ??= pump();
     },
     async drain(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        running ?? Promise.resolve(),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      if (running) await settlesWithin(running, timeoutMs);
       stopped = true;
       if (queue.length > 0) {
         deps.logger.warn({ unsent: queue.length }, "admin messages left unsent at shutdown");

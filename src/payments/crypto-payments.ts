@@ -1,9 +1,11 @@
 import type { DbAccess } from "../db/pool.js";
 import { Semaphore } from "../db/semaphore.js";
 import { type FinalizeOutcome, finalizePayment } from "../domain/finalizer.js";
+import { provisionAfterCommit } from "../domain/provisioner.js";
 import { parseInvoicePayload } from "../domain/purchases.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
+import { settlesWithin } from "../util/delay.js";
 import { amountToKopecks, type CryptoInvoice } from "./cryptopay.js";
 
 export interface CryptoPaymentDeps {
@@ -85,14 +87,15 @@ export class CryptoPaymentProcessor {
 
   async #followUp(outcome: FinalizeOutcome, subscriptionId: number | undefined): Promise<void> {
     if (subscriptionId !== undefined) {
-      await this.deps
-        .provision(subscriptionId)
-        .catch((err) =>
-          this.deps.logger.warn(
-            { subscription_id: subscriptionId, err: (err as Error).message },
-            "provisioning after a crypto payment failed; the activation worker will retry",
-          ),
-        );
+      await provisionAfterCommit(
+        {
+          provision: async (id) => {
+            await this.deps.provision(id);
+          },
+        },
+        this.deps.logger,
+        subscriptionId,
+      );
     }
     await this.deps
       .announce(outcome)
@@ -119,14 +122,7 @@ export class CryptoPaymentProcessor {
         );
         return;
       }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.#inFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, left);
-        }),
-      ]);
-      clearTimeout(timer);
+      await settlesWithin(Promise.allSettled([...this.#inFlight]), left);
     }
   }
 }

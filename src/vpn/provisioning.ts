@@ -21,6 +21,11 @@ export interface ProvisioningDeps {
   retryMaxMs?: number;
 }
 
+/** A claim outlives the VPN call it covers several times over (retries included): ≥ 1 min. */
+export function claimTtlFor(vpnTimeoutMs: number): number {
+  return Math.max(60_000, vpnTimeoutMs * 6);
+}
+
 export interface Claim {
   subscriptionId: number;
   userId: number;

@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import type { Config, WorkerName } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { Logger } from "../logger.js";
@@ -7,8 +6,9 @@ import type { SendOnceDeps } from "../notifications/send-once.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { CryptoPaymentProcessor } from "../payments/crypto-payments.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
+import { replicaName } from "../util/replica.js";
 import type { VpnApi } from "../vpn/api.js";
-import type { ProvisioningDeps } from "../vpn/provisioning.js";
+import { claimTtlFor, type ProvisioningDeps } from "../vpn/provisioning.js";
 import { activationIteration } from "./activation.js";
 import { autoRenewalIteration } from "./auto-renewal.js";
 import { type BroadcastTransport, broadcastIteration } from "./broadcast.js";
@@ -36,11 +36,6 @@ export interface WorkerDeps {
   alertOperator(text: string): Promise<void>;
 }
 
-/** This replica's name in claims and leases. */
-export function replicaName(): string {
-  return `${hostname()}:${process.pid}`;
-}
-
 /**
  * The background loops (SPEC "Background work"), each on its own grid from the configuration.
  * Workers reach the database through the worker bulkhead; network calls happen with no
@@ -56,7 +51,7 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
     vpn: deps.vpn,
     logger: deps.logger.child({ component: "provisioning" }),
     claimant: holder,
-    claimTtlMs: Math.max(60_000, config.vpn.timeoutMs * 6),
+    claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
   };
   const noticesOrNone: SendOnceDeps | undefined = deps.notifier
     ? { db: worker, notifier: deps.notifier, logger: deps.logger }

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../ops/metrics.js";
-import { abortableDelay } from "../util/delay.js";
+import { abortableDelay, settlesWithin } from "../util/delay.js";
 import type { LeaseStore } from "./lease.js";
 import type { StartGate } from "./start-gate.js";
 
@@ -201,13 +201,7 @@ export class Loop {
     this.#stopController.abort();
     const running = this.#runPromise;
     if (!running) return;
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
-    });
-    const result = await Promise.race([running.then(() => "done" as const), gaveUp]);
-    clearTimeout(timer);
-    if (result === "timeout") {
+    if (!(await settlesWithin(running, timeoutMs))) {
       this.#log.warn({ timeout_ms: timeoutMs }, "worker did not stop in time");
     }
     this.#runPromise = undefined;
