@@ -1,4 +1,4 @@
-import { CLIENT_APPS } from "../bot/keyboards.js";
+import { clientAppRows } from "../bot/keyboards.js";
 import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
 import { getBalance } from "../domain/ledger.js";
 import { referralStats } from "../domain/referrals.js";
@@ -112,7 +112,9 @@ export async function keyScreen(
       ],
       qrCode: link,
       buttons: [
-        ...appButtons(operator.apps ?? {}),
+        ...clientAppRows(operator.apps ?? {}).map((row) =>
+          row.map(({ label, url }) => urlButton(label, url)),
+        ),
         [dataButton("key.button_instructions", "instructions")],
         [actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })],
       ],
@@ -140,19 +142,6 @@ export async function keyScreen(
     text: [...lead, sub ? msg("key.expired", { expiresAt: sub.expiresAt }) : msg("key.none")],
     buttons,
   };
-}
-
-/** Client-app download links, two per row (SPEC flow 8). */
-function appButtons(apps: Partial<Record<(typeof CLIENT_APPS)[number][0], string>>) {
-  const rows: ScreenButton[][] = [];
-  for (const [platform, label] of CLIENT_APPS) {
-    const url = apps[platform];
-    if (!url) continue;
-    const last = rows.at(-1);
-    if (last && last.length < 2) last.push(urlButton(label, url));
-    else rows.push([urlButton(label, url)]);
-  }
-  return rows;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InlineKeyboard } from "grammy";
+import type { MessageKey } from "../locales/index.js";
 import type { BotContext } from "./context.js";
 import type {
   AppLinks,
@@ -177,7 +178,7 @@ export function backToMenuKeyboard(ctx: BotContext): InlineKeyboard {
 }
 
 /** Client-app platforms in display order, with the label of each one's download button. */
-export const CLIENT_APPS = [
+const CLIENT_APPS = [
   ["ios", "instructions.ios"],
   ["android", "instructions.android"],
   ["windows", "instructions.windows"],
@@ -185,20 +186,25 @@ export const CLIENT_APPS = [
   ["linux", "instructions.linux"],
 ] as const;
 
-export function instructionsKeyboard(ctx: BotContext, apps: AppLinks): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  let inRow = 0;
+/** The configured client-app download links, two per row (instructions and the key screen). */
+export function clientAppRows(apps: AppLinks): Array<Array<{ label: MessageKey; url: string }>> {
+  const rows: Array<Array<{ label: MessageKey; url: string }>> = [];
   for (const [platform, label] of CLIENT_APPS) {
     const url = apps[platform];
     if (!url) continue;
-    if (inRow === 2) {
-      kb.row();
-      inRow = 0;
-    }
-    kb.url(ctx.t(label), url);
-    inRow++;
+    const last = rows.at(-1);
+    if (last && last.length < 2) last.push({ label, url });
+    else rows.push([{ label, url }]);
   }
-  if (inRow > 0) kb.row();
+  return rows;
+}
+
+export function instructionsKeyboard(ctx: BotContext, apps: AppLinks): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const row of clientAppRows(apps)) {
+    for (const { label, url } of row) kb.url(ctx.t(label), url);
+    kb.row();
+  }
   return kb.text(ctx.t("instructions.key"), Cb.flow("key")).row().text(ctx.t("nav.menu"), Cb.menu);
 }
 
