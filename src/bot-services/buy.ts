@@ -11,7 +11,7 @@ import { priceListForCustomer, quoteForCustomer } from "../domain/customer-prici
 import { getBalance } from "../domain/ledger.js";
 import type { Quote } from "../domain/pricing.js";
 import { checkPromoCode, type PromoLookup } from "../domain/promo.js";
-import { cancelPurchase, createPurchase } from "../domain/purchases.js";
+import { createPurchase } from "../domain/purchases.js";
 import { getSubscription } from "../domain/subscriptions.js";
 import type { MessageVars } from "../locales/index.js";
 import { keyScreen } from "./account.js";
@@ -24,6 +24,7 @@ import {
   money,
   msg,
   offeredMethods,
+  payableForSeconds,
   planDescription,
   planName,
   startFirst,
@@ -262,12 +263,22 @@ export async function payAction(
 
   const created = await createPurchase(
     deps.db,
-    { kind: "subscription", userId, plan, periodDays: days, method, promoCode: session.promoCode },
-    method === "crypto" ? deps.limits.cryptoInvoiceTtlSeconds : deps.limits.invoiceTtlSeconds,
+    {
+      kind: "subscription",
+      userId,
+      plan,
+      periodDays: days,
+      method,
+      promoCode: session.promoCode,
+      expectedAmount: shown,
+    },
+    payableForSeconds(deps, method),
   );
   switch (created.outcome) {
     case "created":
       break;
+    case "price_changed":
+      return again(msg("buy.price_changed"));
     case "zero_amount":
       return periodScreen(deps, customer, session, plan, days);
     case "promo_rejected":
@@ -278,11 +289,6 @@ export async function payAction(
       return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
   }
   const purchase = created.purchase;
-  const price = method === "stars" ? purchase.starsAmount : purchase.amountKopecks;
-  if (price !== shown) {
-    await cancelPurchase(deps.db, userId, purchase.id);
-    return again(msg("buy.price_changed"));
-  }
   deps.logger.info(
     { user_id: userId, purchase_id: purchase.id, method, plan, days },
     "checkout started",
@@ -298,8 +304,8 @@ export async function payAction(
       priceLabel: msg("invoice.label", vars),
       telegramLead:
         method === "stars"
-          ? msg("buy.invoice_ready_stars", { stars: price })
-          : msg("buy.invoice_ready_card", { price: money(price) }),
+          ? msg("buy.invoice_ready_stars", { stars: shown })
+          : msg("buy.invoice_ready_card", { price: money(shown) }),
       cryptoLead: msg("buy.crypto_invoice", {
         price: money(purchase.amountKopecks),
         minutes: Math.round(deps.limits.cryptoInvoiceTtlSeconds / 60),

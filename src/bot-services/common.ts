@@ -96,6 +96,11 @@ function provisioner(deps: FlowDeps): Provisioner {
   };
 }
 
+/** How long an invoice of this method stays payable (crypto has its own window). */
+export function payableForSeconds(deps: FlowDeps, method: "stars" | "card" | "crypto"): number {
+  return method === "crypto" ? deps.limits.cryptoInvoiceTtlSeconds : deps.limits.invoiceTtlSeconds;
+}
+
 /**
  * Puts the key on the VPN server now. A failure leaves the subscription pending for the
  * activation worker, which tells the customer when it is done.

@@ -20,6 +20,7 @@ import {
   money,
   msg,
   offeredMethods,
+  payableForSeconds,
   startFirst,
 } from "./common.js";
 
@@ -158,7 +159,7 @@ export async function topupPay(
   const created = await createPurchase(
     deps.db,
     { kind: "topup", userId: customer.telegramId, amountKopecks: kopecks, method },
-    method === "crypto" ? deps.limits.cryptoInvoiceTtlSeconds : deps.limits.invoiceTtlSeconds,
+    payableForSeconds(deps, method),
   );
   if (created.outcome === "unknown_user") return startFirst();
   if (created.outcome !== "created") {

@@ -195,6 +195,11 @@ export type CreatePurchaseInput =
       periodDays: number;
       method: "stars" | "card" | "crypto";
       promoCode?: string | null;
+      /**
+       * The price on the button pressed (Stars for a Stars purchase, else kopecks): another
+       * price is refused (`price_changed`) before anything is written.
+       */
+      expectedAmount?: number;
     }
   | { kind: "topup"; userId: number; amountKopecks: number; method: "card" | "crypto" };
 
@@ -203,6 +208,8 @@ export type CreatePurchaseResult =
   | { outcome: "unknown_user" | "unknown_plan" | "unknown_period" }
   /** The price is 0 (a 100 % discount): only the balance path can take it. */
   | { outcome: "zero_amount" }
+  /** The price is no longer the one the customer was shown; nothing written. */
+  | { outcome: "price_changed" }
   | { outcome: "invalid_amount"; reason: "not_whole_kopecks" | "below_minimum" | "above_maximum" }
   | { outcome: "promo_rejected"; reason: Exclude<PromoLookup["outcome"], "ok"> };
 
@@ -245,6 +252,10 @@ export async function createPurchase(
       const q = priced.quote;
       if (q.amountKopecks === 0 || (input.method === "stars" && q.starsAmount === 0)) {
         return { outcome: "zero_amount" };
+      }
+      const price = input.method === "stars" ? q.starsAmount : q.amountKopecks;
+      if (input.expectedAmount !== undefined && input.expectedAmount !== price) {
+        return { outcome: "price_changed" };
       }
       const purchase = await insertPurchase(client, {
         userId: input.userId,

@@ -303,6 +303,31 @@ describe("finalizePayment", () => {
   });
 });
 
+describe("createPurchase", () => {
+  it("refuses a price other than the one on the button, writing nothing", async () => {
+    const user = await newCustomer(db);
+    const create = (method: "stars" | "card", expectedAmount: number) =>
+      createPurchase(
+        db,
+        {
+          kind: "subscription",
+          userId: user,
+          plan: "basic",
+          periodDays: 30,
+          method,
+          expectedAmount,
+        },
+        3600,
+      );
+    expect(await create("card", 14_000)).toEqual({ outcome: "price_changed" });
+    expect(await create("stars", 14_900)).toEqual({ outcome: "price_changed" });
+    expect(await count(db, "SELECT count(*) AS n FROM purchases WHERE user_id = $1", [user])).toBe(
+      0,
+    );
+    expect(await create("stars", 83)).toMatchObject({ outcome: "created" });
+  });
+});
+
 describe("validatePreCheckout", () => {
   it("accepts exactly the stored purchase, still payable, for its owner", async () => {
     const user = await newCustomer(db);
