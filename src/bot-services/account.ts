@@ -5,6 +5,7 @@ import { referralStats } from "../domain/referrals.js";
 import {
   activateTrial,
   getSubscription,
+  liveKey,
   reissueKey,
   setAutoRenew,
   trialEligibility,
@@ -14,7 +15,6 @@ import {
   dataButton,
   type FlowDeps,
   flowButton,
-  liveKey,
   money,
   msg,
   planName,

@@ -128,11 +128,6 @@ export function subscriptionLine(sub: SubscriptionView | undefined): MessageRef 
   });
 }
 
-/** The key is on the VPN server and can be shown. */
-export function liveKey(sub: SubscriptionView | undefined): string | null {
-  return sub?.live && sub.status === "active" && sub.vlessLink ? sub.vlessLink : null;
-}
-
 /** The customer has no user row yet (wrote before /start). */
 export function startFirst(): Screen {
   return { text: msg("error.start_first") };

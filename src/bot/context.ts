@@ -21,7 +21,7 @@ export interface AppFlavor {
   options: BotOptions;
   /** Child logger with `update_id` and `user_id`. */
   logger: Logger;
-  /** Open questions and the buy session, per customer (in memory). */
+  /** Open questions and the buy session, per customer (`conversation_state`). */
   conversation: ConversationStore;
   /** Sends notices to other people (referrers, admins) through this bot's guarded API. */
   notifier: CustomerNotifier;

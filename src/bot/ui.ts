@@ -1,6 +1,7 @@
 import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
 import QRCode from "qrcode";
 import { escapeHtml, plainText } from "../locales/format.js";
+import { deliverNotices } from "../notifications/notices.js";
 import type { BotContext } from "./context.js";
 import { mainMenuKeyboard, screenKeyboard } from "./keyboards.js";
 import type { Delivery, InvoiceRequest, MessageRef, Screen } from "./services.js";
@@ -158,16 +159,6 @@ async function sendInvoice(ctx: BotContext, invoice: InvoiceRequest): Promise<vo
 }
 
 /** Best effort: the customer's own answer must not fail because an admin or referrer is away. */
-async function deliver(ctx: BotContext, deliveries: readonly Delivery[]): Promise<void> {
-  for (const { userId, notice } of deliveries) {
-    try {
-      const outcome = await ctx.notifier.send(userId, notice);
-      ctx.logger.info({ to: userId, kind: notice.kind, outcome }, "notice delivered");
-    } catch (err) {
-      ctx.logger.warn(
-        { to: userId, kind: notice.kind, err: (err as Error).message },
-        "could not deliver a notice",
-      );
-    }
-  }
+function deliver(ctx: BotContext, deliveries: readonly Delivery[]): Promise<void> {
+  return deliverNotices(ctx.notifier, deliveries, ctx.logger);
 }

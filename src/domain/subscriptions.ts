@@ -42,6 +42,11 @@ export interface SubscriptionView {
   keyReissuedAt: Date | null;
 }
 
+/** The key to show the customer: only while the subscription is live and on the VPN server. */
+export function liveKey(sub: SubscriptionView | undefined): string | null {
+  return sub?.live && sub.status === "active" && sub.vlessLink ? sub.vlessLink : null;
+}
+
 /** The provisioning predicate, the same as the two partial indexes' conditions. */
 const NEEDS_PROVISIONING = `(s.status = 'pending'
   OR (s.status = 'active' AND s.provisioned_expires_at IS DISTINCT FROM s.expires_at))`;

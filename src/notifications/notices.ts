@@ -1,3 +1,5 @@
+import type { Logger } from "../logger.js";
+
 /**
  * Messages the service sends on its own initiative (SPEC "Lifecycle notifications", payment
  * results, referral and withdrawal events, operator alerts). Each is a kind with its data; the
@@ -68,4 +70,26 @@ export type SendOutcome = "sent" | "unreachable";
  */
 export interface CustomerNotifier {
   send(userId: number, notice: Notice, signal?: AbortSignal): Promise<SendOutcome>;
+}
+
+/**
+ * Sends each delivery in turn, one log line per notice; a failed one is logged and the rest
+ * still go out (these notices are informative, not sent-once: see send-once.ts for those).
+ */
+export async function deliverNotices(
+  notifier: CustomerNotifier,
+  deliveries: readonly NoticeDelivery[],
+  logger: Logger,
+): Promise<void> {
+  for (const { userId, notice } of deliveries) {
+    try {
+      const outcome = await notifier.send(userId, notice);
+      logger.info({ to: userId, kind: notice.kind, outcome }, "notice delivered");
+    } catch (err) {
+      logger.warn(
+        { to: userId, kind: notice.kind, err: (err as Error).message },
+        "could not deliver a notice",
+      );
+    }
+  }
 }

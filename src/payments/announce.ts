@@ -1,11 +1,12 @@
 import type { DbAccess } from "../db/pool.js";
 import type { FinalizeOutcome, FinalizeResult } from "../domain/finalizer.js";
-import { getSubscription } from "../domain/subscriptions.js";
+import { getSubscription, liveKey } from "../domain/subscriptions.js";
 import type { Logger } from "../logger.js";
-import type {
-  CustomerNotifier,
-  NoticeDelivery,
-  PaymentAppliedNotice,
+import {
+  type CustomerNotifier,
+  deliverNotices,
+  type NoticeDelivery,
+  type PaymentAppliedNotice,
 } from "../notifications/notices.js";
 
 /**
@@ -93,12 +94,11 @@ export async function payerNotice(
   switch (result.outcome) {
     case "granted": {
       const sub = await getSubscription(db, result.userId);
-      const live = sub?.live && sub.status === "active" ? sub.vlessLink : null;
       notice = {
         kind: "payment_applied",
         outcome: "granted",
         expiresAt: sub?.expiresAt ?? result.expiresAt,
-        link: live ?? null,
+        link: liveKey(sub),
       };
       break;
     }
@@ -151,19 +151,10 @@ export function createPaymentAnnouncer(
 }
 
 async function sendDeliveries(deps: AnnounceDeps, deliveries: NoticeDelivery[]): Promise<void> {
-  for (const { userId, notice } of deliveries) {
-    if (!deps.notifier) {
-      deps.logger.warn({ to: userId, kind: notice.kind }, "no bot configured: notice not sent");
-      continue;
-    }
-    try {
-      const sent = await deps.notifier.send(userId, notice);
-      deps.logger.info({ to: userId, kind: notice.kind, outcome: sent }, "payment notice sent");
-    } catch (err) {
-      deps.logger.warn(
-        { to: userId, kind: notice.kind, err: (err as Error).message },
-        "payment notice not sent",
-      );
-    }
+  if (!deps.notifier) {
+    const kinds = deliveries.map((d) => d.notice.kind);
+    if (kinds.length > 0) deps.logger.warn({ kinds }, "no bot configured: notices not sent");
+    return;
   }
+  await deliverNotices(deps.notifier, deliveries, deps.logger);
 }
