@@ -2,7 +2,6 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { type BotRuntime, createBotRuntime } from "./bot/runtime.js";
 import { createBotServices } from "./bot-services.js";
-import { markInterruptedDeliveries } from "./broadcasts/broadcasts.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, openDatabase } from "./db/connect.js";
 import { migrate } from "./db/migrate.js";
@@ -131,15 +130,12 @@ export async function startService(
 
     const { applied } = await migrate(db, logger);
     readiness.met("migrations");
-    // Sends cut off by a crash or kill stay unknown: never resent (at most once).
+    // Sends cut off by a crash or kill stay unknown: never resent (at most once). Broadcast
+    // messages get the same treatment from the broadcast sender on every iteration.
     const interrupted = await markInterruptedNotifications(db.forKind("system"), 10 * 60_000);
-    const interruptedBroadcasts = await markInterruptedDeliveries(
-      db.forKind("system"),
-      10 * 60_000,
-    );
-    if (interrupted + interruptedBroadcasts > 0) {
+    if (interrupted > 0) {
       logger.warn(
-        { notices: interrupted, broadcast_messages: interruptedBroadcasts },
+        { notices: interrupted },
         "sends interrupted by a previous run marked unknown (never repeated)",
       );
     }

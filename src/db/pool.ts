@@ -236,7 +236,6 @@ export class Db {
     this.#lastAcquiredAt = acquiredAt;
     const waitMs = acquiredAt - requestedAt;
     this.#opts.metrics.dbWait.observe({ label, kind }, waitMs / 1000);
-    this.#refreshGauges();
 
     // pg-pool removes its idle error listener while a client is checked out.
     let brokenBy: Error | undefined;
