@@ -9,6 +9,7 @@ import type { Config } from "../../src/config.js";
 import type { Db, QueryResultRow } from "../../src/db/pool.js";
 import { DbScope } from "../../src/db/scope.js";
 import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
+import { plainText } from "../../src/locales/format.js";
 import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/locales/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
@@ -249,12 +250,7 @@ export function body(m: ChatMessage | undefined): string {
 
 /** Telegram's HTML as the customer reads it (tags dropped, entities decoded). */
 export function visible(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
+  return plainText(html, Number.POSITIVE_INFINITY);
 }
 
 /** The vless:// link shown in a key message. */
