@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { testDatabaseUrl, testDb } from "../support/db.js";
-import { buttonsOf, sandboxClient } from "../support/driver.js";
+import { buttonsOf, sandboxClient, toPaymentMethods } from "../support/driver.js";
 import { freePort } from "../support/postgres.js";
 import { childEnv, spawnService } from "../support/service-process.js";
 
@@ -35,12 +35,7 @@ describe("sandbox mode, end to end through the composed service", () => {
     const welcome = await ann.waitForMessage();
     expect(welcome.reply_markup).toBeDefined();
 
-    await ann.send("/buy");
-    await ann.waitForMessage();
-    await ann.press("b:basic");
-    await ann.waitForMessage((m) => m.edited);
-    await ann.press("b:basic:30");
-    const methods = await ann.waitForMessage((m) => m.edited);
+    const methods = await toPaymentMethods(ann, "basic", 30);
     const crypto = buttonsOf(methods).find((b) => b.callback_data?.includes(":cry:"));
     expect(crypto?.callback_data).toBeDefined();
     await ann.press(crypto?.callback_data ?? "");

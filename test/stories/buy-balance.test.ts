@@ -8,6 +8,7 @@ import {
   linkIn,
   startStory,
   subscriptionOf,
+  toPaymentMethods,
 } from "./support.js";
 
 const story = await startStory();
@@ -19,12 +20,7 @@ describe("buy from the balance", () => {
   it("not enough money: says how much is missing and offers a top-up; nothing is charged", async () => {
     const ida = await story.onboard(1701);
     await credit(1701, 10_000);
-    await ida.send("/buy");
-    await ida.waitForMessage();
-    await ida.press("b:basic");
-    await ida.waitForMessage((m) => m.edited);
-    await ida.press("b:basic:30");
-    const methods = await ida.waitForMessage((m) => m.edited);
+    const methods = await toPaymentMethods(ida, "basic", 30);
     expect(body(methods)).toContain(t("en", "buy.balance", { balance: { kopecks: 10_000 } }));
     await ida.press(t("en", "buy.method_balance", { price: { kopecks: 14_900 } }));
     const short = await ida.waitForMessage((m) => m.edited);
@@ -68,12 +64,7 @@ describe("buy from the balance", () => {
   it("a button showing an old price is not charged: the current price is shown instead", async () => {
     const ida = story.customer(1701);
     await credit(1701, 20_000);
-    await ida.send("/buy");
-    await ida.waitForMessage();
-    await ida.press("b:plus");
-    await ida.waitForMessage((m) => m.edited);
-    await ida.press("b:plus:30");
-    await ida.waitForMessage((m) => m.edited);
+    await toPaymentMethods(ida, "plus", 30);
     // The operator makes her VIP (−30 %) while the screen with 299 ₽ is open.
     await story.sql("UPDATE users SET is_vip = true WHERE telegram_id = 1701");
     const before = await balanceOf(story, 1701);
@@ -96,12 +87,7 @@ describe("buy from the balance", () => {
   it("a double tap on 'pay from balance' charges once", async () => {
     const ida = story.customer(1701);
     await credit(1701, 100_000);
-    await ida.send("/buy");
-    await ida.waitForMessage();
-    await ida.press("b:basic");
-    await ida.waitForMessage((m) => m.edited);
-    await ida.press("b:basic:90");
-    const methods = await ida.waitForMessage((m) => m.edited);
+    const methods = await toPaymentMethods(ida, "basic", 90);
     const before = await balanceOf(story, 1701);
     const data = "b:basic:90:bal:27930";
     expect(buttonsOf(methods).map((b) => b.callback_data)).toContain(data);

@@ -3,7 +3,7 @@ import type { Customer } from "../../src/bot/services.js";
 import { createBotServices } from "../../src/bot-services.js";
 import { invoicePayload } from "../../src/domain/purchases.js";
 import { testConfig } from "../bot/support/testbed.js";
-import { linkIn, PROVIDER_TOKEN, startStory, subscriptionOf } from "./support.js";
+import { linkIn, PROVIDER_TOKEN, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -11,12 +11,7 @@ const { t } = story;
 describe("buy with a bank card (Telegram Payments provider)", () => {
   it("a RUB invoice in kopecks through the provider token; paid: the key", async () => {
     const jon = await story.onboard(1801);
-    await jon.send("/buy");
-    await jon.waitForMessage();
-    await jon.press("b:plus");
-    await jon.waitForMessage((m) => m.edited);
-    await jon.press("b:plus:30");
-    await jon.waitForMessage((m) => m.edited);
+    await toPaymentMethods(jon, "plus", 30);
     await story.sb.clearCalls();
     await jon.press(t("en", "buy.method_card", { price: { kopecks: 29_900 } }));
     const invoice = await jon.waitForMessage((m) => m.invoice !== null);

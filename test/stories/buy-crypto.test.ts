@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { invoicePayload } from "../../src/domain/purchases.js";
-import { body, buttonsOf, startStory, subscriptionOf } from "./support.js";
+import { body, buttonsOf, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -8,12 +8,7 @@ const { t } = story;
 describe("buy with crypto (Crypto Pay)", () => {
   it("an RUB invoice link; paid in CryptoBot → signed webhook → granted and announced", async () => {
     const kim = await story.onboard(1901, { language: "ru" });
-    await kim.send("/buy");
-    await kim.waitForMessage();
-    await kim.press("b:basic");
-    await kim.waitForMessage((m) => m.edited);
-    await kim.press("b:basic:90");
-    await kim.waitForMessage((m) => m.edited);
+    await toPaymentMethods(kim, "basic", 90);
     await kim.press("b:basic:90:cry:39900");
     const link = await kim.waitForMessage((m) => m.edited);
     expect(body(link)).toBe(
@@ -62,12 +57,7 @@ describe("buy with crypto (Crypto Pay)", () => {
 
   it("Crypto Pay unreachable: the purchase is cancelled and the customer told", async () => {
     const kim = story.customer(1901);
-    await kim.send("/buy");
-    await kim.waitForMessage();
-    await kim.press("b:plus");
-    await kim.waitForMessage((m) => m.edited);
-    await kim.press("b:plus:30");
-    await kim.waitForMessage((m) => m.edited);
+    await toPaymentMethods(kim, "plus", 30);
     await story.sb.fault({ target: "cryptopay", mode: "error", status: 500 });
     try {
       await kim.press("b:plus:30:cry:29900");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ADMIN_ID, body, startStory } from "./support.js";
+import { ADMIN_ID, body, startStory, toPaymentMethods } from "./support.js";
 
 // Telegram sends a successful payment once. While the database refuses to record payments
 // (a test trigger stands in for a restarting database), the bot retries, and if that is not
@@ -27,12 +27,7 @@ afterEach(acceptPayments);
 
 async function starsInvoice(id: number) {
   const customer = await story.onboard(id);
-  await customer.send("/buy");
-  await customer.waitForMessage();
-  await customer.press("b:basic");
-  await customer.waitForMessage((m) => m.edited);
-  await customer.press("b:basic:30");
-  await customer.waitForMessage((m) => m.edited);
+  await toPaymentMethods(customer, "basic", 30);
   await customer.press("b:basic:30:xtr:83");
   await customer.waitForMessage((m) => m.invoice !== null);
   return customer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_ID, body, startStory, subscriptionOf } from "./support.js";
+import { ADMIN_ID, body, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -7,12 +7,7 @@ const { t } = story;
 describe("the same Stars payment delivered twice", () => {
   it("grants once; the second delivery only shows the result again", async () => {
     const gus = await story.onboard(1501);
-    await gus.send("/buy");
-    await gus.waitForMessage();
-    await gus.press("b:basic");
-    await gus.waitForMessage((m) => m.edited);
-    await gus.press("b:basic:30");
-    await gus.waitForMessage((m) => m.edited);
+    await toPaymentMethods(gus, "basic", 30);
     await gus.press("b:basic:30:xtr:83");
     await gus.waitForMessage((m) => m.invoice !== null);
     const paid = await gus.pay();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceOf, buttonsOf, startStory } from "./support.js";
+import { balanceOf, buttonsOf, startStory, toPaymentMethods } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -38,12 +38,7 @@ describe("referral program", () => {
     // Two friends follow the link; one pays 149 ₽ in Stars (cashback on the ruble price).
     const wes = await story.onboard(2502, { referrer: 2501, language: "ru" });
     await story.onboard(2503, { referrer: 2501 });
-    await wes.send("/buy");
-    await wes.waitForMessage();
-    await wes.press("b:basic");
-    await wes.waitForMessage((m) => m.edited);
-    await wes.press("b:basic:30");
-    await wes.waitForMessage((m) => m.edited);
+    await toPaymentMethods(wes, "basic", 30);
     await wes.press("b:basic:30:xtr:83");
     await wes.waitForMessage((m) => m.invoice !== null);
     await wes.pay();

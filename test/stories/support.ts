@@ -242,7 +242,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
 }
 
 /** A message's visible text: the text, or a photo's caption. */
-export { buttonsOf } from "../support/driver.js";
+export { buttonsOf, toPaymentMethods } from "../support/driver.js";
 
 export function body(m: ChatMessage | undefined): string {
   return m?.text ?? m?.caption ?? "";

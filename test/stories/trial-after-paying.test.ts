@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { body, buttonsOf, startStory, subscriptionOf, visible } from "./support.js";
+import {
+  body,
+  buttonsOf,
+  startStory,
+  subscriptionOf,
+  toPaymentMethods,
+  visible,
+} from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -11,12 +18,7 @@ describe("a stale trial button pressed after paying", () => {
     expect(buttonsOf(menu).map((b) => b.callback_data)).toContain("f:trial");
 
     // She buys instead (the menu with the trial button stays in the chat).
-    await fay.send("/buy");
-    await fay.waitForMessage();
-    await fay.press("b:basic");
-    await fay.waitForMessage((m) => m.edited);
-    await fay.press("b:basic:30");
-    await fay.waitForMessage((m) => m.edited);
+    await toPaymentMethods(fay, "basic", 30);
     await fay.press("b:basic:30:xtr:83");
     await fay.waitForMessage((m) => m.invoice !== null);
     await fay.pay();

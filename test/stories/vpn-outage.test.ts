@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { body, startStory, subscriptionOf } from "./support.js";
+import { body, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -7,12 +7,7 @@ const { t } = story;
 describe("paying while the VPN API is down", () => {
   it("shows 'activation pending'; once the API is back the activation worker sends the key", async () => {
     const hal = await story.onboard(1601, { language: "ru" });
-    await hal.send("/buy");
-    await hal.waitForMessage();
-    await hal.press("b:basic");
-    await hal.waitForMessage((m) => m.edited);
-    await hal.press("b:basic:30");
-    await hal.waitForMessage((m) => m.edited);
+    await toPaymentMethods(hal, "basic", 30);
     await hal.press("b:basic:30:xtr:83");
     await hal.waitForMessage((m) => m.invoice !== null);
 

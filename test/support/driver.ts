@@ -57,6 +57,20 @@ export function buttonsOf(m: ChatMessage | undefined): Array<{
   return markup?.inline_keyboard?.flat() ?? [];
 }
 
+/** /buy → plan → period: the customer arrives at the payment methods, returned as a message. */
+export async function toPaymentMethods(
+  customer: Customer,
+  plan: string,
+  days: number,
+): Promise<ChatMessage> {
+  await customer.send("/buy");
+  await customer.waitForMessage();
+  await customer.press(`b:${plan}`);
+  await customer.waitForMessage((m) => m.edited);
+  await customer.press(`b:${plan}:${days}`);
+  return customer.waitForMessage((m) => m.edited);
+}
+
 export class SandboxHttpError extends Error {
   constructor(
     readonly status: number,
