@@ -155,6 +155,7 @@ const envSchema = z
 
     BOT_API_TIMEOUT_MS: int(1_000).default(10_000),
     BOT_CONCURRENCY: int(1, 10_000).default(100),
+    BOT_INBOX_LEASE_MS: int(1_000).default(60_000),
     BOT_RATE_LIMIT_BURST: int(1).default(6),
     BOT_RATE_LIMIT_PER_MINUTE: int(1).default(30),
     BOT_TIMEZONE: z
@@ -241,6 +242,8 @@ export interface Config {
     apiTimeoutMs: number;
     /** Updates handled at once by the long-polling runner. */
     concurrency: number;
+    /** A stored update whose handler stopped renewing its claim this long ago is run again. */
+    inboxLeaseMs: number;
     /** Per-customer token bucket for expensive actions. */
     rateLimitBurst: number;
     rateLimitPerMinute: number;
@@ -370,6 +373,7 @@ function toConfig(env: Env): Config {
       providerToken: env.TG_PROVIDER_TOKEN,
       apiTimeoutMs: env.BOT_API_TIMEOUT_MS,
       concurrency: env.BOT_CONCURRENCY,
+      inboxLeaseMs: env.BOT_INBOX_LEASE_MS,
       rateLimitBurst: env.BOT_RATE_LIMIT_BURST,
       rateLimitPerMinute: env.BOT_RATE_LIMIT_PER_MINUTE,
       timeZone: env.BOT_TIMEZONE,

@@ -1,5 +1,5 @@
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, Composer } from "grammy";
+import { Bot, BotError, Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -8,6 +8,7 @@ import type { DbScope } from "../db/scope.js";
 import { I18n, LOCALES } from "../locales/index.js";
 import type { CustomerNotifier } from "../notifications/notices.js";
 import type { Metrics } from "../ops/metrics.js";
+import { toError } from "../util/errors.js";
 import { installApiGuard } from "./api-guard.js";
 import { type BotContext, createContextConstructor } from "./context.js";
 import { ConversationStore } from "./conversation.js";
@@ -20,7 +21,7 @@ import { paymentsFeature } from "./features/payments.js";
 import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { withdrawalDecisionsFeature } from "./features/withdrawal-decisions.js";
-import { dedupUpdates, skipUpdatesInFlight } from "./middlewares/dedup.js";
+import type { RunUpdate } from "./inbox.js";
 import { handleUpdateError } from "./middlewares/errors.js";
 import { chooseLocale } from "./middlewares/locale.js";
 import { markReachable, Reachability } from "./middlewares/reachability.js";
@@ -28,7 +29,6 @@ import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
 import { createCustomerNotifier } from "./notifier.js";
 import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
-import { ProcessedUpdates } from "./processed-updates.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
 
@@ -58,14 +58,17 @@ export interface CreatedBot {
   reachability: Reachability;
   /** Notices through this bot's guarded API (workers, the crypto payment announcer). */
   notifier: CustomerNotifier;
+  /** Handles one update; errors go to the bot's error handler, the promise never rejects. */
+  run: RunUpdate;
 }
 
 /**
  * Builds the grammY bot (bot-base style): a context type built from flavours, the Telegram API
  * guard on every call, then the update pipeline —
- *   track (metrics, in-flight) → sequentialize per chat (not pre-checkout) → de-duplicate by
- *   update_id → error boundary { locale → reachable mark → private-chat features… →
- *   unhandled }. Customer features: close an open question on any button or command → start,
+ *   track (metrics, in-flight) → sequentialize per chat (not pre-checkout) → error boundary
+ *   { locale → reachable mark → private-chat features… → unhandled }.
+ * De-duplication happens before the pipeline: the runtime stores each update in the inbox and
+ * runs only the ones it claimed (src/bot/inbox.ts). Customer features: close an open question on any button or command → start,
  *   language, menu, info → admin withdrawal decisions → flows (buttons, commands, typed
  *   answers) → unhandled.
  */
@@ -123,21 +126,8 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
 
   const updates = new UpdateTracker();
   bot.use(trackUpdates(updates, deps.metrics));
-  if (options.dedupEnabled) bot.use(skipUpdatesInFlight());
-  // Enter the chat's queue before any await: an update that reached an async step first (the
-  // de-duplication claim) could otherwise overtake an earlier update of the same chat.
+  // Enter the chat's queue before any await, so one chat's updates run in the order received.
   bot.use(sequentialize(sequentialKey));
-  if (options.dedupEnabled) {
-    bot.use(
-      dedupUpdates(
-        new ProcessedUpdates(deps.db, {
-          leaseMs: options.dedupLeaseMs,
-          retentionMs: options.dedupRetentionMs,
-          pruneEveryMs: options.dedupPruneEveryMs,
-        }),
-      ),
-    );
-  }
 
   const limiter = new RateLimiter(options.rateLimitCapacity, options.rateLimitRefillPerSecond);
   const guarded = new Composer<BotContext>();
@@ -166,5 +156,18 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     );
   });
 
-  return { bot, i18n, options, updates, reachability, notifier };
+  const run: RunUpdate = async (update) => {
+    try {
+      await bot.handleUpdate(update);
+    } catch (err) {
+      try {
+        if (err instanceof BotError) await bot.errorHandler(err);
+        else logger.error({ err: toError(err).message }, "update handling failed");
+      } catch (inner) {
+        logger.error({ err: toError(inner).message }, "bot error handler failed");
+      }
+    }
+  };
+
+  return { bot, i18n, options, updates, reachability, notifier, run };
 }

@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import { DEFAULT_INBOX_OPTIONS, type InboxOptions } from "./inbox.js";
 
 /**
  * The bot's tunables, with production defaults. The ones an operator may want to change come
@@ -38,8 +39,11 @@ export interface BotOptions {
   /** Pause between getUpdates retries after network errors: first and max. */
   fetchRetryMs: number;
   fetchRetryMaxMs: number;
-  /** Webhook mode: grammY's per-request budget (Telegram redelivers after a failure). */
-  webhookTimeoutMs: number;
+  /**
+   * The shortest time between two getUpdates calls that returned nothing: a Bot API that
+   * answers a long poll at once (a proxy, an emulator) is not hammered in a tight loop.
+   */
+  emptyPollMinIntervalMs: number;
   webhookMaxConnections: number;
   /**
    * An update handler running longer than this is hung (webhook mode's watchdog part). Every
@@ -47,13 +51,8 @@ export interface BotOptions {
    * bounded retries stays below it.
    */
   handlerStuckMs: number;
-  /** De-duplicate updates by update_id in the database (replicas share it). */
-  dedupEnabled: boolean;
-  /** A claimed update whose handler has not finished after this may be processed again. */
-  dedupLeaseMs: number;
-  /** Processed update ids are kept this long (Telegram keeps undelivered updates for 24 h). */
-  dedupRetentionMs: number;
-  dedupPruneEveryMs: number;
+  /** The durable update inbox (src/bot/inbox.ts): claim lease, heartbeat, sweep, retention. */
+  inbox: InboxOptions;
   /** Per-customer token bucket for expensive actions (flows, trial, payments screens). */
   rateLimitCapacity: number;
   rateLimitRefillPerSecond: number;
@@ -88,13 +87,10 @@ export const DEFAULT_BOT_OPTIONS: BotOptions = {
   conflictBackoffMaxMs: 60_000,
   fetchRetryMs: 500,
   fetchRetryMaxMs: 15_000,
-  webhookTimeoutMs: 10_000,
+  emptyPollMinIntervalMs: 1_000,
   webhookMaxConnections: 40,
   handlerStuckMs: 300_000,
-  dedupEnabled: true,
-  dedupLeaseMs: 300_000,
-  dedupRetentionMs: 48 * 3600_000,
-  dedupPruneEveryMs: 10 * 60_000,
+  inbox: DEFAULT_INBOX_OPTIONS,
   rateLimitCapacity: 6,
   rateLimitRefillPerSecond: 0.5,
   promptTtlMs: 15 * 60_000,
@@ -113,6 +109,7 @@ export function botOptionsFrom(config: Config): Partial<BotOptions> {
     rateLimitCapacity: bot.rateLimitBurst,
     rateLimitRefillPerSecond: bot.rateLimitPerMinute / 60,
     timeZone: bot.timeZone,
+    inbox: inboxOptionsFor(bot.inboxLeaseMs),
   };
 }
 
@@ -123,3 +120,13 @@ export const ALLOWED_UPDATES = [
   "pre_checkout_query",
   "my_chat_member",
 ] as const;
+
+/** Inbox options for a lease: claims are renewed three times per lease, swept twice per lease. */
+export function inboxOptionsFor(leaseMs: number): InboxOptions {
+  return {
+    ...DEFAULT_INBOX_OPTIONS,
+    leaseMs,
+    heartbeatMs: Math.min(DEFAULT_INBOX_OPTIONS.heartbeatMs, Math.floor(leaseMs / 3)),
+    sweepMs: Math.min(DEFAULT_INBOX_OPTIONS.sweepMs, Math.floor(leaseMs / 2)),
+  };
+}

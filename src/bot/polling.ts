@@ -6,15 +6,17 @@ import {
   type UpdateSink,
   type UpdateSupplier,
 } from "@grammyjs/runner";
-import { type Api, type Bot, BotError, GrammyError } from "grammy";
+import { type Api, type Bot, GrammyError } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { LockClass } from "../db/locks.js";
 import type { Db, DedicatedClient } from "../db/pool.js";
 import type { WatchedPart } from "../ops/watchdog.js";
 import { abortableDelay } from "../util/delay.js";
+import { toError } from "../util/errors.js";
 import type { BotContext } from "./context.js";
 import { UpdateDispatcher } from "./dispatcher.js";
+import type { RunUpdate, UpdateInbox } from "./inbox.js";
 import type { UpdateTracker } from "./middlewares/track.js";
 import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
 
@@ -47,6 +49,10 @@ export interface PollingDeps {
   /** `config.watchdog.pollingGraceMs`: how late a getUpdates may return before we are stuck. */
   graceMs: number;
   updates: UpdateTracker;
+  /** Every fetched update but pre-checkout queries is stored here before the offset moves on. */
+  inbox: UpdateInbox;
+  /** Runs one update through the bot (never rejects). */
+  run: RunUpdate;
   /** Runs (without being awaited) each time this process becomes the leader. */
   onLeadership?(): void;
 }
@@ -75,6 +81,11 @@ class PollingConflict extends Error {
  * through our own fetch loop: no console output, 409 handled explicitly (give up leadership,
  * back off, retry), network errors retried with a bounded back-off, and the watchdog told when
  * getUpdates last returned. Pre-checkout queries skip the runner's queue entirely.
+ *
+ * Nothing is acknowledged before it is stored: a batch goes into the update inbox first, and only
+ * then does the offset move past it (Telegram forgets an update when a later getUpdates names a
+ * higher offset). When the inbox cannot store a batch, the same updates are fetched again after
+ * a pause; Telegram keeps them meanwhile.
  */
 export class PollingSupervisor {
   readonly #d: PollingDeps;
@@ -91,6 +102,8 @@ export class PollingSupervisor {
   /** Next update_id to ask for; kept across terms so our own batches are not re-read. */
   #offset = 0;
   #webhookDeleted = false;
+  /** Pre-checkout queries already dispatched (a batch fetched again must not answer twice). */
+  #answeredPreCheckouts = new Set<string>();
   #consecutiveConflicts = 0;
   #fatal: string | undefined;
   #stats = { getUpdatesCalls: 0, terms: 0, conflicts: 0, locksLost: 0 };
@@ -190,7 +203,7 @@ export class PollingSupervisor {
         try {
           leader = await this.#tryLock();
         } catch (err) {
-          this.#log.warn({ err: (err as Error).message }, "polling lock attempt failed");
+          this.#log.warn({ err: toError(err).message }, "polling lock attempt failed");
           this.#dropClient();
         }
         firstAttempt();
@@ -377,7 +390,7 @@ export class PollingSupervisor {
     try {
       await this.#d.bot.api.getUpdates({ offset: this.#offset, limit: 1, timeout: 0 });
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, "could not confirm the last updates");
+      this.#log.warn({ err: toError(err).message }, "could not confirm the last updates");
     }
   }
 
@@ -399,7 +412,7 @@ export class PollingSupervisor {
       this.#log.error({ err: err.message }, "bot token rejected; polling paused");
       return "fatal";
     }
-    this.#log.warn({ err: (err as Error)?.message }, "polling term failed");
+    this.#log.warn({ err: toError(err).message }, "polling term failed");
     return "failed";
   }
 
@@ -409,7 +422,7 @@ export class PollingSupervisor {
       supply: (batchSize, signal) => this.#fetch(batchSize, signal as unknown as AbortSignal),
     };
     const dispatcher = new UpdateDispatcher(
-      (update) => d.bot.handleUpdate(update).catch((err: unknown) => this.#handlerFailed(err)),
+      (update) => d.inbox.handle(update, d.run),
       d.options.concurrency,
       d.options.maxBufferedUpdates,
     );
@@ -421,22 +434,18 @@ export class PollingSupervisor {
     return createRunner(createSource(supplier), sink);
   }
 
-  async #handlerFailed(err: unknown): Promise<void> {
-    try {
-      if (err instanceof BotError) await this.#d.bot.errorHandler(err);
-      else this.#log.error({ err: (err as Error)?.message }, "update handling failed");
-    } catch (inner) {
-      this.#log.error({ err: (inner as Error)?.message }, "bot error handler failed");
-    }
-  }
-
-  /** One getUpdates, retried on network errors; 409 and 401 end the term. */
+  /**
+   * One getUpdates, retried on network errors; 409 and 401 end the term. The batch is stored in
+   * the inbox before the offset moves past it; returns the updates this process must handle.
+   */
   async #fetch(batchSize: number, signal: AbortSignal): Promise<Update[]> {
     const o = this.#d.options;
     let retryMs = o.fetchRetryMs;
     for (;;) {
-      this.#fetchStartedAt = performance.now();
+      const startedAt = performance.now();
+      this.#fetchStartedAt = startedAt;
       this.#stats.getUpdatesCalls++;
+      let failure: unknown;
       try {
         const updates = await this.#d.bot.api.getUpdates(
           {
@@ -450,9 +459,21 @@ export class PollingSupervisor {
         this.#fetchStartedAt = undefined;
         this.#lastFetchEndedAt = performance.now();
         this.#consecutiveConflicts = 0;
-        const last = updates.at(-1);
-        if (last) this.#offset = last.update_id + 1;
-        return this.#dispatchPreCheckouts(updates);
+        const rest = this.#dispatchPreCheckouts(updates);
+        try {
+          const mine = await this.#d.inbox.store(rest);
+          const last = updates.at(-1);
+          if (last) this.#offset = last.update_id + 1;
+          if (updates.length === 0) await this.#pauseAfterEmpty(startedAt, signal);
+          return mine;
+        } catch (err) {
+          if (signal.aborted) throw err;
+          this.#log.warn(
+            { err: toError(err).message, updates: rest.length },
+            "could not store fetched updates; not acknowledged, Telegram keeps them",
+          );
+          failure = err;
+        }
       } catch (err) {
         this.#fetchStartedAt = undefined;
         this.#lastFetchEndedAt = performance.now();
@@ -461,35 +482,52 @@ export class PollingSupervisor {
           throw new PollingConflict(err.description.includes("webhook"), err.description);
         }
         if (err instanceof GrammyError && err.error_code === 401) throw err;
-        const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
-        const waitMs =
-          retryAfter !== undefined ? Math.min(retryAfter * 1000, o.fetchRetryMaxMs) : retryMs;
-        retryMs = Math.min(retryMs * 2, o.fetchRetryMaxMs);
-        this.#log.warn(
-          { err: (err as Error).message, retry_in_ms: waitMs },
-          "getUpdates failed; retrying",
-        );
-        this.#backoffUntil = performance.now() + waitMs;
-        await abortableDelay(waitMs, signal);
-        this.#backoffUntil = undefined;
-        if (signal.aborted) throw err;
+        failure = err;
+        this.#log.warn({ err: toError(err).message }, "getUpdates failed; retrying");
       }
+      const retryAfter =
+        failure instanceof GrammyError ? failure.parameters.retry_after : undefined;
+      const waitMs =
+        retryAfter !== undefined ? Math.min(retryAfter * 1000, o.fetchRetryMaxMs) : retryMs;
+      retryMs = Math.min(retryMs * 2, o.fetchRetryMaxMs);
+      this.#log.debug({ retry_in_ms: waitMs }, "getUpdates paused");
+      this.#backoffUntil = performance.now() + waitMs;
+      await abortableDelay(waitMs, signal);
+      this.#backoffUntil = undefined;
+      if (signal.aborted) throw toError(failure);
     }
   }
 
+  /** An empty answer that came back early (no long poll): wait out the minimum interval. */
+  async #pauseAfterEmpty(startedAt: number, signal: AbortSignal): Promise<void> {
+    const rest = this.#d.options.emptyPollMinIntervalMs - (performance.now() - startedAt);
+    if (rest <= 0) return;
+    this.#backoffUntil = performance.now() + rest;
+    await abortableDelay(rest, signal);
+    this.#backoffUntil = undefined;
+  }
+
   /**
-   * Pre-checkout queries are handled right away, outside the runner's queue: they carry no
-   * chat, are due within 10 s, and must not wait for free handler slots or anyone's updates.
+   * Pre-checkout queries are handled right away, outside the runner's queue and the inbox: they
+   * carry no chat, are due within 10 s, must not wait for free handler slots, and are answered
+   * even while the database is down (with a refusal). Returns the other updates.
    */
   #dispatchPreCheckouts(updates: Update[]): Update[] {
     if (!updates.some((u) => u.pre_checkout_query !== undefined)) return updates;
     const rest: Update[] = [];
     for (const update of updates) {
-      if (update.pre_checkout_query === undefined) {
+      const query = update.pre_checkout_query;
+      if (query === undefined) {
         rest.push(update);
         continue;
       }
-      void this.#d.bot.handleUpdate(update).catch((err: unknown) => this.#handlerFailed(err));
+      if (this.#answeredPreCheckouts.has(query.id)) continue;
+      this.#answeredPreCheckouts.add(query.id);
+      if (this.#answeredPreCheckouts.size > 1_000) {
+        const oldest = this.#answeredPreCheckouts.values().next().value;
+        if (oldest !== undefined) this.#answeredPreCheckouts.delete(oldest);
+      }
+      void this.#d.run(update);
     }
     return rest;
   }

@@ -1,10 +1,18 @@
+import { randomBytes } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import type { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import type { Logger } from "pino";
+import { parseInvoicePayload } from "../domain/purchases.js";
 import type { CustomerNotifier } from "../notifications/notices.js";
 import type { WatchedPart } from "../ops/watchdog.js";
+import { abortableDelay } from "../util/delay.js";
+import { toError } from "../util/errors.js";
+import { replicaName } from "../util/replica.js";
 import { registerCommands } from "./commands.js";
 import type { BotContext } from "./context.js";
 import { type CreateBotDeps, createBot } from "./create-bot.js";
+import { UpdateInbox } from "./inbox.js";
 import { type PollingStatus, PollingSupervisor } from "./polling.js";
 import { WebhookReceiver } from "./webhook.js";
 
@@ -37,16 +45,43 @@ export interface BotRuntime {
 /** The bot with its update source, as the composition root runs it. */
 export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
   const created = createBot(deps);
-  const { bot, i18n, options, updates, notifier } = created;
+  const { bot, i18n, options, updates, notifier, run } = created;
   const logger = deps.logger.child({ component: "bot" });
+  const inbox = new UpdateInbox({
+    db: deps.db,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    options: options.inbox,
+    owner: `${replicaName()}:${randomBytes(4).toString("hex")}`,
+    onGaveUp: (update, attempts) =>
+      reportGivenUp(update, attempts, { notifier, adminIds: deps.config.bot.adminIds, logger }),
+  });
 
-  // The command list is registered once per process, after the first successful contact.
+  // The command list is registered once per process after the first successful contact, and
+  // retried with a growing pause until it is (a failure at start would otherwise stand).
+  const life = new AbortController();
   let commands: Promise<void> | undefined;
   const registerCommandsOnce = () => {
-    commands ??= registerCommands(bot.api, i18n).catch((err: Error) => {
-      commands = undefined;
-      logger.warn({ err: err.message }, "could not register bot commands; will retry");
-    });
+    commands ??= (async () => {
+      for (let pauseMs = options.conflictBackoffMs; !life.signal.aborted; ) {
+        try {
+          await registerCommands(bot.api, i18n);
+          return;
+        } catch (err) {
+          logger.warn(
+            { err: toError(err).message, retry_in_ms: pauseMs },
+            "could not register bot commands; will retry",
+          );
+        }
+        await abortableDelay(pauseMs, life.signal);
+        pauseMs = Math.min(pauseMs * 2, options.conflictBackoffMaxMs * 10);
+      }
+    })();
+  };
+  const startInbox = () => inbox.start(run);
+  const stopBackground = async () => {
+    life.abort();
+    await Promise.all([commands, inbox.stop()]);
   };
 
   let started = false;
@@ -62,6 +97,8 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
       publicUrl,
       secret: webhookSecret,
       updates,
+      inbox,
+      run,
       onRegistered: registerCommandsOnce,
     });
     return {
@@ -70,11 +107,12 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
       webhookPlugin: webhook.plugin,
       async start() {
         started = true;
+        startInbox();
         await webhook.start();
       },
       async stop() {
         await webhook.stop();
-        await commands;
+        await stopBackground();
       },
       parts: () => [webhook.part()],
       readinessReason: () => (started ? undefined : "bot not started"),
@@ -94,18 +132,71 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
     options,
     graceMs: deps.config.watchdog.pollingGraceMs,
     updates,
+    inbox,
+    run,
     onLeadership: registerCommandsOnce,
   });
   return {
     bot,
     notifier,
-    start: () => polling.start(),
+    async start() {
+      // Every replica, standby or leader, runs stored updates left by a process that died.
+      startInbox();
+      await polling.start();
+    },
     async stop() {
       await polling.stop();
-      await commands;
+      await stopBackground();
     },
     parts: () => [polling.part()],
     readinessReason: () => polling.readinessReason(),
     status: () => ({ mode: "polling", ...polling.status() }),
   };
+}
+
+/**
+ * An update run `maxAttempts` times without finishing (each run stopped the process). A
+ * successful payment among them is money that is not recorded: the admins get its charge id
+ * (the Stars backstop credits a Stars payment on its own later).
+ */
+function reportGivenUp(
+  update: Update,
+  attempts: number,
+  deps: { notifier: CustomerNotifier; adminIds: readonly number[]; logger: Logger },
+): void {
+  const message = update.message;
+  const payment = message?.successful_payment;
+  if (!message || !payment) return;
+  const method = payment.currency === "XTR" ? "stars" : "card";
+  const purchaseId = parseInvoicePayload(payment.invoice_payload);
+  deps.logger.error(
+    {
+      event: "payment_not_recorded",
+      update_id: update.update_id,
+      attempts,
+      user_id: message.from?.id,
+      purchase_id: purchaseId,
+      method,
+      currency: payment.currency,
+      total_amount: payment.total_amount,
+      telegram_payment_charge_id: payment.telegram_payment_charge_id,
+    },
+    "payment update given up; the admins must check it",
+  );
+  for (const adminId of deps.adminIds) {
+    deps.notifier
+      .send(adminId, {
+        kind: "admin_payment_alert",
+        alert: "not_recorded",
+        method,
+        userId: message.from?.id ?? null,
+        purchaseId,
+        paymentId: null,
+        amountKopecks: payment.currency === "RUB" ? payment.total_amount : null,
+        reference: payment.telegram_payment_charge_id,
+      })
+      .catch((err: unknown) =>
+        deps.logger.warn({ err: toError(err).message }, "could not alert an admin"),
+      );
+  }
 }

@@ -1,9 +1,13 @@
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
-import { type Bot, webhookCallback } from "grammy";
+import type { Bot } from "grammy";
+import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { WatchedPart } from "../ops/watchdog.js";
 import { abortableDelay } from "../util/delay.js";
+import { toError } from "../util/errors.js";
 import type { BotContext } from "./context.js";
+import type { RunUpdate, UpdateInbox } from "./inbox.js";
 import type { UpdateTracker } from "./middlewares/track.js";
 import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
 
@@ -18,20 +22,27 @@ export interface WebhookDeps {
   /** TELEGRAM_WEBHOOK_SECRET, checked on every request (X-Telegram-Bot-Api-Secret-Token). */
   secret: string;
   updates: UpdateTracker;
+  /** Each update (but a pre-checkout query) is stored here before the request is answered. */
+  inbox: UpdateInbox;
+  /** Runs one update through the bot (never rejects). */
+  run: RunUpdate;
   /** Runs once the webhook is registered (e.g. the command list). */
   onRegistered?(): void;
 }
 
 /**
- * Webhook mode (runs on every replica): a Fastify route through grammY's `webhookCallback`,
- * which answers 401 to a wrong or missing secret before anything is processed. A handler that
- * runs past `webhookTimeoutMs` makes the request fail so Telegram redelivers; the redelivery is
- * recognised by update_id (the de-duplication middleware) and skipped while the first run is
- * still going or done.
+ * Webhook mode (runs on every replica). A request with a wrong or missing secret gets 401 before
+ * anything is read. An update is stored in the inbox first and answered 200 only then; it is
+ * handled after the answer, so a slow handler never makes Telegram redeliver. When the database
+ * cannot store it the answer is 503 and Telegram keeps it for a later delivery. A redelivery of
+ * an update already stored is answered 200 without running it again; if the replica that was
+ * handling it died, the inbox's sweep runs it. Pre-checkout queries skip the inbox (they are due
+ * within 10 s and are answered even while the database is down).
  */
 export class WebhookReceiver {
   readonly #d: WebhookDeps;
   readonly #log: Logger;
+  readonly #secret: Buffer;
   #accepting = false;
   #registered = false;
   #retry: Promise<void> | undefined;
@@ -40,6 +51,7 @@ export class WebhookReceiver {
   constructor(deps: WebhookDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: "bot.webhook" });
+    this.#secret = Buffer.from(deps.secret);
   }
 
   get url(): string {
@@ -47,28 +59,42 @@ export class WebhookReceiver {
   }
 
   readonly plugin: FastifyPluginAsync = async (app) => {
-    const callback = webhookCallback(this.#d.bot, "fastify", {
-      secretToken: this.#d.secret,
-      timeoutMilliseconds: this.#d.options.webhookTimeoutMs,
-      onTimeout: "throw",
-    });
     app.post(WEBHOOK_PATH, async (request, reply) => {
+      if (!this.#secretMatches(request.headers["x-telegram-bot-api-secret-token"])) {
+        return reply.code(401).send("secret token is wrong");
+      }
       if (!this.#accepting) {
         // Starting or draining: Telegram retries, maybe on another replica.
         return reply.code(503).send({ ok: false, error: "not accepting updates" });
       }
+      const update = request.body as Update | null;
+      if (typeof update?.update_id !== "number") {
+        return reply.code(400).send({ ok: false, error: "not an update" });
+      }
+      if (update.pre_checkout_query !== undefined) {
+        void this.#d.run(update);
+        return reply.code(200).send({ ok: true });
+      }
+      let mine: Update[];
       try {
-        return await callback(request, reply);
+        mine = await this.#d.inbox.store([update]);
       } catch (err) {
         this.#log.warn(
-          { err: (err as Error).message, update_id: updateIdOf(request.body) },
-          "webhook update not finished in time; Telegram will redeliver",
+          { err: toError(err).message, update_id: update.update_id },
+          "could not store the update; answered 503 so Telegram delivers it again",
         );
-        if (!reply.sent) return reply.code(503).send({ ok: false, error: "timeout" });
-        return reply;
+        return reply.code(503).send({ ok: false, error: "update not stored" });
       }
+      for (const stored of mine) void this.#d.inbox.handle(stored, this.#d.run);
+      return reply.code(200).send({ ok: true });
     });
   };
+
+  #secretMatches(header: string | string[] | undefined): boolean {
+    if (typeof header !== "string") return false;
+    const given = Buffer.from(header);
+    return given.length === this.#secret.length && timingSafeEqual(given, this.#secret);
+  }
 
   /**
    * Accepts updates and registers the webhook (with the secret, never dropping pending
@@ -128,7 +154,7 @@ export class WebhookReceiver {
       this.#d.onRegistered?.();
       return true;
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, "could not register the webhook; will retry");
+      this.#log.warn({ err: toError(err).message }, "could not register the webhook; will retry");
       return false;
     }
   }
@@ -141,9 +167,4 @@ export class WebhookReceiver {
       waitMs = Math.min(waitMs * 2, this.#d.options.conflictBackoffMaxMs);
     }
   }
-}
-
-function updateIdOf(body: unknown): number | undefined {
-  const id = (body as { update_id?: unknown } | null)?.update_id;
-  return typeof id === "number" ? id : undefined;
 }

@@ -99,6 +99,12 @@ export function createMetrics() {
       buckets: NETWORK_BUCKETS,
       registers: [registry],
     }),
+    botInbox: new Counter({
+      name: "bot_inbox_updates_total",
+      help: "Telegram updates through the durable inbox: stored, redelivery (already stored), recovered (run again after a lapsed lease), failed (gave up), store_failed (not acknowledged)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     payments: new Counter({
       name: "payments_total",
       help: "Payments by method and outcome",

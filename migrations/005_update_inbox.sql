@@ -1,0 +1,39 @@
+-- 005_update_inbox.sql — Telegram updates are stored before they are acknowledged.
+-- No BEGIN/COMMIT: the migration runner applies the file inside one transaction.
+
+-- update_inbox replaces processed_updates. An update is written here before Telegram is told it
+-- arrived (the polling offset is advanced, or the webhook request answered 200), so a process
+-- that dies while handling it leaves a row behind: `processing` with a lease that is no longer
+-- renewed. Any replica then claims the row and runs the stored update again (src/bot/inbox.ts).
+-- Exactly-once effects come from the keys the handlers already use (payment charge ids, purchase
+-- ids); the inbox makes sure nothing is forgotten. A row run `max attempts` times without
+-- finishing (it crashes the process each time) is `failed` and reported to the admins.
+-- `fingerprint` (a hash of the update) tells a redelivery from a new update that reuses the id:
+-- Telegram picks ids at random after a week of silence, and the sandbox starts again at 1.
+-- Finished rows are pruned after a retention of hours, in small batches.
+
+DROP TABLE processed_updates;
+
+CREATE TABLE update_inbox (
+  update_id bigint PRIMARY KEY,
+  fingerprint text NOT NULL,
+  payload jsonb NOT NULL,
+  status text NOT NULL DEFAULT 'processing',
+  received_at timestamptz NOT NULL DEFAULT now(),
+  claimed_at timestamptz NOT NULL DEFAULT now(),
+  claimed_by text NOT NULL,
+  attempts integer NOT NULL DEFAULT 1,
+  finished_at timestamptz,
+  CONSTRAINT update_inbox_status_valid CHECK (status IN ('processing', 'done', 'failed')),
+  CONSTRAINT update_inbox_finished_shape
+    CHECK ((status = 'processing') = (finished_at IS NULL)),
+  CONSTRAINT update_inbox_attempts_positive CHECK (attempts > 0)
+);
+
+-- The recovery sweep reads only unfinished rows whose lease lapsed.
+CREATE INDEX update_inbox_processing_idx ON update_inbox (claimed_at) WHERE status = 'processing';
+CREATE INDEX update_inbox_finished_at_idx ON update_inbox (finished_at) WHERE status <> 'processing';
+
+-- Worker leases cover a whole grid slot (src/workers/lease.ts): a replica whose clock reaches the
+-- same slot a moment later finds it taken, even after the first replica released the lease.
+ALTER TABLE worker_leases ADD COLUMN slot bigint;

@@ -1,0 +1,212 @@
+import type { Update } from "grammy/types";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_INBOX_OPTIONS, UpdateInbox } from "../../src/bot/inbox.js";
+import type { Db } from "../../src/db/pool.js";
+import { silentLogger } from "../../src/logger.js";
+import { createMetrics } from "../../src/ops/metrics.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { testDb } from "../support/db.js";
+import { type SandboxClient, sandboxClient } from "../support/driver.js";
+import { testSandbox } from "../support/sandbox.js";
+import { type Fakes, fakeServices } from "./support/fakes.js";
+import { roleOf, testRuntime, until } from "./support/testbed.js";
+
+let db: Db;
+
+beforeAll(async () => {
+  db = await testDb();
+});
+
+const message = (updateId: number, text: string): Update =>
+  ({
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: 1_764_300_000,
+      chat: { id: 42, type: "private", first_name: "Ann" },
+      from: { id: 42, is_bot: false, first_name: "Ann" },
+      text,
+    },
+  }) as Update;
+
+function inbox(owner: string, options: Partial<typeof DEFAULT_INBOX_OPTIONS> = {}) {
+  const gaveUp: Array<[number, number]> = [];
+  const box = new UpdateInbox({
+    db,
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    options: { ...DEFAULT_INBOX_OPTIONS, ...options },
+    owner,
+    onGaveUp: (update, attempts) => gaveUp.push([update.update_id, attempts]),
+  });
+  return { box, gaveUp };
+}
+
+const row = async (updateId: number) =>
+  (
+    await db.query<{ status: string; attempts: number; claimed_by: string }>(
+      "test",
+      "SELECT status, attempts, claimed_by FROM update_inbox WHERE update_id = $1",
+      [updateId],
+    )
+  ).rows[0];
+
+/** Makes a claim look abandoned: its holder stopped renewing it long ago. */
+const lapse = (updateId: number) =>
+  db.query(
+    "test",
+    "UPDATE update_inbox SET claimed_at = now() - interval '1 hour' WHERE update_id = $1",
+    [updateId],
+  );
+
+describe("the update inbox", () => {
+  it("stores a batch once: a redelivery of an update in hand or done is not run again", async () => {
+    const { box } = inbox("replica-a");
+    const batch = [message(1001, "one"), message(1002, "two")];
+    expect((await box.store(batch)).map((u) => u.update_id)).toEqual([1001, 1002]);
+    expect(await row(1001)).toMatchObject({ status: "processing", claimed_by: "replica-a" });
+
+    // Being handled (lease fresh): another replica's redelivery is acknowledged, not claimed.
+    const other = inbox("replica-b").box;
+    expect(await other.store(batch)).toEqual([]);
+
+    await box.handle(batch[0] as Update, async () => {});
+    expect(await row(1001)).toMatchObject({ status: "done", attempts: 1 });
+    expect(await other.store([batch[0] as Update])).toEqual([]);
+  });
+
+  it("an id reused for a different update is a new update", async () => {
+    const { box } = inbox("replica-a");
+    await box.store([message(1010, "first")]);
+    await box.handle(message(1010, "first"), async () => {});
+    const reused = await box.store([message(1010, "another text")]);
+    expect(reused.map((u) => u.update_id)).toEqual([1010]);
+    expect(await row(1010)).toMatchObject({ status: "processing", attempts: 1 });
+  });
+
+  it("stores text the jsonb type cannot hold (a NUL character)", async () => {
+    const { box } = inbox("replica-a");
+    const stored = await box.store([message(1020, "a\u0000b \\u0000 literal")]);
+    expect(stored).toHaveLength(1);
+    const { rows } = await db.query<{ text: string }>(
+      "test",
+      "SELECT payload->'message'->>'text' AS text FROM update_inbox WHERE update_id = 1020",
+    );
+    expect(rows[0]?.text).toBe("ab \\u0000 literal");
+  });
+
+  it("a claim whose holder died is run again by another replica's sweep, and the claim moves", async () => {
+    await inbox("dead-replica").box.store([message(1030, "/profile")]);
+    const { box } = inbox("replica-b");
+    const ran: number[] = [];
+    box.start(async (u) => {
+      ran.push(u.update_id);
+    });
+    try {
+      await box.sweep();
+      expect(ran).toEqual([]); // lease still fresh
+      await lapse(1030);
+      await box.sweep();
+      await until(async () => (await row(1030))?.status === "done" || undefined);
+      expect(ran).toEqual([1030]);
+      expect(await row(1030)).toMatchObject({ claimed_by: "replica-b", attempts: 2 });
+    } finally {
+      await box.stop();
+    }
+  });
+
+  it("a redelivery after the holder died takes the claim at once", async () => {
+    await inbox("dead-replica").box.store([message(1040, "/key")]);
+    await lapse(1040);
+    const stored = await inbox("replica-b").box.store([message(1040, "/key")]);
+    expect(stored.map((u) => u.update_id)).toEqual([1040]);
+    expect(await row(1040)).toMatchObject({ claimed_by: "replica-b", attempts: 2 });
+  });
+
+  it("renews the claims of updates it is handling, so a slow handler is not run twice", async () => {
+    const { box } = inbox("replica-a", { leaseMs: 1_000, heartbeatMs: 100, sweepMs: 100 });
+    const other = inbox("replica-b", { leaseMs: 1_000, heartbeatMs: 100, sweepMs: 100 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const otherRuns: number[] = [];
+    box.start(async () => {});
+    other.box.start(async (u) => {
+      otherRuns.push(u.update_id);
+    });
+    try {
+      const [update] = await box.store([message(1050, "slow")]);
+      const handled = box.handle(update as Update, () => gate);
+      await new Promise((r) => setTimeout(r, 2_000)); // two leases
+      expect(otherRuns).toEqual([]);
+      expect(await row(1050)).toMatchObject({ status: "processing", claimed_by: "replica-a" });
+      release();
+      await handled;
+      expect(await row(1050)).toMatchObject({ status: "done", attempts: 1 });
+    } finally {
+      await box.stop();
+      await other.box.stop();
+    }
+  });
+
+  it("gives up an update that never finishes and reports it", async () => {
+    const { box, gaveUp } = inbox("replica-b", { maxAttempts: 2 });
+    const ran: number[] = [];
+    box.start(async (u) => {
+      ran.push(u.update_id);
+    });
+    try {
+      await inbox("dead-1").box.store([message(1060, "poison")]);
+      await db.query("test", "UPDATE update_inbox SET attempts = 2 WHERE update_id = 1060");
+      await lapse(1060);
+      await box.sweep();
+      expect(ran).toEqual([]);
+      expect(gaveUp).toEqual([[1060, 2]]);
+      expect(await row(1060)).toMatchObject({ status: "failed" });
+    } finally {
+      await box.stop();
+    }
+  });
+});
+
+describe("polling with the inbox", () => {
+  let sandbox: Sandbox;
+  let sb: SandboxClient;
+  let fakes: Fakes;
+
+  beforeAll(async () => {
+    sandbox = await testSandbox();
+    sb = sandboxClient(sandbox.url);
+    fakes = fakeServices();
+  });
+
+  it("does not acknowledge updates it cannot store; they are fetched again and answered once", async () => {
+    const { runtime } = testRuntime({ sandbox, db, services: fakes.services });
+    await runtime.start();
+    await until(() => roleOf(runtime) === "leader");
+    const zoe = sb.customer(7001, { language_code: "en" });
+    await zoe.send("/help");
+    await zoe.waitForMessage();
+
+    await db.query("test", "ALTER TABLE update_inbox RENAME TO update_inbox_away");
+    try {
+      await sb.clearCalls();
+      await zoe.send("/help");
+      // The leader fetches the update, cannot store it, and fetches it again with the same offset.
+      const offsets = await until(async () => {
+        const calls = await sb.calls("telegram", "getUpdates");
+        const seen = calls.map((c) => (c.request as { offset?: number }).offset);
+        return seen.length >= 3 && new Set(seen).size === 1 ? seen : undefined;
+      }, 5_000);
+      expect(offsets.length).toBeGreaterThanOrEqual(3);
+      expect((await zoe.chat()).filter((m) => !m.deleted)).toHaveLength(1);
+    } finally {
+      await db.query("test", "ALTER TABLE update_inbox_away RENAME TO update_inbox");
+    }
+    await zoe.waitForMessage();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await zoe.chat()).filter((m) => !m.deleted)).toHaveLength(2);
+    await runtime.stop();
+  });
+});
