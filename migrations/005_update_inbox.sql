@@ -37,3 +37,13 @@ CREATE INDEX update_inbox_finished_at_idx ON update_inbox (finished_at) WHERE st
 -- Worker leases cover a whole grid slot (src/workers/lease.ts): a replica whose clock reaches the
 -- same slot a moment later finds it taken, even after the first replica released the lease.
 ALTER TABLE worker_leases ADD COLUMN slot bigint;
+
+-- Where a worker that reads an append-only list from a provider stopped (the Stars backstop reads
+-- the bot's Star transactions, which Telegram lists in chronological order).
+CREATE TABLE worker_cursors (
+  name text PRIMARY KEY,
+  position bigint NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT worker_cursors_name_format CHECK (name ~ '^[a-z][a-z0-9_.-]{0,63}$'),
+  CONSTRAINT worker_cursors_position_nonnegative CHECK (position >= 0)
+);

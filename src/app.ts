@@ -186,31 +186,33 @@ export async function startService(
       bot = runtime;
     }
 
-    // The crypto webhook and the watcher credit through this one processor (same finalizer).
-    const cryptoPayments = network.cryptopay
-      ? new CryptoPaymentProcessor({
-          db,
-          metrics,
-          logger: logger.child({ component: "crypto_payments" }),
-          provision: (subscriptionId) =>
-            provisionSubscription(
-              {
-                db,
-                vpn: network.vpn,
-                logger: logger.child({ component: "provisioning" }),
-                claimant: `${replicaName()}:crypto`,
-                claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
-              },
-              subscriptionId,
-            ),
-          announce: createPaymentAnnouncer({
+    // Payments that arrive outside the chat — the crypto webhook, the crypto watcher, the Stars
+    // backstop — credit through this one processor (same finalizer).
+    const cryptoPayments =
+      network.cryptopay || bot
+        ? new CryptoPaymentProcessor({
             db,
-            notifier: bot?.notifier,
-            logger,
-            adminIds: config.bot.adminIds,
-          }),
-        })
-      : undefined;
+            metrics,
+            logger: logger.child({ component: "crypto_payments" }),
+            provision: (subscriptionId) =>
+              provisionSubscription(
+                {
+                  db,
+                  vpn: network.vpn,
+                  logger: logger.child({ component: "provisioning" }),
+                  claimant: `${replicaName()}:crypto`,
+                  claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
+                },
+                subscriptionId,
+              ),
+            announce: createPaymentAnnouncer({
+              db,
+              notifier: bot?.notifier,
+              logger,
+              adminIds: config.bot.adminIds,
+            }),
+          })
+        : undefined;
     if (cryptoPayments) {
       stopSteps.push({
         name: "crypto payments",
@@ -249,6 +251,7 @@ export async function startService(
         vpn: network.vpn,
         cryptopay: network.cryptopay,
         cryptoPayments,
+        starTransactions: bot?.starTransactions,
         notifier: bot?.notifier,
         broadcastTransport: bot
           ? {

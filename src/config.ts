@@ -12,6 +12,7 @@ export const WORKER_NAMES = [
   "CRYPTO_WATCHER",
   "RECONCILE",
   "BROADCAST",
+  "STARS_BACKSTOP",
 ] as const;
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -29,6 +30,7 @@ export const WORKER_DEFAULTS: Record<WorkerName, { intervalMs: number; offsetMs:
   RECONCILE: { intervalMs: 600_000, offsetMs: 21_000 },
   TRIAL_NOTIFICATIONS: { intervalMs: 300_000, offsetMs: 24_000 },
   BROADCAST: { intervalMs: 5_000, offsetMs: 1_000 },
+  STARS_BACKSTOP: { intervalMs: 120_000, offsetMs: 27_000 },
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -152,6 +154,7 @@ const envSchema = z
     SETTINGS_CACHE_MS: int(0).default(10_000),
     AUTO_RENEW_WINDOW_HOURS: int(1, 72).default(6),
     ACTIVATION_ALERT_AFTER_ATTEMPTS: int(1).default(10),
+    STARS_BACKSTOP_GRACE_SECONDS: int(0).default(600),
 
     BOT_API_TIMEOUT_MS: int(1_000).default(10_000),
     BOT_CONCURRENCY: int(1, 10_000).default(100),
@@ -265,6 +268,8 @@ export interface Config {
     autoRenewWindowSeconds: number;
     /** The admins are alerted once activation has failed this many times for a subscription. */
     activationAlertAfterAttempts: number;
+    /** The Stars backstop credits a Star transaction with no payment row once it is this old. */
+    starsBackstopGraceSeconds: number;
   };
   db: {
     url: string | undefined;
@@ -388,6 +393,7 @@ function toConfig(env: Env): Config {
       settingsCacheMs: env.SETTINGS_CACHE_MS,
       autoRenewWindowSeconds: env.AUTO_RENEW_WINDOW_HOURS * 3_600,
       activationAlertAfterAttempts: env.ACTIVATION_ALERT_AFTER_ATTEMPTS,
+      starsBackstopGraceSeconds: env.STARS_BACKSTOP_GRACE_SECONDS,
     },
     db: {
       url: env.DATABASE_URL,

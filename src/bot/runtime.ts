@@ -9,6 +9,7 @@ import type { WatchedPart } from "../ops/watchdog.js";
 import { abortableDelay } from "../util/delay.js";
 import { toError } from "../util/errors.js";
 import { replicaName } from "../util/replica.js";
+import type { StarTransactionsSource } from "../workers/stars-backstop.js";
 import { registerCommands } from "./commands.js";
 import type { BotContext } from "./context.js";
 import { type CreateBotDeps, createBot } from "./create-bot.js";
@@ -39,6 +40,8 @@ export interface BotRuntime {
   webhookPlugin?: FastifyPluginAsync;
   /** Lifecycle notices for workers (src/notifications), sent through this bot's guarded API. */
   notifier: CustomerNotifier;
+  /** The bot's Star transactions (getStarTransactions), for the Stars backstop. */
+  starTransactions: StarTransactionsSource;
   status(): BotRuntimeStatus;
 }
 
@@ -79,6 +82,11 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
     })();
   };
   const startInbox = () => inbox.start(run);
+  // grammY types signals with its fetch shim's AbortSignal; at run time it is Node's.
+  type ShimSignal = Parameters<typeof bot.api.getStarTransactions>[1];
+  const starTransactions: StarTransactionsSource = async (offset, limit, signal) =>
+    (await bot.api.getStarTransactions({ offset, limit }, signal as unknown as ShimSignal))
+      .transactions;
   const stopBackground = async () => {
     life.abort();
     await Promise.all([commands, inbox.stop()]);
@@ -104,6 +112,7 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
     return {
       bot,
       notifier,
+      starTransactions,
       webhookPlugin: webhook.plugin,
       async start() {
         started = true;
@@ -139,6 +148,7 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
   return {
     bot,
     notifier,
+    starTransactions,
     async start() {
       // Every replica, standby or leader, runs stored updates left by a process that died.
       startInbox();

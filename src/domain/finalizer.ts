@@ -379,3 +379,18 @@ export async function finalizePayment(
   }
   return outcome;
 }
+
+/** Of these Telegram Stars charge ids, the ones a payment row already records. */
+export async function recordedStarsCharges(
+  db: DbAccess,
+  chargeIds: readonly string[],
+): Promise<Set<string>> {
+  if (chargeIds.length === 0) return new Set();
+  const { rows } = await db.query<{ provider_payment_id: string }>(
+    "payments.recorded_stars_charges",
+    `SELECT provider_payment_id FROM payments
+      WHERE provider = 'telegram_stars' AND provider_payment_id = ANY($1::text[])`,
+    [chargeIds],
+  );
+  return new Set(rows.map((r) => r.provider_payment_id));
+}

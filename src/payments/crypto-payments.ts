@@ -1,6 +1,6 @@
 import type { DbAccess } from "../db/pool.js";
 import { Semaphore } from "../db/semaphore.js";
-import { type FinalizeOutcome, finalizePayment } from "../domain/finalizer.js";
+import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "../domain/finalizer.js";
 import { provisionAfterCommit } from "../domain/provisioner.js";
 import { parseInvoicePayload } from "../domain/purchases.js";
 import type { Logger } from "../logger.js";
@@ -19,10 +19,12 @@ export interface CryptoPaymentDeps {
 }
 
 /**
- * Credits paid Crypto Pay invoices: the webhook and the watcher both come here, so both go
- * through the same idempotent finalizer keyed on `invoice_id`. The money is committed before
- * the caller answers; provisioning and the customer's message follow in the background so the
- * provider gets its 200 quickly. `drain()` waits for that background work at shutdown.
+ * Credits payments that arrive outside the chat: paid Crypto Pay invoices (the webhook and the
+ * watcher) and Stars payments whose update never reached the bot (the Stars backstop). All go
+ * through the same idempotent finalizer, keyed on the provider's id of the money. The money is
+ * committed before the caller answers; provisioning and the customer's message follow in the
+ * background so the provider gets its 200 quickly. `drain()` waits for that background work at
+ * shutdown.
  */
 export class CryptoPaymentProcessor {
   /** Credits being finalized and their follow-up work: what `drain()` waits for. */
@@ -34,10 +36,22 @@ export class CryptoPaymentProcessor {
 
   /** Finalizes a paid invoice; resolves once the money is committed. */
   credit(invoice: CryptoInvoice): Promise<FinalizeOutcome> {
-    return this.#track(this.#credit(invoice));
+    return this.creditEvent({
+      method: "crypto",
+      invoiceId: invoice.invoice_id,
+      purchaseId: parseInvoicePayload(invoice.payload),
+      amountKopecks: amountToKopecks(invoice.amount),
+      fiat: invoice.fiat ?? "",
+      raw: invoice,
+    });
   }
 
-  async #credit(invoice: CryptoInvoice): Promise<FinalizeOutcome> {
+  /** Finalizes any payment event the same way; resolves once the money is committed. */
+  creditEvent(event: PaymentEvent): Promise<FinalizeOutcome> {
+    return this.#track(this.#credit(event));
+  }
+
+  async #credit(event: PaymentEvent): Promise<FinalizeOutcome> {
     let provisionId: number | undefined;
     const outcome = await finalizePayment(
       {
@@ -51,14 +65,7 @@ export class CryptoPaymentProcessor {
           },
         },
       },
-      {
-        method: "crypto",
-        invoiceId: invoice.invoice_id,
-        purchaseId: parseInvoicePayload(invoice.payload),
-        amountKopecks: amountToKopecks(invoice.amount),
-        fiat: invoice.fiat ?? "",
-        raw: invoice,
-      },
+      event,
     );
     if (!outcome.replayed) this.#background(outcome, provisionId);
     return outcome;
@@ -100,10 +107,7 @@ export class CryptoPaymentProcessor {
     await this.deps
       .announce(outcome)
       .catch((err) =>
-        this.deps.logger.warn(
-          { err: (err as Error).message },
-          "could not announce a crypto payment",
-        ),
+        this.deps.logger.warn({ err: (err as Error).message }, "could not announce a payment"),
       );
   }
 

@@ -35,6 +35,8 @@ const pressBody = z.object({ message_id: z.number().int().positive(), data: z.st
 const payBody = z.object({
   message_id: z.number().int().positive(),
   timeout_ms: z.number().int().positive().max(PRE_CHECKOUT_TIMEOUT_MS).optional(),
+  /** Pay, but never deliver the successful_payment update (a lost update). */
+  drop_update: z.boolean().optional(),
 });
 
 type Handler = (m: RegExpExecArray, req: SandboxRequest) => Reply | Promise<Reply>;
@@ -87,7 +89,11 @@ export class ControlPlane {
       route("POST", `${user}/pay`, async (m, req) => {
         const body = parse(payBody, req);
         const timeout = body.timeout_ms ?? PRE_CHECKOUT_TIMEOUT_MS;
-        return ok(await customers.pay(userId(m), body.message_id, timeout, req.signal));
+        return ok(
+          await customers.pay(userId(m), body.message_id, timeout, req.signal, {
+            dropUpdate: body.drop_update === true,
+          }),
+        );
       }),
       route("POST", `${user}/block`, (m) => ok(customers.setBlocked(userId(m), true))),
       route("POST", `${user}/unblock`, (m) => ok(customers.setBlocked(userId(m), false))),

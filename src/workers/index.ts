@@ -18,6 +18,7 @@ import { sqlLeaseStore } from "./lease.js";
 import { Loop, type LoopOptions } from "./loop.js";
 import { reconcileIteration } from "./reconcile.js";
 import { remindersIteration } from "./reminders.js";
+import { type StarTransactionsSource, starsBackstopIteration } from "./stars-backstop.js";
 import type { StartGate } from "./start-gate.js";
 import { trialNotificationsIteration } from "./trial-notifications.js";
 
@@ -31,6 +32,8 @@ export interface WorkerDeps {
   cryptopay: CryptoPayApi | undefined;
   cryptoPayments: CryptoPaymentProcessor | undefined;
   notifier: CustomerNotifier | undefined;
+  /** The bot's Star transactions; without a bot the Stars backstop does not run. */
+  starTransactions: StarTransactionsSource | undefined;
   /** Sends broadcast messages (the bot); without it the broadcast loop does not run. */
   broadcastTransport: BroadcastTransport | undefined;
   alertOperator(text: string): Promise<void>;
@@ -179,6 +182,23 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
           cryptopay: deps.cryptopay,
           payments: deps.cryptoPayments,
           batchSize: 200,
+        }),
+        true,
+      ),
+    );
+  }
+  if (deps.starTransactions && deps.cryptoPayments) {
+    const payments = deps.cryptoPayments;
+    loops.push(
+      loop(
+        "STARS_BACKSTOP",
+        true,
+        starsBackstopIteration({
+          db: worker,
+          transactions: deps.starTransactions,
+          credit: (event) => payments.creditEvent(event),
+          graceMs: config.business.starsBackstopGraceSeconds * 1000,
+          maxPages: 10,
         }),
         true,
       ),

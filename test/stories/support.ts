@@ -22,6 +22,7 @@ import type { HttpVpnApi } from "../../src/vpn/http-client.js";
 import { type ProvisioningDeps, provisionSubscription } from "../../src/vpn/provisioning.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import type { IterationReport } from "../../src/workers/loop.js";
+import { starsBackstopIteration } from "../../src/workers/stars-backstop.js";
 import { roleOf, testConfig, testRuntime, until } from "../bot/support/testbed.js";
 import { testDb } from "../support/db.js";
 import {
@@ -74,6 +75,8 @@ export interface Story {
   ): Promise<Customer>;
   /** One iteration of the activation worker (provisioning, then `activation_done` notices). */
   runActivation(): Promise<IterationReport>;
+  /** One Stars backstop iteration with no grace (every transaction is settled). */
+  runStarsBackstop(): Promise<IterationReport>;
   sql<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
   /** Network calls made while a DB connection was held (must stay 0). */
   r2Violations(): number;
@@ -200,6 +203,14 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     alertOperator: async () => {},
   });
 
+  const starsBackstop = starsBackstopIteration({
+    db: db.forKind("worker"),
+    transactions: runtime.starTransactions,
+    credit: (event) => processor.creditEvent(event),
+    graceMs: 0,
+    maxPages: 5,
+  });
+
   const story: Story = {
     sandbox,
     sb,
@@ -226,6 +237,13 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
       await customer.waitForMessage((m) => m.message_id === picker.message_id && m.edited);
       return customer;
     },
+    runStarsBackstop: () =>
+      starsBackstop({
+        signal: AbortSignal.timeout(10_000),
+        deadline: Date.now() + 10_000,
+        iteration: 1,
+        logger,
+      }),
     runActivation: () =>
       activation({
         signal: AbortSignal.timeout(10_000),

@@ -201,7 +201,9 @@ export class Customer {
   }
 
   /** Pays the newest (or the given) Telegram invoice message: pre-checkout, then payment. */
-  async pay(opts: { messageId?: number; timeoutMs?: number } = {}): Promise<StarsPaymentResult> {
+  async pay(
+    opts: { messageId?: number; timeoutMs?: number; dropUpdate?: boolean } = {},
+  ): Promise<StarsPaymentResult> {
     const messageId =
       opts.messageId ??
       (await this.chat()).findLast((m) => m.invoice !== null && !m.deleted)?.message_id;
@@ -210,6 +212,7 @@ export class Customer {
     return this.sb.json("POST", `/sandbox/users/${this.id}/pay`, {
       message_id: messageId,
       ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}),
+      ...(opts.dropUpdate ? { drop_update: true } : {}),
     });
   }
 

@@ -74,7 +74,13 @@ export class Customers {
    * Pays an invoice message: a pre_checkout_query, then (if the bot says ok in time) the
    * successful_payment message. Resolves with what happened.
    */
-  async pay(userId: number, messageId: number, timeoutMs: number, signal: AbortSignal) {
+  async pay(
+    userId: number,
+    messageId: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+    opts: { dropUpdate?: boolean } = {},
+  ) {
     const chat = this.existingChat(userId);
     this.ensureNotBlocked(chat);
     const message = this.liveMessage(chat, messageId);
@@ -111,7 +117,22 @@ export class Customers {
       // Stars payments have no provider; Telegram leaves the provider charge id empty.
       provider_payment_charge_id: stars ? "" : `ch_sandbox_${randomBytes(12).toString("hex")}`,
     };
-    this.ctx.queries.recordCharge({ ...payment, user_id: userId, refunded: false });
+    this.ctx.queries.recordCharge(
+      { ...payment, user_id: userId, refunded: false },
+      this.ctx.chats.unixTime(),
+      chat.user.first_name,
+    );
+    if (opts.dropUpdate) {
+      // The money moved, but the bot never hears of it (an update Telegram lost or the bot
+      // acknowledged without handling): only getStarTransactions shows it.
+      return {
+        status: "paid",
+        pre_checkout_query: preCheckout,
+        answer: result,
+        update_id: null,
+        successful_payment: payment,
+      };
+    }
     const paidMessageId = this.ctx.chats.nextMessageId(chat);
     const updateId = this.ctx.queue.push({
       message: {

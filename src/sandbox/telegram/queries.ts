@@ -11,7 +11,22 @@ export interface Charge {
   user_id: number;
   currency: string;
   total_amount: number;
+  invoice_payload: string;
   refunded: boolean;
+}
+
+/** A Telegram Star transaction as getStarTransactions returns it (the parts the sandbox has). */
+export interface StarTransaction {
+  id: string;
+  amount: number;
+  date: number;
+  source?: {
+    type: "user";
+    transaction_type: "invoice_payment";
+    user: { id: number; is_bot: false; first_name: string };
+    invoice_payload: string;
+  };
+  receiver?: { type: "user"; user: { id: number } };
 }
 
 /** Telegram-style ids for queries: long decimal strings. */
@@ -27,6 +42,8 @@ export class QueryBook {
   private readonly callbacks = new Set<string>();
   private readonly preCheckouts = new Map<string, (answer: PreCheckoutAnswer) => void>();
   private readonly charges = new Map<string, Charge>();
+  /** The bot's Star transactions in chronological order: payments in, refunds out. */
+  private readonly stars: StarTransaction[] = [];
 
   constructor(private readonly maxOpenCallbacks: number) {}
 
@@ -71,8 +88,35 @@ export class QueryBook {
     return true;
   }
 
-  recordCharge(charge: Charge): void {
+  recordCharge(charge: Charge, date: number, firstName: string): void {
     this.charges.set(charge.telegram_payment_charge_id, charge);
+    if (charge.currency !== "XTR") return;
+    this.stars.push({
+      id: charge.telegram_payment_charge_id,
+      amount: charge.total_amount,
+      date,
+      source: {
+        type: "user",
+        transaction_type: "invoice_payment",
+        user: { id: charge.user_id, is_bot: false, first_name: firstName },
+        invoice_payload: charge.invoice_payload,
+      },
+    });
+  }
+
+  /** Marks a Stars charge refunded; the refund is an outgoing transaction. */
+  refund(charge: Charge, date: number): void {
+    charge.refunded = true;
+    this.stars.push({
+      id: charge.telegram_payment_charge_id,
+      amount: charge.total_amount,
+      date,
+      receiver: { type: "user", user: { id: charge.user_id } },
+    });
+  }
+
+  starTransactions(offset: number, limit: number): StarTransaction[] {
+    return this.stars.slice(offset, offset + limit);
   }
 
   charge(id: string): Charge | undefined {

@@ -23,7 +23,7 @@ function parsePrices(value: unknown): LabeledPrice[] {
   return value as LabeledPrice[];
 }
 
-/** sendInvoice, answerPreCheckoutQuery and refundStarPayment. */
+/** sendInvoice, answerPreCheckoutQuery, refundStarPayment and getStarTransactions. */
 export function paymentMethods(ctx: TelegramContext): MethodTable {
   return {
     sendinvoice(p) {
@@ -83,8 +83,16 @@ export function paymentMethods(ctx: TelegramContext): MethodTable {
         throw badRequest("CHARGE_NOT_FOUND");
       }
       if (charge.refunded) throw badRequest("CHARGE_ALREADY_REFUNDED");
-      charge.refunded = true;
+      ctx.queries.refund(charge, ctx.chats.unixTime());
       return true;
+    },
+
+    getstartransactions(p) {
+      const offset = p.int("offset") ?? 0;
+      const limit = p.int("limit") ?? 100;
+      if (offset < 0) throw badRequest("offset must be non-negative");
+      if (limit < 1 || limit > 100) throw badRequest("limit must be between 1 and 100");
+      return { transactions: ctx.queries.starTransactions(offset, limit) };
     },
   };
 }
