@@ -1,27 +1,32 @@
 import type { DbAccess } from "../db/pool.js";
 
 /**
- * Per-iteration leases (R5) for work that should run on one replica at a time (reconcile, the
- * crypto watcher, broadcasts, the digest). A row per worker in `worker_leases`, taken with a
- * compare-and-set: free when expired, or already ours.
+ * Leases (R5) for work that should run on one replica per slot (reconcile, the crypto watcher,
+ * the Stars backstop, broadcasts, the digest). A row per worker in `worker_leases`, taken with a
+ * compare-and-set: free when expired or already ours, and — when a slot is given — only for a
+ * slot later than the last one taken. Replicas share the grid (epoch-anchored), so the replica
+ * whose timer fires a moment later finds the slot taken even after the first one released the
+ * lease: one run per slot, not one run at a time.
  */
 export interface LeaseStore {
-  tryTake(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  tryTake(name: string, holder: string, ttlMs: number, slot?: number): Promise<boolean>;
   release(name: string, holder: string, succeeded: boolean): Promise<void>;
 }
 
 export function sqlLeaseStore(db: DbAccess): LeaseStore {
   return {
-    async tryTake(name, holder, ttlMs) {
+    async tryTake(name, holder, ttlMs, slot) {
       const { rowCount } = await db.query(
         "lease_take",
-        `INSERT INTO worker_leases (name, holder, lease_until, iteration)
-         VALUES ($1, $2, now() + make_interval(secs => $3), 1)
+        `INSERT INTO worker_leases (name, holder, lease_until, iteration, slot)
+         VALUES ($1, $2, now() + make_interval(secs => $3), 1, $4)
          ON CONFLICT (name) DO UPDATE
            SET holder = $2, lease_until = now() + make_interval(secs => $3),
-               iteration = worker_leases.iteration + 1, updated_at = now()
-         WHERE worker_leases.lease_until < now() OR worker_leases.holder = $2`,
-        [name, holder, ttlMs / 1000],
+               iteration = worker_leases.iteration + 1, updated_at = now(),
+               slot = COALESCE($4, worker_leases.slot)
+         WHERE (worker_leases.lease_until < now() OR worker_leases.holder = $2)
+           AND ($4::bigint IS NULL OR worker_leases.slot IS NULL OR worker_leases.slot < $4)`,
+        [name, holder, ttlMs / 1000, slot ?? null],
       );
       return rowCount === 1;
     },

@@ -37,8 +37,8 @@ export interface LoopOptions {
   budgetMs?: number;
   gate: StartGate;
   /**
-   * Run each iteration on one replica only: the iteration takes this lease first and is
-   * `skipped` (which counts as finished) when another replica holds it.
+   * Run each slot on one replica only: the iteration takes this lease for its slot first and
+   * is `skipped` (which counts as finished) when another replica holds it or already ran it.
    */
   lease?: { store: LeaseStore; holder: string };
   logger: Logger;
@@ -129,11 +129,11 @@ export class Loop {
       await abortableDelay(slot + jitter - this.#now(), stop);
       if (stop.aborted) break;
       this.#lastSlot = slot;
-      await this.#iterate(stop);
+      await this.#iterate(stop, slot);
     }
   }
 
-  async #iterate(stop: AbortSignal): Promise<void> {
+  async #iterate(stop: AbortSignal, slot: number): Promise<void> {
     const s = this.#state;
     s.currentStartedAt = this.#now();
     if (this.#o.heavy) await this.#o.gate.enter(stop);
@@ -152,9 +152,10 @@ export class Loop {
     let leased = false;
     try {
       // Held past the budget: calls in flight may overrun it, and another replica must not
-      // start the same work meanwhile. Released at the end; a crashed holder's lapses.
+      // start the same work meanwhile. Released at the end; a crashed holder's lapses. The
+      // slot makes it one run per slot across replicas (see LeaseStore).
       const leaseMs = budgetMs + Math.max(60_000, budgetMs);
-      leased = lease ? await lease.store.tryTake(this.#o.name, lease.holder, leaseMs) : true;
+      leased = lease ? await lease.store.tryTake(this.#o.name, lease.holder, leaseMs, slot) : true;
       if (!leased) {
         outcome = "skipped";
       } else {

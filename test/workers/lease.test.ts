@@ -86,6 +86,39 @@ describe("per-iteration leases (R5)", () => {
     expect(rows[0]).toMatchObject({ ok: true });
   });
 
+  it("runs each slot once even when the iteration is quick and the other replica starts later", async () => {
+    const store = sqlLeaseStore(db.forKind("worker"));
+    const ran: Array<{ holder: string; at: number }> = [];
+    // Replica b's start lands 60 ms after a's on every slot: a has long released its lease.
+    const replica = (holder: string, random: number) =>
+      new Loop({
+        name: "crypto_watcher",
+        intervalMs: 150,
+        offsetMs: 0,
+        jitterMs: 61,
+        random: () => random,
+        heavy: false,
+        gate: new StartGate(0),
+        lease: { store, holder },
+        logger: captureLogs().logger,
+        metrics: createMetrics(),
+        run: async () => {
+          ran.push({ holder, at: Date.now() });
+          return undefined;
+        },
+      });
+    const a = replica("replica-a", 0);
+    const b = replica("replica-b", 0.99);
+    a.start();
+    b.start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await Promise.all([a.stop(), b.stop()]);
+    const slots = ran.map((r) => Math.floor(r.at / 150));
+    expect(ran.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(ran.length).toBeLessThanOrEqual(a.state().iterations);
+  });
+
   it("is taken over when its holder died mid-iteration (the lease expires)", async () => {
     const store = sqlLeaseStore(db.forKind("worker"));
     expect(await store.tryTake("digest", "crashed", 100)).toBe(true);
