@@ -55,7 +55,9 @@ export type ProvisionResult =
   /** The row changed while the call was in flight; the newer state wins and is retried later. */
   | { outcome: "superseded"; userId: number }
   /** The VPN API failed; the subscription stays pending / out of sync and is retried. */
-  | { outcome: "failed"; userId: number; error: VpnApiError; attempts: number };
+  | { outcome: "failed"; userId: number; error: VpnApiError; attempts: number }
+  /** Not attempted: the circuit breaker refused the call (not counted as an attempt). */
+  | { outcome: "refused"; userId: number; error: VpnApiError };
 
 export type ExpireResult =
   | { outcome: "expired"; userId: number; subscriptionId: number; isTrial: boolean; cycle: Date }
@@ -201,6 +203,26 @@ async function applyProvisioningFailure(
 }
 
 /**
+ * The call was refused before it was made (the circuit breaker is open, or lets only its one
+ * trial call through while the backend recovers): not a failed attempt. The claim is released
+ * and the subscription is due again at once, so it is activated in the first iteration after
+ * the backend is back, and refusals never count towards the admin alert.
+ */
+async function applyProvisioningRefused(
+  client: DbClient,
+  claim: Claim,
+  error: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE subscriptions
+        SET next_activation_at = now(), last_activation_error = left($3, 500),
+            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+      WHERE id = $1 AND claim_token = $2`,
+    [claim.subscriptionId, claim.token, error],
+  );
+}
+
+/**
  * Puts a subscription's key on the VPN server with its current expiry (add-user is idempotent:
  * it creates or updates). Safe to call from anywhere, any number of times, concurrently.
  */
@@ -254,6 +276,13 @@ export async function completeProvisioning(
     ));
   } catch (err) {
     const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
+    if (error.kind === "circuit_open") {
+      await deps.db.tx("provision_apply", (c) =>
+        applyProvisioningRefused(c, claim, `${error.kind}: ${error.message}`),
+      );
+      log.info({ user_id: claim.userId }, "provisioning refused by the circuit breaker; due again");
+      return { outcome: "refused", userId: claim.userId, error };
+    }
     const attempts = await deps.db.tx("provision_apply", (c) =>
       applyProvisioningFailure(
         c,

@@ -31,6 +31,7 @@ export function activationIteration(deps: ActivationWorkerDeps) {
       activated: 0,
       synced: 0,
       failed: 0,
+      refused: 0,
       superseded: 0,
       notified: 0,
     };
@@ -63,6 +64,8 @@ export function activationIteration(deps: ActivationWorkerDeps) {
                 ctx.logger.warn({ err: (err as Error).message }, "operator alert failed"),
               );
           }
+        } else if (result.outcome === "refused") {
+          counts.refused++;
         } else if (result.outcome === "superseded") {
           counts.superseded++;
         }
@@ -72,6 +75,6 @@ export function activationIteration(deps: ActivationWorkerDeps) {
         await completeProvisioning(deps.provisioning, claim, AbortSignal.abort());
       },
     );
-    return { outcome: counts.failed > 0 ? "degraded" : "ok", counts };
+    return { outcome: counts.failed + counts.refused > 0 ? "degraded" : "ok", counts };
   };
 }
