@@ -47,3 +47,24 @@ CREATE TABLE worker_cursors (
   CONSTRAINT worker_cursors_name_format CHECK (name ~ '^[a-z][a-z0-9_.-]{0,63}$'),
   CONSTRAINT worker_cursors_position_nonnegative CHECK (position >= 0)
 );
+
+-- Notices are retried until delivered (src/notifications/send-once.ts): a send that provably did
+-- not arrive (Telegram answered 429 or 5xx, or the connection was refused or reset) is `failed`
+-- with a `next_attempt_at`, and the notice itself is kept so any replica can send it again.
+-- `claimed_at` dates the current attempt: a `sending` row whose attempt is older than any send
+-- can last was cut off by a crash and becomes `unknown` (at most once: never sent again).
+ALTER TABLE notifications
+  ADD COLUMN notice jsonb,
+  ADD COLUMN attempts integer NOT NULL DEFAULT 1,
+  ADD COLUMN claimed_at timestamptz,
+  ADD COLUMN next_attempt_at timestamptz;
+UPDATE notifications SET claimed_at = created_at;
+ALTER TABLE notifications
+  ALTER COLUMN claimed_at SET DEFAULT now(),
+  ALTER COLUMN claimed_at SET NOT NULL,
+  ADD CONSTRAINT notifications_attempts_positive CHECK (attempts > 0),
+  ADD CONSTRAINT notifications_retry_shape CHECK (next_attempt_at IS NULL OR status = 'failed');
+DROP INDEX notifications_sending_idx;
+CREATE INDEX notifications_sending_idx ON notifications (claimed_at) WHERE status = 'sending';
+CREATE INDEX notifications_retry_idx ON notifications (next_attempt_at)
+  WHERE status = 'failed' AND next_attempt_at IS NOT NULL;

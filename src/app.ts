@@ -11,7 +11,6 @@ import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
-import { markInterruptedNotifications } from "./notifications/send-once.js";
 import { createAdminMessenger } from "./ops/admin-messages.js";
 import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
@@ -130,15 +129,6 @@ export async function startService(
 
     const { applied } = await migrate(db, logger);
     readiness.met("migrations");
-    // Sends cut off by a crash or kill stay unknown: never resent (at most once). Broadcast
-    // messages get the same treatment from the broadcast sender on every iteration.
-    const interrupted = await markInterruptedNotifications(db.forKind("system"), 10 * 60_000);
-    if (interrupted > 0) {
-      logger.warn(
-        { notices: interrupted },
-        "sends interrupted by a previous run marked unknown (never repeated)",
-      );
-    }
     logger.info({ applied: applied.length }, "database schema is up to date");
     readiness.addCheck("database", async () => {
       await db.query("ready_probe", "SELECT 1", [], "system");

@@ -13,6 +13,7 @@ export const WORKER_NAMES = [
   "RECONCILE",
   "BROADCAST",
   "STARS_BACKSTOP",
+  "NOTICES",
 ] as const;
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -31,7 +32,11 @@ export const WORKER_DEFAULTS: Record<WorkerName, { intervalMs: number; offsetMs:
   TRIAL_NOTIFICATIONS: { intervalMs: 300_000, offsetMs: 24_000 },
   BROADCAST: { intervalMs: 5_000, offsetMs: 1_000 },
   STARS_BACKSTOP: { intervalMs: 120_000, offsetMs: 27_000 },
+  NOTICES: { intervalMs: 10_000, offsetMs: 3_500 },
 };
+
+/** Workers that skip the start gate (small, frequent batches); the rest are heavy (R4). */
+export const LIGHT_WORKERS: readonly WorkerName[] = ["BROADCAST", "NOTICES"];
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce

@@ -1,12 +1,35 @@
 import type { DbAccess, DbClient } from "../db/pool.js";
 import type { Logger } from "../logger.js";
+import { toError } from "../util/errors.js";
+import { classifyDeliveryError } from "./delivery.js";
 import type { CustomerNotifier, Notice } from "./notices.js";
 
 export interface SendOnceDeps {
   db: DbAccess;
   notifier: CustomerNotifier;
   logger: Logger;
+  /** How notices that did not arrive are retried; defaults to `DEFAULT_NOTICE_RETRY`. */
+  retry?: NoticeRetryRule;
 }
+
+/**
+ * The retry rule of notices that provably did not arrive (429, 5xx, connection refused or
+ * reset): again after `firstPauseMs`, doubling up to `maxPauseMs` (never sooner than Telegram's
+ * retry_after), until delivered or until `giveUpAfterMs` after the notice was first tried —
+ * after that it is stale (a reminder a day late misleads) and stays `failed` with the error
+ * `expired`.
+ */
+export interface NoticeRetryRule {
+  firstPauseMs: number;
+  maxPauseMs: number;
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_NOTICE_RETRY: NoticeRetryRule = {
+  firstPauseMs: 15_000,
+  maxPauseMs: 10 * 60_000,
+  giveUpAfterMs: 24 * 3600_000,
+};
 
 export interface NoticeTarget {
   userId: number;
@@ -19,57 +42,142 @@ export interface NoticeTarget {
   cycle?: Date;
 }
 
-/** `failed`: Telegram refused it (tried again later); `unknown`: it may have arrived (never repeated). */
+/**
+ * `failed`: it did not arrive (retried later when Telegram may take it, never when refused for
+ * good); `unknown`: it may have arrived (never repeated).
+ */
 export type SendOnceResult = "sent" | "unreachable" | "failed" | "unknown" | "already_sent";
 
-/** The Bot API's `error_code` when Telegram answered with an error (grammY's GrammyError). */
-function telegramErrorCode(err: unknown): number | undefined {
-  const code = (err as { error_code?: unknown } | undefined)?.error_code;
-  return typeof code === "number" ? code : undefined;
-}
-
 /**
- * Claims the (subscription, kind, cycle) slot as `sending`; a slot that exists is not sent
- * again, except one whose earlier attempt failed (not because the customer blocked the bot).
+ * Claims the (subscription, kind, cycle) slot as `sending` and keeps the notice for retries; a
+ * slot that exists is not sent again, except one whose earlier attempt failed (not because the
+ * customer blocked the bot, and not one waiting for its retry).
  */
 async function claimNotification(
   client: DbClient,
   target: NoticeTarget,
-  kind: string,
+  notice: Notice,
 ): Promise<number | undefined> {
   const conflict =
     target.subscriptionId === undefined
       ? "(user_id, kind, cycle) WHERE subscription_id IS NULL"
       : "(subscription_id, kind, cycle)";
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO notifications (user_id, subscription_id, kind, cycle, status)
-     VALUES ($1, $2, $3, coalesce($4::timestamptz, '-infinity'), 'sending')
-     ON CONFLICT ${conflict} DO UPDATE SET status = 'sending', error = NULL
-       WHERE notifications.status = 'failed' AND notifications.error IS DISTINCT FROM 'unreachable'
+    `INSERT INTO notifications (user_id, subscription_id, kind, cycle, status, notice)
+     VALUES ($1, $2, $3, coalesce($4::timestamptz, '-infinity'), 'sending', $5)
+     ON CONFLICT ${conflict} DO UPDATE
+       SET status = 'sending', error = NULL, claimed_at = now(), next_attempt_at = NULL,
+           attempts = notifications.attempts + 1, notice = EXCLUDED.notice
+       WHERE notifications.status = 'failed' AND notifications.next_attempt_at IS NULL
+         AND coalesce(notifications.error, '') NOT IN ('unreachable', 'expired')
      RETURNING id`,
-    [target.userId, target.subscriptionId ?? null, kind, target.cycle ?? null],
+    [
+      target.userId,
+      target.subscriptionId ?? null,
+      notice.kind,
+      target.cycle ?? null,
+      encode(notice),
+    ],
   );
   return rows[0] ? Number(rows[0].id) : undefined;
 }
 
+type Recorded =
+  | { status: "sent" }
+  | { status: "failed"; error: string; retryAfterMs?: number }
+  | { status: "unknown"; error: string };
+
+/** Records an attempt's outcome; a retry is planned by the rule, or the notice expires. */
 async function recordNotification(
   client: DbClient,
   id: number,
-  status: "sent" | "failed" | "unknown",
-  error?: string,
+  recorded: Recorded,
+  rule: NoticeRetryRule,
 ): Promise<void> {
+  const retryAfterMs = recorded.status === "failed" ? recorded.retryAfterMs : undefined;
   await client.query(
-    `UPDATE notifications SET status = $2, error = left($3, 500),
-            sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
-      WHERE id = $1`,
-    [id, status, error ?? null],
+    `UPDATE notifications n
+        SET status = $2,
+            error = CASE WHEN v.retry AND v.stale THEN 'expired' ELSE left($3, 500) END,
+            sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE n.sent_at END,
+            next_attempt_at = CASE WHEN v.retry AND NOT v.stale
+              THEN now() + make_interval(secs => greatest($4::float8,
+                     least($5::float8 * 2 ^ (n.attempts - 1), $6::float8))) END
+       FROM (SELECT $2 = 'failed' AND $4::float8 IS NOT NULL AS retry,
+                    created_at < now() - make_interval(secs => $7) AS stale
+               FROM notifications WHERE id = $1) v
+      WHERE n.id = $1`,
+    [
+      id,
+      recorded.status,
+      recorded.status === "sent" ? null : recorded.error,
+      retryAfterMs === undefined ? null : retryAfterMs / 1000,
+      rule.firstPauseMs / 1000,
+      rule.maxPauseMs / 1000,
+      rule.giveUpAfterMs / 1000,
+    ],
   );
+}
+
+/** Sends a claimed notice and records what became of it. */
+async function attempt(
+  deps: SendOnceDeps,
+  id: number,
+  userId: number,
+  notice: Notice,
+  signal?: AbortSignal,
+): Promise<Exclude<SendOnceResult, "already_sent">> {
+  const rule = deps.retry ?? DEFAULT_NOTICE_RETRY;
+  const record = (recorded: Recorded) =>
+    deps.db.tx("notification_record", (c) => recordNotification(c, id, recorded, rule));
+  let outcome: Awaited<ReturnType<CustomerNotifier["send"]>>;
+  try {
+    outcome = await deps.notifier.send(userId, notice, signal);
+  } catch (err) {
+    const failure = classifyDeliveryError(err);
+    const message = toError(err).message;
+    let result: "failed" | "unknown";
+    switch (failure.kind) {
+      case "rate_limited":
+        await record({
+          status: "failed",
+          error: message,
+          retryAfterMs: failure.retryAfterSeconds * 1000,
+        });
+        result = "failed";
+        break;
+      case "not_delivered":
+        await record({ status: "failed", error: message, retryAfterMs: 0 });
+        result = "failed";
+        break;
+      case "blocked":
+        await record({ status: "failed", error: "unreachable" });
+        return "unreachable";
+      case "rejected":
+        await record({ status: "failed", error: message });
+        result = "failed";
+        break;
+      case "unknown":
+        await record({ status: "unknown", error: message });
+        result = "unknown";
+        break;
+    }
+    deps.logger.warn(
+      { user_id: userId, kind: notice.kind, err: message, outcome: result, failure: failure.kind },
+      "notice not sent",
+    );
+    return result;
+  }
+  await record(
+    outcome === "sent" ? { status: "sent" } : { status: "failed", error: "unreachable" },
+  );
+  return outcome;
 }
 
 /**
  * Sends a notice at most once per (subscription, kind, cycle): claimed before the Telegram call,
- * recorded after it, no connection held in between (R2). A row left `sending` by a crash is
- * turned `unknown` by `markInterruptedNotifications` and never resent.
+ * recorded after it, no connection held in between (R2). One that did not arrive is retried by
+ * `resendDueNotices` under the retry rule; one that may have arrived is `unknown`, never resent.
  */
 export async function sendNoticeOnce(
   deps: SendOnceDeps,
@@ -77,54 +185,129 @@ export async function sendNoticeOnce(
   notice: Notice,
   signal?: AbortSignal,
 ): Promise<SendOnceResult> {
-  const id = await deps.db.tx("notification_claim", (c) =>
-    claimNotification(c, target, notice.kind),
-  );
+  const id = await deps.db.tx("notification_claim", (c) => claimNotification(c, target, notice));
   if (id === undefined) return "already_sent";
-  try {
-    const outcome = await deps.notifier.send(target.userId, notice, signal);
-    await deps.db.tx("notification_record", (c) =>
-      recordNotification(
-        c,
-        id,
-        outcome === "sent" ? "sent" : "failed",
-        outcome === "sent" ? undefined : "unreachable",
-      ),
-    );
-    return outcome;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    // Only an explicit refusal from Telegram (a 4xx such as 429) proves the message was not
-    // delivered; a timeout, an abort or a dropped connection may have delivered it, so it is
-    // recorded as unknown and never sent again.
-    const code = telegramErrorCode(err);
-    const refused = code !== undefined && code < 500;
-    await deps.db.tx("notification_record", (c) =>
-      recordNotification(c, id, refused ? "failed" : "unknown", message),
-    );
-    deps.logger.warn(
-      {
-        user_id: target.userId,
-        kind: notice.kind,
-        err: message,
-        outcome: refused ? "failed" : "unknown",
-      },
-      "notice not sent",
-    );
-    return refused ? "failed" : "unknown";
-  }
+  return attempt(deps, id, target.userId, notice, signal);
 }
 
-/** At start: sends interrupted by a crash are `unknown`, never resent (at most once). */
-export async function markInterruptedNotifications(
+export interface ResendReport {
+  interrupted: number;
+  due: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  unreachable: number;
+}
+
+/**
+ * One pass of the notice retries (every replica may run it; claims skip rows others hold):
+ *   1. `sending` rows whose attempt began before `interruptedAfterMs` were cut off by a crash:
+ *      `unknown` (they may have arrived), never resent;
+ *   2. due retries are claimed and sent in order; when one does not arrive (Telegram is
+ *      unreachable or asks to wait), the rest of the batch keeps its turn for the next pass.
+ */
+export async function resendDueNotices(
+  deps: SendOnceDeps,
+  opts: { limit: number; interruptedAfterMs: number; signal?: AbortSignal; deadline?: number },
+): Promise<ResendReport> {
+  const interrupted = await settleInterruptedNotifications(deps.db, opts.interruptedAfterMs);
+  const due = await claimDueNotifications(deps.db, opts.limit);
+  const report: ResendReport = {
+    interrupted,
+    due: due.length,
+    sent: 0,
+    failed: 0,
+    unknown: 0,
+    unreachable: 0,
+  };
+  for (let i = 0; i < due.length; i++) {
+    const row = due[i] as DueNotification;
+    if (opts.signal?.aborted || (opts.deadline !== undefined && Date.now() >= opts.deadline)) {
+      await returnUnsent(deps.db, due.slice(i));
+      break;
+    }
+    const result = await attempt(deps, row.id, row.userId, row.notice, opts.signal);
+    report[result]++;
+    if (result === "failed") {
+      await returnUnsent(deps.db, due.slice(i + 1));
+      break;
+    }
+  }
+  return report;
+}
+
+interface DueNotification {
+  id: number;
+  userId: number;
+  notice: Notice;
+}
+
+async function claimDueNotifications(db: DbAccess, limit: number): Promise<DueNotification[]> {
+  const { rows } = await db.query<{ id: string; user_id: string; notice: unknown }>(
+    "notifications.claim_due_retries",
+    `UPDATE notifications n
+        SET status = 'sending', claimed_at = now(), next_attempt_at = NULL, error = NULL,
+            attempts = n.attempts + 1
+       FROM (SELECT id FROM notifications
+              WHERE status = 'failed' AND next_attempt_at <= now() AND notice IS NOT NULL
+              ORDER BY next_attempt_at, id
+              LIMIT $1
+              FOR UPDATE SKIP LOCKED) due
+      WHERE n.id = due.id
+     RETURNING n.id, n.user_id, n.notice`,
+    [limit],
+  );
+  return rows
+    .map((r) => ({ id: Number(r.id), userId: Number(r.user_id), notice: decode(r.notice) }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Claims not tried (the pass stopped first) go back as they were: due, the attempt not counted. */
+async function returnUnsent(db: DbAccess, unsent: DueNotification[]): Promise<void> {
+  if (unsent.length === 0) return;
+  await db.query(
+    "notifications.return_unsent",
+    `UPDATE notifications
+        SET status = 'failed', next_attempt_at = now(), attempts = attempts - 1,
+            error = 'not tried yet'
+      WHERE id = ANY($1::bigint[]) AND status = 'sending'`,
+    [unsent.map((u) => u.id)],
+  );
+}
+
+/** Sends cut off by a crash are `unknown`, never resent (at most once). */
+export async function settleInterruptedNotifications(
   db: DbAccess,
   olderThanMs: number,
 ): Promise<number> {
   const { rowCount } = await db.query(
-    "mark_interrupted_notifications",
-    `UPDATE notifications SET status = 'unknown'
-      WHERE status = 'sending' AND created_at < now() - make_interval(secs => $1)`,
+    "notifications.settle_interrupted",
+    `UPDATE notifications SET status = 'unknown', error = 'interrupted'
+      WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)`,
     [olderThanMs / 1000],
   );
   return rowCount ?? 0;
+}
+
+/** A notice as JSON, its dates marked so they come back as dates. */
+function encode(notice: Notice): string {
+  return JSON.stringify(notice, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    return raw instanceof Date ? { $date: raw.toISOString() } : value;
+  });
+}
+
+function decode(stored: unknown): Notice {
+  const revive = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(revive);
+    if (value !== null && typeof value === "object") {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (entries.length === 1 && entries[0]?.[0] === "$date") {
+        return new Date(String(entries[0][1]));
+      }
+      return Object.fromEntries(entries.map(([k, v]) => [k, revive(v)]));
+    }
+    return value;
+  };
+  return revive(stored) as Notice;
 }

@@ -8,6 +8,8 @@ import {
   recordDelivery,
 } from "../broadcasts/broadcasts.js";
 import type { DbAccess } from "../db/pool.js";
+import { classifyDeliveryError } from "../notifications/delivery.js";
+import { toError } from "../util/errors.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 /** Sends one broadcast message; throws Telegram's error (with `error_code`, `parameters`). */
@@ -26,19 +28,18 @@ export interface BroadcastWorkerDeps {
    * nearly as long): it becomes 'unknown', so its broadcast can finish and be reported.
    */
   interruptedAfterMs: number;
-}
-
-interface TelegramErrorShape {
-  error_code?: number;
-  parameters?: { retry_after?: number };
-  message?: string;
+  /** The pause after a send that did not arrive because Telegram was unreachable (or 5xx). */
+  unreachablePauseSeconds: number;
 }
 
 /**
  * The broadcast sender: sends each recipient at most once (claimed as 'sending' before the
  * call; a claim interrupted by a crash becomes 'unknown', never resent), resumes where it
- * stopped, honours Telegram's retry_after by pausing the broadcast, and records customers who
- * blocked the bot. One message at a time, as grammY advises for broadcasts.
+ * stopped, honours Telegram's retry_after by pausing the broadcast, pauses it while Telegram
+ * is unreachable (a refused or reset connection, a 5xx: the message did not arrive and its
+ * recipient keeps their turn), and records customers who blocked the bot. Only a send that may
+ * have reached Telegram without an answer (a timeout) is 'unknown'. One message at a time, as
+ * grammY advises for broadcasts.
  */
 export function broadcastIteration(deps: BroadcastWorkerDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
@@ -70,21 +71,30 @@ export function broadcastIteration(deps: BroadcastWorkerDeps) {
           await recordDelivery(deps.db, r, "sent");
           counts.sent++;
         } catch (err) {
-          const e = err as TelegramErrorShape;
-          const retryAfter = e.error_code === 429 ? (e.parameters?.retry_after ?? 1) : undefined;
-          if (retryAfter !== undefined) {
-            // Telegram refused this one: it and the rest wait for retry_after.
-            await giveBackUnsent(deps.db, broadcastId, recipients.slice(i), retryAfter);
+          const failure = classifyDeliveryError(err);
+          if (failure.kind === "rate_limited" || failure.kind === "not_delivered") {
+            // Not delivered: it and the rest wait (retry_after, or until Telegram is back).
+            const pause =
+              failure.kind === "rate_limited"
+                ? failure.retryAfterSeconds
+                : deps.unreachablePauseSeconds;
+            await giveBackUnsent(deps.db, broadcastId, recipients.slice(i), pause);
             counts.paused++;
+            if (failure.kind === "not_delivered") {
+              ctx.logger.warn(
+                { broadcast_id: broadcastId, err: toError(err).message, pause_s: pause },
+                "Telegram unreachable: broadcast paused",
+              );
+            }
             break;
           }
           const outcome =
-            e.error_code === 403
+            failure.kind === "blocked"
               ? "blocked"
-              : e.error_code !== undefined && e.error_code < 500
+              : failure.kind === "rejected"
                 ? "failed"
                 : "unknown";
-          await recordDelivery(deps.db, r, outcome, e.message);
+          await recordDelivery(deps.db, r, outcome, toError(err).message);
           counts[outcome]++;
         }
       }
@@ -95,7 +105,7 @@ export function broadcastIteration(deps: BroadcastWorkerDeps) {
         .report(report)
         .catch((err) =>
           ctx.logger.warn(
-            { broadcast_id: report.broadcastId, err: (err as Error).message },
+            { broadcast_id: report.broadcastId, err: toError(err).message },
             "broadcast report not sent",
           ),
         );

@@ -1,4 +1,4 @@
-import type { Config, WorkerName } from "../config.js";
+import { type Config, LIGHT_WORKERS, type WorkerName } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { Logger } from "../logger.js";
 import type { CustomerNotifier } from "../notifications/notices.js";
@@ -16,6 +16,7 @@ import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
 import { Loop, type LoopOptions } from "./loop.js";
+import { noticeRetryIteration } from "./notices.js";
 import { reconcileIteration } from "./reconcile.js";
 import { remindersIteration } from "./reminders.js";
 import { type StarTransactionsSource, starsBackstopIteration } from "./stars-backstop.js";
@@ -74,12 +75,8 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
     },
   };
 
-  const loop = (
-    name: WorkerName,
-    heavy: boolean,
-    run: LoopOptions["run"],
-    exclusive = false,
-  ): Loop | undefined => {
+  const loop = (name: WorkerName, run: LoopOptions["run"], exclusive = false): Loop | undefined => {
+    const heavy = !LIGHT_WORKERS.includes(name);
     const schedule = config.scheduling.workers[name];
     if (!schedule.enabled) return undefined;
     return new Loop({
@@ -99,7 +96,6 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
   const loops: Array<Loop | undefined> = [
     loop(
       "ACTIVATION",
-      true,
       activationIteration({
         provisioning,
         notices,
@@ -111,7 +107,6 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
     ),
     loop(
       "FAST_EXPIRY",
-      true,
       fastExpiryIteration({
         db: worker,
         provisioning,
@@ -124,7 +119,6 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
   loops.push(
     loop(
       "AUTO_RENEWAL",
-      true,
       autoRenewalIteration({
         db: worker,
         metrics: deps.metrics,
@@ -135,15 +129,13 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
         batchSize: config.scheduling.batchSize,
       }),
     ),
-    loop("REMINDERS", true, remindersIteration({ db: worker, notices, batchSize: 200 })),
+    loop("REMINDERS", remindersIteration({ db: worker, notices, batchSize: 200 })),
     loop(
       "TRIAL_NOTIFICATIONS",
-      true,
       trialNotificationsIteration({ db: worker, notices, batchSize: 200 }),
     ),
     loop(
       "RECONCILE",
-      true,
       reconcileIteration({
         db: worker,
         vpn: deps.vpn,
@@ -157,7 +149,6 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
     loops.push(
       loop(
         "BROADCAST",
-        false,
         broadcastIteration({
           db: worker,
           transport: deps.broadcastTransport,
@@ -167,6 +158,7 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
             ),
           batchSize: 25,
           interruptedAfterMs: 5 * 60_000,
+          unreachablePauseSeconds: 5,
         }),
         true,
       ),
@@ -176,7 +168,6 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
     loops.push(
       loop(
         "CRYPTO_WATCHER",
-        true,
         cryptoWatcherIteration({
           db: worker,
           cryptopay: deps.cryptopay,
@@ -187,12 +178,24 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
       ),
     );
   }
+  if (deps.notifier) {
+    loops.push(
+      loop(
+        "NOTICES",
+        noticeRetryIteration({
+          notices,
+          batchSize: 25,
+          // The longest send: the API guard's timeout per attempt and its bounded retries.
+          interruptedAfterMs: 2 * 60_000,
+        }),
+      ),
+    );
+  }
   if (deps.starTransactions && deps.cryptoPayments) {
     const payments = deps.cryptoPayments;
     loops.push(
       loop(
         "STARS_BACKSTOP",
-        true,
         starsBackstopIteration({
           db: worker,
           transactions: deps.starTransactions,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { botOptionsFrom } from "../../src/bot/options.js";
 import { flowLimitsFrom } from "../../src/bot-services.js";
-import { ConfigError, loadConfig, WORKER_DEFAULTS, WORKER_NAMES } from "../../src/config.js";
+import {
+  ConfigError,
+  LIGHT_WORKERS,
+  loadConfig,
+  WORKER_DEFAULTS,
+  WORKER_NAMES,
+} from "../../src/config.js";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -113,7 +119,7 @@ describe("configuration", () => {
   it("places heavy workers on grids that never meet", () => {
     // Two grids offset_a + n·a and offset_b + m·b meet iff gcd(a, b) divides offset_a − offset_b.
     const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-    const heavy = WORKER_NAMES.filter((n) => n !== "BROADCAST");
+    const heavy = WORKER_NAMES.filter((n) => !LIGHT_WORKERS.includes(n));
     for (const a of heavy) {
       for (const b of heavy) {
         if (a >= b) continue;

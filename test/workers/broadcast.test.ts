@@ -12,6 +12,7 @@ import {
 import * as users from "../../src/domain/users.js";
 import { silentLogger } from "../../src/logger.js";
 import { broadcastIteration } from "../../src/workers/broadcast.js";
+import { until } from "../bot/support/testbed.js";
 import { sandboxClient } from "../support/driver.js";
 import { clearFaults, fault } from "../support/sandbox.js";
 import { iterationContext, workerBed } from "./support.js";
@@ -40,6 +41,7 @@ const sender = broadcastIteration({
     reports.push(r);
   },
   batchSize: 25,
+  unreachablePauseSeconds: 1,
 });
 
 let nextUser = 65_000;
@@ -123,6 +125,30 @@ describe("broadcast sender", () => {
     await new Promise((r) => setTimeout(r, 2_100));
     await runUntilFinished(broadcastId);
     expect(await messagesTo(ids, "Paused then resumed")).toEqual(new Array(10).fill(1));
+  });
+
+  it("pauses while Telegram is unreachable and resumes: everyone gets it exactly once", async () => {
+    const ids = await customers(120);
+    const { broadcastId, recipients } = await startBroadcast(worker, {
+      adminId: 1,
+      segment: "all",
+      textA: "Through an outage",
+    });
+    const sending = (async () => {
+      for (let i = 0; i < 200 && !reports.some((r) => r.broadcastId === broadcastId); i++) {
+        await sender(iterationContext());
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    // Telegram goes away mid-broadcast: connections are reset, nothing arrives.
+    await until(async () => (await messagesTo(ids, "Through an outage")).some((n) => n > 0));
+    await fault(bed.sandbox, { target: "telegram", mode: "down", duration_ms: 2_500 });
+    await sending;
+    const report = reports.find((r) => r.broadcastId === broadcastId);
+    expect(report?.counts).toMatchObject({ sent: recipients, unknown: 0, failed: 0 });
+    expect(await messagesTo(ids, "Through an outage")).toEqual(new Array(120).fill(1));
+    const resets = (await sb.calls("telegram", "sendMessage")).filter((c) => c.status === 0);
+    expect(resets.length).toBeGreaterThan(0);
   });
 
   it("never resends a message whose send was interrupted by a crash", async () => {
