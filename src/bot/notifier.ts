@@ -1,8 +1,9 @@
-import { type Api, GrammyError, InlineKeyboard } from "grammy";
+import { type Api, GrammyError, InlineKeyboard, InputFile } from "grammy";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
 import type { CustomerNotifier, Notice, SendOutcome } from "../notifications/notices.js";
 import { Cb } from "./keyboards.js";
 import type { FlowName, UsersPort } from "./services.js";
+import { CAPTION_LIMIT, renderQrPng } from "./ui.js";
 
 export interface NotifierDeps {
   /** `runtime.bot.api`: every send passes the API guard (R2, metrics, timeouts, 403 marks). */
@@ -14,12 +15,15 @@ export interface NotifierDeps {
 /** A button under a notice: opens a flow, or carries its own callback data. */
 export type NoticeButton = { key: MessageKey; flow: FlowName } | { key: MessageKey; data: string };
 
-/** The text and the buttons (one per row) of a notice, in the recipient's language. */
+/**
+ * The text and the buttons (one per row) of a notice, in the recipient's language, and the
+ * content of its QR code when it carries a key (the key message: link as text and as QR).
+ */
 export function renderNotice(
   i18n: I18n,
   locale: string,
   notice: Notice,
-): { text: string; buttons: NoticeButton[] } {
+): { text: string; buttons: NoticeButton[]; qrCode?: string } {
   let key = `notice.${notice.kind}` as MessageKey;
   let vars: MessageVars = {};
   let buttons: NoticeButton[] = [];
@@ -130,7 +134,9 @@ export function renderNotice(
       throw new Error(`no texts for notice ${(unknown as Notice).kind}`);
     }
   }
-  return { text: i18n.t(locale, key, vars), buttons };
+  const text = i18n.t(locale, key, vars);
+  const link = "link" in notice ? notice.link : null;
+  return link ? { text, buttons, qrCode: link } : { text, buttons };
 }
 
 function noticeKeyboard(
@@ -158,13 +164,31 @@ export function createCustomerNotifier(deps: NotifierDeps): CustomerNotifier {
       // Without the database the notice still goes out, in the default language.
       const language = await deps.users.languageOf(userId).catch(() => undefined);
       const locale = deps.i18n.negotiate(language);
-      const { text, buttons } = renderNotice(deps.i18n, locale, notice);
+      const { text, buttons, qrCode } = renderNotice(deps.i18n, locale, notice);
       const markup = noticeKeyboard(deps.i18n, locale, buttons);
+      const options = { parse_mode: "HTML" as const, ...(markup ? { reply_markup: markup } : {}) };
       try {
+        if (qrCode !== undefined && text.length <= CAPTION_LIMIT) {
+          try {
+            await deps.api.sendPhoto(
+              userId,
+              new InputFile(await renderQrPng(qrCode), "qr.png"),
+              { ...options, caption: text },
+              signal as Parameters<Api["sendPhoto"]>[3],
+            );
+            return "sent";
+          } catch (err) {
+            if (err instanceof GrammyError && (err.error_code === 403 || err.error_code === 429)) {
+              throw err;
+            }
+            // The photo could not go (a 400, a Bot API without photos, a timeout): the key
+            // still reaches the customer as text.
+          }
+        }
         await deps.api.sendMessage(
           userId,
           text,
-          { parse_mode: "HTML", ...(markup ? { reply_markup: markup } : {}) },
+          options,
           signal as Parameters<Api["sendMessage"]>[3],
         );
         return "sent";

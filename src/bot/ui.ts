@@ -2,6 +2,7 @@ import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
 import QRCode from "qrcode";
 import { escapeHtml, plainText } from "../locales/format.js";
 import { deliverNotices } from "../notifications/notices.js";
+import { toError } from "../util/errors.js";
 import type { BotContext } from "./context.js";
 import { mainMenuKeyboard, screenKeyboard } from "./keyboards.js";
 import type { Delivery, InvoiceRequest, MessageRef, Screen } from "./services.js";
@@ -12,7 +13,8 @@ export interface View {
   keyboard: InlineKeyboard;
 }
 
-const CAPTION_LIMIT = 1024;
+/** Telegram's limit for a photo's caption. */
+export const CAPTION_LIMIT = 1024;
 
 export function isNotModified(err: unknown): boolean {
   return err instanceof GrammyError && err.description.includes("message is not modified");
@@ -113,17 +115,23 @@ export async function showScreen(ctx: BotContext, screen: Screen): Promise<void>
     if (screen.remember) await ctx.conversation.remember(customerId, screen.remember);
     if (screen.awaitInput) await ctx.conversation.expect(customerId, screen.awaitInput);
   }
-  if (screen.qrCode === undefined) {
+  if (screen.qrCode === undefined || !(await showWithQr(ctx, view, screen.qrCode))) {
     await show(ctx, view);
-  } else {
-    // The photo is a new message: the pressed one loses its buttons, so a pay button on it
-    // cannot be pressed again later.
-    if (ctx.callbackQuery?.message) {
-      await ctx.editMessageReplyMarkup().catch((err: Error) => {
-        ctx.logger.debug({ err: err.message }, "could not clear the pressed message's buttons");
-      });
-    }
-    const photo = new InputFile(await renderQrPng(screen.qrCode), "qr.png");
+  }
+  if (screen.invoice) await sendInvoice(ctx, screen.invoice);
+  if (screen.notify) await deliver(ctx, screen.notify);
+}
+
+/**
+ * The key message: the QR code as a photo with the text (the link as copyable text) and the
+ * buttons. Returns false when the photo could not be sent (a timeout, a 400, a Bot API without
+ * photos): the caller then shows the text, so the customer always gets the link. The photo is a
+ * new message; once it is out, the pressed message loses its buttons, so a pay button on it
+ * cannot be pressed again later.
+ */
+async function showWithQr(ctx: BotContext, view: View, qrCode: string): Promise<boolean> {
+  try {
+    const photo = new InputFile(await renderQrPng(qrCode), "qr.png");
     if (view.text.length <= CAPTION_LIMIT) {
       await ctx.replyWithPhoto(photo, {
         caption: view.text,
@@ -134,9 +142,20 @@ export async function showScreen(ctx: BotContext, screen: Screen): Promise<void>
       await ctx.replyWithPhoto(photo);
       await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
     }
+  } catch (err) {
+    if (err instanceof GrammyError && err.error_code === 403) throw err;
+    ctx.logger.warn({ err: toError(err).message }, "QR photo not sent; the key goes as text");
+    return false;
   }
-  if (screen.invoice) await sendInvoice(ctx, screen.invoice);
-  if (screen.notify) await deliver(ctx, screen.notify);
+  if (ctx.callbackQuery?.message) {
+    await ctx.editMessageReplyMarkup().catch((err: unknown) => {
+      ctx.logger.debug(
+        { err: toError(err).message },
+        "could not clear the pressed message's buttons",
+      );
+    });
+  }
+  return true;
 }
 
 /** Telegram's limits for invoice texts. */

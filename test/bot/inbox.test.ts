@@ -124,8 +124,8 @@ describe("the update inbox", () => {
   });
 
   it("renews the claims of updates it is handling, so a slow handler is not run twice", async () => {
-    const { box } = inbox("replica-a", { leaseMs: 1_000, heartbeatMs: 100, sweepMs: 100 });
-    const other = inbox("replica-b", { leaseMs: 1_000, heartbeatMs: 100, sweepMs: 100 });
+    const { box } = inbox("replica-a", { leaseMs: 2_000, heartbeatMs: 200, sweepMs: 100 });
+    const other = inbox("replica-b", { leaseMs: 2_000, heartbeatMs: 200, sweepMs: 100 });
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -138,7 +138,7 @@ describe("the update inbox", () => {
     try {
       const [update] = await box.store([message(1050, "slow")]);
       const handled = box.handle(update as Update, () => gate);
-      await new Promise((r) => setTimeout(r, 2_000)); // two leases
+      await new Promise((r) => setTimeout(r, 4_500)); // more than two leases
       expect(otherRuns).toEqual([]);
       expect(await row(1050)).toMatchObject({ status: "processing", claimed_by: "replica-a" });
       release();

@@ -9,7 +9,7 @@ import { createMetrics } from "../../src/ops/metrics.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { testDb } from "../support/db.js";
 import { type SandboxClient, sandboxClient } from "../support/driver.js";
-import { testSandbox } from "../support/sandbox.js";
+import { clearFaults, fault, testSandbox } from "../support/sandbox.js";
 import { type Fakes, fakeServices } from "./support/fakes.js";
 import { buttonTexts, FAST_OPTIONS, testConfig } from "./support/testbed.js";
 
@@ -144,8 +144,31 @@ describe("customer notifier", () => {
       "sent",
     );
     const message = await lev.waitForMessage();
-    expect(message.text).toContain("<code>vless://x@y:1</code>");
+    // The key message: the QR code as a photo, the link as copyable text in its caption.
+    expect(message.photo).not.toBeNull();
+    expect(message.caption).toContain("<code>vless://x@y:1</code>");
     expect(buttonTexts(message.reply_markup)).toEqual(["🔑 Мой ключ"]);
+  });
+
+  it("sends a key notice as text when the photo is refused", async () => {
+    const mia = sb.customer(7003);
+    await mia.send("hi");
+    await fault(sandbox, {
+      target: "telegram",
+      mode: "error",
+      status: 400,
+      methods: ["sendPhoto"],
+    });
+    try {
+      expect(await notifier.send(7003, { kind: "key_reissued", link: "vless://z@w:2" })).toBe(
+        "sent",
+      );
+    } finally {
+      await clearFaults(sandbox);
+    }
+    const message = await mia.waitForMessage();
+    expect(message.photo).toBeNull();
+    expect(message.text).toContain("<code>vless://z@w:2</code>");
   });
 
   it("reports a customer who blocked the bot as unreachable (and marks them)", async () => {

@@ -44,7 +44,10 @@ describe("sandbox mode, end to end through the composed service", () => {
     const paid = await ann.payCrypto();
     expect(paid.webhook_url).toMatch(/\/webhooks\/cryptopay$/);
     expect(paid.deliveries.map((d) => d.status)).toEqual([200]);
-    const key = await ann.waitForMessage((m) => (m.text ?? "").includes("vless://"), 15_000);
+    const key = await ann.waitForMessage(
+      (m) => (m.text ?? m.caption ?? "").includes("vless://"),
+      15_000,
+    );
 
     const rows = await db.query<{
       status: string;
@@ -68,7 +71,7 @@ describe("sandbox mode, end to end through the composed service", () => {
     ]);
     const [row] = rows.rows;
     // Sent with parse_mode HTML, so the link's "&" arrive escaped.
-    expect(key.text).toContain(row?.vless_link.replaceAll("&", "&amp;"));
+    expect(key.text ?? key.caption).toContain(row?.vless_link.replaceAll("&", "&amp;"));
     const onServer = (await sb.vpnUsers()).filter((u) => u.uuid === row?.vpn_uuid);
     expect(onServer).toEqual([expect.objectContaining({ telegram_id: CUSTOMER })]);
   });

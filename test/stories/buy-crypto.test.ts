@@ -36,10 +36,11 @@ describe("buy with crypto (Crypto Pay)", () => {
     // The provider delivers the webhook three times at once: credited and announced once.
     const paid = await kim.payCrypto({ times: 3, concurrent: true });
     expect(paid.deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
-    const told = await kim.waitForMessage((m) => (m.text ?? "").startsWith("✅"));
+    const told = await kim.waitForMessage((m) => body(m).startsWith("✅"));
     const sub = await subscriptionOf(story, 1901);
     expect(sub?.status).toBe("active");
-    expect(told.text).toBe(
+    expect(told.photo).not.toBeNull();
+    expect(body(told)).toBe(
       t("ru", "notice.payment_granted", {
         expiresAt: sub?.expires_at as Date,
         link: sub?.vless_link ?? "",
@@ -50,7 +51,7 @@ describe("buy with crypto (Crypto Pay)", () => {
     const payments = await story.sql("SELECT provider FROM payments WHERE user_id = 1901");
     expect(payments).toEqual([{ provider: "cryptopay" }]);
     await new Promise((r) => setTimeout(r, 300));
-    const announcements = (await kim.chat()).filter((m) => (m.text ?? "").startsWith("✅"));
+    const announcements = (await kim.chat()).filter((m) => body(m).startsWith("✅"));
     expect(announcements).toHaveLength(1);
     expect(story.r2Violations()).toBe(0);
   });

@@ -57,8 +57,9 @@ describe("trial", () => {
       await story.sb.clearFaults("vpn");
     }
     await story.runActivation();
-    const done = await dan.waitForMessage((m) => (m.text ?? "").startsWith("✅"));
+    const done = await dan.waitForMessage((m) => body(m).startsWith("✅"));
     const sub = await subscriptionOf(story, 1202);
-    expect(done.text).toBe(t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }));
+    expect(done.photo).not.toBeNull();
+    expect(body(done)).toBe(t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }));
   });
 });

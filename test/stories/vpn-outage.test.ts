@@ -37,7 +37,8 @@ describe("paying while the VPN API is down", () => {
     const sub = await subscriptionOf(story, 1601);
     expect(sub?.status).toBe("active");
     const done = await hal.waitForMessage();
-    expect(done.text).toBe(t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }));
+    expect(done.photo).not.toBeNull();
+    expect(body(done)).toBe(t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }));
 
     // "My key" now shows it, with the QR code.
     await hal.press("f:key");

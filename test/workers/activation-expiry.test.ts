@@ -65,8 +65,8 @@ describe("activation worker", () => {
       });
       const message = await sb
         .customer(c.userId)
-        .waitForMessage((m) => (m.text ?? "").includes("vless://"));
-      expect(message.text).toContain(c.uuid);
+        .waitForMessage((m) => (m.text ?? m.caption ?? "").includes("vless://"));
+      expect(message.caption).toContain(c.uuid);
     }
     expect((await vpnUsers(bed.sandbox)).map((u) => u.uuid)).toEqual(
       expect.arrayContaining([a.uuid, b.uuid]),
@@ -116,8 +116,8 @@ describe("activation worker", () => {
     expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({ status: "active" });
     const message = await sb
       .customer(c.userId)
-      .waitForMessage((m) => (m.text ?? "").includes("vless://"), 8_000);
-    expect(message.text).toContain(c.uuid);
+      .waitForMessage((m) => (m.text ?? m.caption ?? "").includes("vless://"), 8_000);
+    expect(message.caption).toContain(c.uuid);
   });
 });
 

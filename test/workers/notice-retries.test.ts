@@ -45,9 +45,10 @@ async function customers(n: number) {
 
 /** Activation notices each customer received (messages with their key). */
 async function keyNotices(userIds: number[]): Promise<number[]> {
-  const sends = (await sb.calls("telegram", "sendMessage")).filter(
-    (c) => c.status === 200 && String((c.request as { text?: string }).text).includes("vless://"),
-  );
+  const sends = (await sb.calls("telegram")).filter((c) => {
+    const r = c.request as { text?: string; caption?: string } | null;
+    return c.status === 200 && String(r?.text ?? r?.caption).includes("vless://");
+  });
   return userIds.map(
     (id) => sends.filter((c) => Number((c.request as { chat_id: number }).chat_id) === id).length,
   );
@@ -72,7 +73,7 @@ describe("notices that did not arrive are retried until delivered", () => {
 
   it("activation notices during a Telegram outage: every customer is told once afterwards", async () => {
     const list = await customers(9);
-    await fault(bed.sandbox, { target: "telegram", mode: "down", duration_ms: 1_000 });
+    await fault(bed.sandbox, { target: "telegram", mode: "down", duration_ms: 3_000 });
     const report = await activation(iterationContext());
     expect(report.counts).toMatchObject({ activated: 9, notified: 0 });
     const ids = list.map((c) => c.userId);
@@ -85,7 +86,7 @@ describe("notices that did not arrive are retried until delivered", () => {
     );
     expect(rows).toEqual(new Array(9).fill({ status: "failed", due: true }));
 
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 3_100));
     await retryUntilSettled();
     expect(await keyNotices(ids)).toEqual(new Array(9).fill(1));
     const { rows: after } = await bed.db.query<{ status: string }>(
@@ -105,7 +106,7 @@ describe("notices that did not arrive are retried until delivered", () => {
       mode: "rate_limit",
       retry_after: 3,
       duration_ms: 2_000,
-      methods: ["sendMessage"],
+      methods: ["sendMessage", "sendPhoto"],
     });
     await activation(iterationContext());
     expect(await keyNotices([c.userId])).toEqual([0]);
