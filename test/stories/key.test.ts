@@ -43,6 +43,36 @@ describe("my key", () => {
     expect(buttonsOf(key).map((b) => b.callback_data)).toEqual(["instructions", "kr", "menu"]);
   });
 
+  it("when the photo is refused the key still arrives, as text with its buttons", async () => {
+    const ron = story.customer(2201);
+    const sub = await subscriptionOf(story, 2201);
+    const link = sub?.vless_link ?? "";
+    await story.sb.fault({
+      target: "telegram",
+      mode: "error",
+      status: 400,
+      methods: ["sendPhoto"],
+    });
+    try {
+      await ron.send("/key");
+      const key = await ron.waitForMessage();
+      expect(key.photo).toBeNull();
+      expect(key.text).toContain(`<code>${link.replaceAll("&", "&amp;")}</code>`);
+      expect(buttonsOf(key).map((b) => b.text)).toContain(t("en", "key.button_reissue"));
+      // Pressed from a screen: the pressed message becomes the key (its old buttons go).
+      await ron.send("/profile");
+      const profile = await ron.waitForMessage();
+      const toKey = buttonsOf(profile).find((b) => b.callback_data === "f:key");
+      if (!toKey) throw new Error("no key button on the profile");
+      await ron.press("f:key");
+      const edited = await ron.waitForMessage(
+        (m) => m.message_id === profile.message_id && m.edited,
+      );
+      expect(edited.text).toContain(`<code>${link.replaceAll("&", "&amp;")}</code>`);
+    } finally {
+      await story.sb.clearFaults("telegram");
+    }
+  });
   it("shows the operator's client-app links", async () => {
     await story.sql("INSERT INTO settings (key, value) VALUES ('content', $1::jsonb)", [
       JSON.stringify({
