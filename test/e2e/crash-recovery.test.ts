@@ -113,11 +113,9 @@ async function expectCreditedOnce(customer: Customer, chargeId: string): Promise
     [customer.id],
   );
   expect(payments.rows).toEqual([{ provider_payment_id: chargeId }]);
-  const grants = await db.query(
-    "test",
-    "SELECT kind FROM subscription_grants WHERE user_id = $1",
-    [customer.id],
-  );
+  const grants = await db.query("test", "SELECT kind FROM subscription_grants WHERE user_id = $1", [
+    customer.id,
+  ]);
   expect(grants.rows).toHaveLength(1);
   // Told once: one key message after the invoice, nothing repeated later.
   await new Promise((r) => setTimeout(r, 1_500));
