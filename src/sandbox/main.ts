@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     CRYPTOPAY_API_URL: sandbox.cryptopayApiUrl,
     CRYPTOPAY_TOKEN: sandbox.cryptopayToken,
   };
-  logger.info({ control_plane: `${sandbox.url}/sandbox`, ...env }, "sandbox stand-ins listening");
+  logger.info({ control_plane: `${sandbox.url}/sandbox`, ...env }, "sandbox process ready");
   process.stderr.write(
     [
       "",

@@ -24,7 +24,7 @@ async function startSandboxProcess(): Promise<{ url: string; proc: ServiceProces
     env: childEnv({ SANDBOX_PORT: String(port) }),
   });
   running.push(proc);
-  await proc.waitForLine((l) => l.msg === "sandbox stand-ins listening", 30_000);
+  await proc.waitForLine((l) => l.msg === "sandbox process ready", 30_000);
   return { url: `http://127.0.0.1:${port}`, proc };
 }
 
