@@ -5,6 +5,8 @@
  */
 export class RateLimiter {
   readonly #buckets = new Map<number, { tokens: number; at: number }>();
+  /** When each customer was last told to slow down (in the chat). */
+  readonly #told = new Map<number, number>();
   #lastSweep: number;
 
   constructor(
@@ -34,6 +36,20 @@ export class RateLimiter {
     return true;
   }
 
+  /**
+   * Whether to tell `key` in the chat that they are going too fast: once until a token is back.
+   * A backlog (a customer's updates queued during an outage, handled in a burst) is not a
+   * flood, and gets one "slow down", not one per queued update.
+   */
+  shouldTell(key: number): boolean {
+    const now = this.now();
+    const last = this.#told.get(key);
+    const tokenBackMs = 1000 / Math.max(this.refillPerSecond, 1e-9);
+    if (last !== undefined && now - last < tokenBackMs) return false;
+    this.#told.set(key, now);
+    return true;
+  }
+
   get size(): number {
     return this.#buckets.size;
   }
@@ -44,6 +60,9 @@ export class RateLimiter {
     this.#lastSweep = now;
     for (const [key, bucket] of this.#buckets) {
       if (now - bucket.at >= fullAfterMs) this.#buckets.delete(key);
+    }
+    for (const [key, at] of this.#told) {
+      if (now - at >= fullAfterMs) this.#told.delete(key);
     }
   }
 }

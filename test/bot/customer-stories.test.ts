@@ -319,6 +319,13 @@ describe("pipeline", () => {
     }
     expect(opened).toBe(3);
     expect((await gina.lastMessage())?.text).toBe(en("error.rate_limited"));
+    // A backlog is not a flood: more refused commands get no further "slow down" replies.
+    const before = (await gina.chat()).length;
+    for (let i = 0; i < 5; i++) await gina.send("/buy");
+    await gina.send("/help");
+    await gina.waitForMessage((m) => m.text === en("help.text"));
+    expect(opened).toBe(3);
+    expect((await gina.chat()).length).toBe(before + 1);
   });
 
   it("registers the commands in every language", async () => {

@@ -19,6 +19,16 @@ describe("rate limiter", () => {
     expect(limiter.take(7)).toBe(false);
   });
 
+  it("says 'slow down' once until a token is back, however many updates it refuses", () => {
+    let now = 0;
+    const limiter = new RateLimiter(1, 0.5, () => now);
+    expect(limiter.take(7)).toBe(true);
+    const refused = [1, 2, 3].map(() => !limiter.take(7) && limiter.shouldTell(7));
+    expect(refused).toEqual([true, false, false]);
+    now += 2_000;
+    expect(limiter.shouldTell(7)).toBe(true);
+  });
+
   it("forgets full buckets, so memory stays bounded", () => {
     let now = 0;
     const limiter = new RateLimiter(2, 1, () => now);

@@ -53,8 +53,9 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
 
   for (const [command, flow] of COMMANDS) {
     feature.command(command, async (ctx) => {
-      if (!limiter.take(ctx.customer().telegramId)) {
-        await ctx.reply(ctx.t("error.rate_limited"));
+      const id = ctx.customer().telegramId;
+      if (!limiter.take(id)) {
+        if (limiter.shouldTell(id)) await ctx.reply(ctx.t("error.rate_limited"));
         return;
       }
       await open(ctx, flow);
@@ -92,7 +93,7 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
     if (!prompt) return next();
     if (!limiter.take(ctx.from.id)) {
       // The question stays open: the customer only has to send it again a bit later.
-      await ctx.reply(ctx.t("error.rate_limited"));
+      if (limiter.shouldTell(ctx.from.id)) await ctx.reply(ctx.t("error.rate_limited"));
       return;
     }
     await ctx.conversation.clearPrompt(ctx.from.id);
