@@ -8,7 +8,7 @@ import { migrate } from "./db/migrate.js";
 import type { Db } from "./db/pool.js";
 import { DbScope } from "./db/scope.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
-import { buildHttpServer } from "./http/server.js";
+import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
 import { markInterruptedNotifications } from "./notifications/send-once.js";
@@ -43,6 +43,8 @@ export interface Service {
   scope: DbScope;
   http: FastifyInstance;
   httpUrl: string;
+  /** Where `/metrics` is served: `httpUrl`, or its own port when `METRICS_PORT` is set. */
+  metricsUrl: string;
   readiness: Readiness;
   watchdog: Watchdog;
   gate: StartGate;
@@ -278,6 +280,9 @@ export async function startService(
       readiness,
       health: () => watchdog.status(),
       startedAt,
+      timeouts: { requestMs: config.http.requestTimeoutMs, idleMs: config.http.idleTimeoutMs },
+      serveMetrics: config.metrics.port === undefined,
+      metricsToken: config.metrics.token,
     });
     if (bot?.webhookPlugin) await http.register(bot.webhookPlugin);
     if (cryptoPayments && config.cryptopay.token) {
@@ -293,8 +298,21 @@ export async function startService(
     }
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address() as AddressInfo;
-    const httpUrl = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${address.port}`;
+    const localHost = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
+    const httpUrl = `http://${localHost}:${address.port}`;
     stopSteps.push({ name: "http server", run: () => http.close() });
+    let metricsUrl = httpUrl;
+    if (config.metrics.port !== undefined) {
+      const metricsHttp = buildMetricsServer({
+        logger,
+        metrics,
+        token: config.metrics.token,
+        timeouts: { requestMs: config.http.requestTimeoutMs, idleMs: config.http.idleTimeoutMs },
+      });
+      await metricsHttp.listen({ port: config.metrics.port, host: config.http.host });
+      metricsUrl = `http://${localHost}:${(metricsHttp.server.address() as AddressInfo).port}`;
+      stopSteps.push({ name: "metrics http server", run: () => metricsHttp.close() });
+    }
     preparation?.afterListen?.(httpUrl);
 
     if (config.watchdog.enabled) {
@@ -343,6 +361,7 @@ export async function startService(
     logger.info(
       {
         port: address.port,
+        metrics_url: metricsUrl,
         env: config.env,
         embedded_db: Boolean(embedded),
         loops: loops.map((l) => l.name),
@@ -360,6 +379,7 @@ export async function startService(
       scope,
       http,
       httpUrl,
+      metricsUrl,
       readiness,
       watchdog,
       gate,
