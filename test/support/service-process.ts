@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { duplicateKeys } from "./json-keys.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -8,7 +9,10 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Parsed JSON lines from stdout (empty when stdout is left unread). */
   lines: Array<Record<string, unknown>>;
-  /** Lines on stdout that were not JSON: must stay empty (R7). */
+  /**
+   * Lines on stdout that were not JSON, or JSON with a key twice (invalid for many log
+   * shippers): must stay empty (R7).
+   */
   strayStdout: string[];
   stderr: () => string;
   waitForLine(
@@ -62,6 +66,8 @@ export function spawnService(opts: {
         buffer = buffer.slice(nl + 1);
         try {
           lines.push(JSON.parse(line) as Record<string, unknown>);
+          const repeated = duplicateKeys(line);
+          if (repeated.length > 0) strayStdout.push(`repeated ${repeated.join(", ")}: ${line}`);
         } catch {
           strayStdout.push(line);
         }
