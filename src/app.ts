@@ -12,7 +12,7 @@ import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
 import { markInterruptedNotifications } from "./notifications/send-once.js";
-import { createAdminMessenger } from "./ops/admin-messages.js";
+import { createAdminMessenger, createOperatorChannel } from "./ops/admin-messages.js";
 import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
@@ -237,10 +237,7 @@ export async function startService(
     // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
     const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
     stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
-    const alertOperator = async (text: string) => {
-      logger.error({ event: "operator_alert" }, text);
-      adminMessages.post(text);
-    };
+    const operators = createOperatorChannel({ messenger: adminMessages, logger });
     const loops = [
       ...createWorkerLoops({
         config,
@@ -260,7 +257,8 @@ export async function startService(
               },
             }
           : undefined,
-        alertOperator,
+        alertOperator: operators.alert,
+        reportToOperator: operators.report,
       }),
       ...(options.loops?.({ config, logger, metrics, db, gate }) ?? []),
     ];
@@ -334,7 +332,7 @@ export async function startService(
         run: async () => {
           // Every replica fires; the lease lets one of them send it (held for an hour).
           if (!(await leases.tryTake("daily_digest", replicaName(), 3_600_000))) return;
-          await alertOperator(
+          await operators.report(
             formatDigest(await yesterdayInNumbers(db.forKind("worker"), config.digest.timezone)),
           );
         },
