@@ -41,14 +41,26 @@ export function spawnService(opts: {
   entry?: string;
   env: NodeJS.ProcessEnv;
   stdout?: "read" | "unread";
+  /**
+   * Run it as an operator does, `npm start`, in its own process group: npm does not pass
+   * signals on, so `kill` signals the whole group (npm, its shell and the service).
+   */
+  viaNpm?: boolean;
 }): ServiceProcess {
   const entry = opts.entry ?? "src/main.ts";
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: ROOT,
-    env: opts.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = opts.viaNpm
+    ? spawn("npm", ["start"], {
+        cwd: ROOT,
+        env: opts.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      })
+    : spawn(process.execPath, ["--import", "tsx", entry], {
+        cwd: ROOT,
+        env: opts.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
   const lines: Array<Record<string, unknown>> = [];
   const strayStdout: string[] = [];
   const waiters: Array<() => void> = [];
@@ -92,7 +104,9 @@ export function spawnService(opts: {
     stderr: () => stderr,
     exited,
     kill: (signal = "SIGKILL") => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (opts.viaNpm && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
     },
     async waitForLine(pred, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
