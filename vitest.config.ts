@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/setup/global-database.ts"],
-    setupFiles: ["test/setup/file-database.ts"],
+    setupFiles: ["test/setup/file-database.ts", "test/setup/log-lines.ts"],
     // Two cores: two files at a time, each with its own cloned database.
     fileParallelism: true,
     maxWorkers: 2,

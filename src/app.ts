@@ -8,10 +8,10 @@ import { migrate } from "./db/migrate.js";
 import type { Db } from "./db/pool.js";
 import { DbScope } from "./db/scope.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
-import { buildHttpServer } from "./http/server.js";
+import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
-import { createAdminMessenger } from "./ops/admin-messages.js";
+import { createAdminMessenger, createOperatorChannel } from "./ops/admin-messages.js";
 import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
@@ -42,6 +42,8 @@ export interface Service {
   scope: DbScope;
   http: FastifyInstance;
   httpUrl: string;
+  /** Where `/metrics` is served: `httpUrl`, or its own port when `METRICS_PORT` is set. */
+  metricsUrl: string;
   readiness: Readiness;
   watchdog: Watchdog;
   gate: StartGate;
@@ -227,10 +229,7 @@ export async function startService(
     // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
     const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
     stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
-    const alertOperator = async (text: string) => {
-      logger.error({ event: "operator_alert" }, text);
-      adminMessages.post(text);
-    };
+    const operators = createOperatorChannel({ messenger: adminMessages, logger });
     const loops = [
       ...createWorkerLoops({
         config,
@@ -251,7 +250,8 @@ export async function startService(
               },
             }
           : undefined,
-        alertOperator,
+        alertOperator: operators.alert,
+        reportToOperator: operators.report,
       }),
       ...(options.loops?.({ config, logger, metrics, db, gate }) ?? []),
     ];
@@ -271,6 +271,9 @@ export async function startService(
       readiness,
       health: () => watchdog.status(),
       startedAt,
+      timeouts: { requestMs: config.http.requestTimeoutMs, idleMs: config.http.idleTimeoutMs },
+      serveMetrics: config.metrics.port === undefined,
+      metricsToken: config.metrics.token,
     });
     if (bot?.webhookPlugin) await http.register(bot.webhookPlugin);
     if (cryptoPayments && config.cryptopay.token) {
@@ -286,8 +289,21 @@ export async function startService(
     }
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address() as AddressInfo;
-    const httpUrl = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${address.port}`;
+    const localHost = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
+    const httpUrl = `http://${localHost}:${address.port}`;
     stopSteps.push({ name: "http server", run: () => http.close() });
+    let metricsUrl = httpUrl;
+    if (config.metrics.port !== undefined) {
+      const metricsHttp = buildMetricsServer({
+        logger,
+        metrics,
+        token: config.metrics.token,
+        timeouts: { requestMs: config.http.requestTimeoutMs, idleMs: config.http.idleTimeoutMs },
+      });
+      await metricsHttp.listen({ port: config.metrics.port, host: config.http.host });
+      metricsUrl = `http://${localHost}:${(metricsHttp.server.address() as AddressInfo).port}`;
+      stopSteps.push({ name: "metrics http server", run: () => metricsHttp.close() });
+    }
     preparation?.afterListen?.(httpUrl);
 
     if (config.watchdog.enabled) {
@@ -309,7 +325,7 @@ export async function startService(
         run: async () => {
           // Every replica fires; the lease lets one of them send it (held for an hour).
           if (!(await leases.tryTake("daily_digest", replicaName(), 3_600_000))) return;
-          await alertOperator(
+          await operators.report(
             formatDigest(await yesterdayInNumbers(db.forKind("worker"), config.digest.timezone)),
           );
         },
@@ -336,6 +352,7 @@ export async function startService(
     logger.info(
       {
         port: address.port,
+        metrics_url: metricsUrl,
         env: config.env,
         embedded_db: Boolean(embedded),
         loops: loops.map((l) => l.name),
@@ -353,6 +370,7 @@ export async function startService(
       scope,
       http,
       httpUrl,
+      metricsUrl,
       readiness,
       watchdog,
       gate,

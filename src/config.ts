@@ -93,6 +93,13 @@ const envSchema = z
     PORT: int(0, 65535).default(8080),
     HOST: z.string().min(1).default("0.0.0.0"),
     SHUTDOWN_TIMEOUT_MS: int(1000).default(20_000),
+    HTTP_REQUEST_TIMEOUT_MS: int(100).default(15_000),
+    HTTP_IDLE_TIMEOUT_MS: int(100).default(30_000),
+    METRICS_PORT: int(0, 65535).optional(),
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,}$/, { error: "must be at least 16 printable characters, no spaces" })
+      .optional(),
 
     BOT_TOKEN: z
       .string()
@@ -196,6 +203,13 @@ const envSchema = z
         message: "must be below DB_POOL_MAX so customer handlers always find a connection",
       });
     }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["METRICS_PORT"],
+        message: "must differ from PORT (leave it unset to serve /metrics on PORT)",
+      });
+    }
   });
 
 /**
@@ -235,7 +249,20 @@ export interface WorkerSchedule {
 export interface Config {
   env: "development" | "test" | "production";
   log: { level: string; bufferMaxBytes: number };
-  http: { port: number; host: string };
+  http: {
+    port: number;
+    host: string;
+    /** The whole request (headers and body) must arrive within this; then 408 and closed. */
+    requestTimeoutMs: number;
+    /** A socket with no traffic for this long is closed. */
+    idleTimeoutMs: number;
+  };
+  metrics: {
+    /** Serve `/metrics` on its own port instead of `PORT`; undefined = on `PORT`. */
+    port: number | undefined;
+    /** Require `Authorization: Bearer <token>` on `/metrics`. */
+    token: string | undefined;
+  };
   shutdownTimeoutMs: number;
   bot: {
     token: string | undefined;
@@ -371,7 +398,13 @@ function toConfig(env: Env): Config {
   return {
     env: env.NODE_ENV,
     log: { level: env.LOG_LEVEL, bufferMaxBytes: env.LOG_BUFFER_MAX_BYTES },
-    http: { port: env.PORT, host: env.HOST },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS,
+    },
+    metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     bot: {
       token: env.BOT_TOKEN,

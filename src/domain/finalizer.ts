@@ -19,6 +19,7 @@ import { PURCHASE_COLUMNS, type Purchase, type PurchaseRow, toPurchase } from ".
 import { awardReferralCashback } from "./referrals.js";
 import { retryOnDeadlock } from "./retry.js";
 import { grantSubscriptionTime } from "./subscriptions.js";
+import { recordUnmatchedPayment } from "./unmatched-payments.js";
 
 /**
  * The one finalizer for money arriving from a provider (R8): a Telegram Stars or card
@@ -83,7 +84,10 @@ export type PaymentEvent =
 
 export type FinalizeResult =
   | PaymentResult
-  /** No purchase of ours matches: nothing recorded; the admin should look (money may be held). */
+  /**
+   * No purchase of ours matches: no payment is recorded, only the event in `unmatched_payments`
+   * (once per provider id; a retry is `replayed`); the admin should look (money may be held).
+   */
   | {
       outcome: "unmatched";
       purchaseId: number | null;
@@ -263,6 +267,15 @@ async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<Fina
     return { result: await readPaymentResult(client, existing), replayed: true };
   }
   if (!purchase) {
+    // Recorded once: a provider's retry of this event is a replay (no second alert or warning).
+    const first = await recordUnmatchedPayment(client, {
+      provider: provider as Exclude<PaymentProvider, "balance">,
+      providerPaymentId: providerPaymentIdOf(event),
+      purchaseId: event.purchaseId,
+      amount: event.method === "crypto" ? event.amountKopecks : event.totalAmount,
+      currency: event.method === "crypto" ? event.fiat : event.currency,
+      raw: event.raw,
+    });
     return {
       result: {
         outcome: "unmatched",
@@ -270,7 +283,7 @@ async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<Fina
         userId: null,
         adminAlert: "unknown_purchase",
       },
-      replayed: false,
+      replayed: !first,
     };
   }
   const verdict = judge(purchase, event);

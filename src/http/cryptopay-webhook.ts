@@ -11,14 +11,18 @@ export interface CryptoPayWebhookDeps {
   logger: Logger;
   /** Credits a paid invoice through the same idempotent finalizer as the watcher. */
   onInvoicePaid(invoice: CryptoInvoice): Promise<void>;
-  /** Requests whose `request_date` is older than this are refused (replay guard); 0 = off. */
-  maxAgeMs?: number;
 }
 
 /**
  * `POST /webhooks/cryptopay` (contracts/cryptopay.md). The raw-body parser is registered inside
  * this plugin, so it applies to this route only: the signature is checked over the exact bytes
  * received, before anything is parsed or written.
+ *
+ * There is no age limit on `request_date`: Crypto Pay does not document how long it retries or
+ * whether a retry is re-dated, and a redelivery is the same signed body, so a limit could only
+ * refuse the provider's own late retries (after an outage of ours, when they matter). A replay
+ * gains nothing: the body cannot be altered without the token, crediting is idempotent on
+ * `invoice_id`, and an invoice of no purchase of ours is recorded and reported once.
  */
 export function cryptoPayWebhook(deps: CryptoPayWebhookDeps): FastifyPluginAsync {
   return async (app) => {
@@ -49,10 +53,6 @@ export function cryptoPayWebhook(deps: CryptoPayWebhookDeps): FastifyPluginAsync
       } catch {
         log.warn("crypto webhook refused: signed but malformed body");
         return reply.code(400).send({ ok: false, error: "malformed body" });
-      }
-      if (deps.maxAgeMs && Date.now() - Date.parse(update.request_date) > deps.maxAgeMs) {
-        log.warn({ update_id: update.update_id }, "crypto webhook refused: too old");
-        return reply.code(401).send({ ok: false, error: "stale request" });
       }
       if (update.update_type !== "invoice_paid" || update.payload.status !== "paid") {
         return reply.send({ ok: true });

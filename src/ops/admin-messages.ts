@@ -55,3 +55,31 @@ export function createAdminMessenger(deps: {
     },
   };
 }
+
+export interface OperatorChannel {
+  /** Something needs a person (activation keeps failing): logged at error, sent to the admins. */
+  alert(text: string): Promise<void>;
+  /** Routine news (a broadcast finished, the daily digest): logged at info, sent to the admins. */
+  report(text: string): Promise<void>;
+}
+
+/**
+ * What the workers tell the operators, logged at the level it deserves — `operator_alert` at
+ * error, `operator_report` at info, so an error-level alert rule fires only for alerts — and
+ * posted to the admins through the background messenger.
+ */
+export function createOperatorChannel(deps: {
+  messenger: AdminMessenger;
+  logger: Logger;
+}): OperatorChannel {
+  return {
+    async alert(text) {
+      deps.logger.error({ event: "operator_alert" }, text);
+      deps.messenger.post(text);
+    },
+    async report(text) {
+      deps.logger.info({ event: "operator_report" }, text);
+      deps.messenger.post(text);
+    },
+  };
+}

@@ -37,7 +37,10 @@ export interface WorkerDeps {
   starTransactions: StarTransactionsSource | undefined;
   /** Sends broadcast messages (the bot); without it the broadcast loop does not run. */
   broadcastTransport: BroadcastTransport | undefined;
+  /** Something needs a person: logged at error and sent to the admins. */
   alertOperator(text: string): Promise<void>;
+  /** Routine news for the admins (a finished broadcast): logged at info. */
+  reportToOperator(text: string): Promise<void>;
 }
 
 /**
@@ -153,7 +156,7 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
           db: worker,
           transport: deps.broadcastTransport,
           report: (r) =>
-            deps.alertOperator(
+            deps.reportToOperator(
               `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
             ),
           batchSize: 25,

@@ -62,6 +62,12 @@ export interface LoopState {
   failures: number;
 }
 
+/** An iteration that finished without doing anything: every count is 0 (or it was skipped). */
+function didNothing(outcome: string, counts: Record<string, number>): boolean {
+  if (outcome === "skipped") return true;
+  return outcome === "ok" && Object.values(counts).every((n) => n === 0);
+}
+
 /**
  * A worker loop pinned to its own grid (R4): `setTimeout`-driven, never overlapping itself; an
  * iteration that overruns skips to the next free slot, so drift can never line loops up.
@@ -192,6 +198,10 @@ export class Loop {
       s.failures++;
       s.lastError = error instanceof Error ? error.message : String(error);
       this.#log.warn({ ...line, err: s.lastError }, "worker iteration failed");
+    } else if (didNothing(outcome, counts)) {
+      // An idle worker (nothing claimed, sent or changed; or the lease was elsewhere) stays
+      // quiet at info: a 5 s loop would otherwise fill the log with empty lines.
+      this.#log.debug(line, "worker iteration");
     } else {
       this.#log.info(line, "worker iteration");
     }

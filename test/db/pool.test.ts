@@ -196,7 +196,12 @@ describe("instrumented pool", () => {
     release();
     await held;
     const timeouts = (await metrics.dbTimeouts.get()).values;
-    expect(timeouts).toEqual([expect.objectContaining({ labels: { kind: "handler" }, value: 1 })]);
+    // Every kind has its series from the start; only the handler's counted one.
+    expect(timeouts).toEqual([
+      expect.objectContaining({ labels: { kind: "handler" }, value: 1 }),
+      expect.objectContaining({ labels: { kind: "worker" }, value: 0 }),
+      expect.objectContaining({ labels: { kind: "system" }, value: 0 }),
+    ]);
   });
 
   it("shows waiting checkouts in the gauges while the pool is exhausted, not only afterwards", async () => {

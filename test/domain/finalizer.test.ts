@@ -201,7 +201,7 @@ describe("finalizePayment", () => {
     expect(await balanceOf(db, user)).toBe(14_900);
   });
 
-  it("reports money for no purchase of ours as unmatched, writing nothing", async () => {
+  it("reports money for no purchase of ours as unmatched, writing no payment", async () => {
     const before = await count(db, "SELECT count(*) AS n FROM payments");
     const out = await finalizePayment(deps, {
       method: "card",
@@ -217,6 +217,36 @@ describe("finalizePayment", () => {
       adminAlert: "unknown_purchase",
     });
     expect(await count(db, "SELECT count(*) AS n FROM payments")).toBe(before);
+  });
+
+  it("records unmatched money once: a provider's retry of the event is a replay", async () => {
+    const event = {
+      method: "crypto" as const,
+      invoiceId: 987_654_321,
+      purchaseId: 999_999_998,
+      amountKopecks: 39_900,
+      fiat: "RUB",
+      raw: { invoice_id: 987_654_321, status: "paid" },
+    };
+    const first = await finalizePayment(deps, event);
+    expect(first).toEqual({
+      result: {
+        outcome: "unmatched",
+        purchaseId: 999_999_998,
+        userId: null,
+        adminAlert: "unknown_purchase",
+      },
+      replayed: false,
+    });
+    const retries = await Promise.all([1, 2, 3].map(() => finalizePayment(deps, event)));
+    expect(retries.map((r) => r.replayed)).toEqual([true, true, true]);
+    expect(retries.map((r) => r.result)).toEqual([first.result, first.result, first.result]);
+    const { rows } = await db.query<{ deliveries: number; amount: string; currency: string }>(
+      "read_back",
+      `SELECT deliveries, amount, currency FROM unmatched_payments
+        WHERE provider = 'cryptopay' AND provider_payment_id = '987654321'`,
+    );
+    expect(rows).toEqual([{ deliveries: 4, amount: "39900", currency: "RUB" }]);
   });
 
   it("honours a promo price paid after the reservation was released, over the limit", async () => {

@@ -75,4 +75,20 @@ describe("sandbox mode, end to end through the composed service", () => {
     const onServer = (await sb.vpnUsers()).filter((u) => u.uuid === row?.vpn_uuid);
     expect(onServer).toEqual([expect.objectContaining({ telegram_id: CUSTOMER })]);
   });
+
+  it("writes every log line as JSON with each key once (a trial provisions through the bot's services)", async () => {
+    const sb = sandboxClient(`http://127.0.0.1:${sandboxPort}`);
+    const bob = sb.customer(CUSTOMER + 1, { first_name: "Bob", language_code: "en" });
+    await bob.send("/start");
+    const picker = await bob.waitForMessage();
+    await bob.press("lang:first:en");
+    await bob.waitForMessage((m) => m.message_id === picker.message_id && m.edited);
+    await bob.press("f:trial");
+    await bob.waitForMessage((m) => m.photo !== null, 15_000);
+    const provisioned = await proc.waitForLine(
+      (l) => l.msg === "key provisioned" && l.user_id === CUSTOMER + 1,
+    );
+    expect(provisioned.component).toBe("provisioning");
+    expect(proc.strayStdout).toEqual([]);
+  });
 });

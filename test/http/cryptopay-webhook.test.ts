@@ -5,6 +5,7 @@ import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { type CryptoInvoice, HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
+import { signWebhookBody } from "../../src/sandbox/cryptopay/signature.js";
 import { control, testSandbox } from "../support/sandbox.js";
 
 const sandbox = await testSandbox();
@@ -79,6 +80,25 @@ describe("POST /webhooks/cryptopay", () => {
     });
     expect(res.status).toBe(401);
     expect(received.length).toBe(before);
+  });
+
+  it("accepts a provider's late retry: a signed update whose request_date is days old", async () => {
+    const { invoice, result } = await paidInvoice({ deliver: false });
+    const first = JSON.parse((result as { body: string }).body) as Record<string, unknown>;
+    const raw = JSON.stringify({
+      ...first,
+      request_date: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+    });
+    const res = await fetch(`${address}/webhooks/cryptopay`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "crypto-pay-api-signature": signWebhookBody(sandbox.cryptopayToken, raw),
+      },
+      body: raw,
+    });
+    expect(res.status).toBe(200);
+    expect(received.at(-1)?.invoice_id).toBe(invoice.invoice_id);
   });
 
   it("keeps its raw-body parser to itself", async () => {

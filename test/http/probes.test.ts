@@ -72,7 +72,7 @@ describe("HTTP probes", () => {
     for (const name of [
       'db_client_connection_wait_time_seconds_bucket{le="0.005",label="metrics_probe",kind="handler"}',
       'db_client_connection_use_time_seconds_count{label="metrics_probe",kind="handler"} 1',
-      'db_client_connection_count{state="idle"}',
+      'db_client_connections_usage{state="idle"}',
       "db_client_connection_pending_requests 0",
       "db_client_connection_max 10",
       "db_client_connection_held_during_network_call_total 0",

@@ -41,6 +41,23 @@ describe("process lifecycle", () => {
     expect(rows[0]).toEqual({ n: 0 });
   });
 
+  it("under npm start prints nothing but the service's JSON lines on stdout", async () => {
+    const proc = spawnService({
+      env: childEnv({ DATABASE_URL: testDatabaseUrl() }),
+      viaNpm: true,
+    });
+    try {
+      const started = await proc.waitForLine((l) => l.msg === "service started", 30_000);
+      expect((await fetch(`http://127.0.0.1:${Number(started.port)}/health`)).status).toBe(200);
+    } finally {
+      proc.kill("SIGTERM");
+    }
+    await proc.exited;
+    // npm's "> vpn-bot-service@… start" header would be here (the project's .npmrc stops it).
+    expect(proc.strayStdout).toEqual([]);
+    expect(proc.lines.length).toBeGreaterThan(0);
+  });
+
   it("a SIGTERM during start lets the start finish, then drains and exits 0", async () => {
     const proc = spawnService({ env: childEnv({ DATABASE_URL: testDatabaseUrl() }) });
     await proc.waitForLine((l) => l.msg === "database schema is up to date");

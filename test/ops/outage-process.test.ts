@@ -53,6 +53,8 @@ describe("outages are not hangs (R6), with the service as a child process", () =
         WATCHDOG_POOL_STUCK_MS: String(STUCK_BUDGET_MS),
         WATCHDOG_EVENT_LOOP_MAX_MS: String(STUCK_BUDGET_MS),
         START_GATE_INTERVAL_MS: "50",
+        // Idle iterations (nothing claimed while keys wait out their backoff) log at debug.
+        LOG_LEVEL: "debug",
         ...fast,
       }),
     });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { duplicateKeys } from "./json-keys.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -8,7 +9,10 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Parsed JSON lines from stdout (empty when stdout is left unread). */
   lines: Array<Record<string, unknown>>;
-  /** Lines on stdout that were not JSON: must stay empty (R7). */
+  /**
+   * Lines on stdout that were not JSON, or JSON with a key twice (invalid for many log
+   * shippers): must stay empty (R7).
+   */
   strayStdout: string[];
   stderr: () => string;
   waitForLine(
@@ -37,14 +41,26 @@ export function spawnService(opts: {
   entry?: string;
   env: NodeJS.ProcessEnv;
   stdout?: "read" | "unread";
+  /**
+   * Run it as an operator does, `npm start`, in its own process group: npm does not pass
+   * signals on, so `kill` signals the whole group (npm, its shell and the service).
+   */
+  viaNpm?: boolean;
 }): ServiceProcess {
   const entry = opts.entry ?? "src/main.ts";
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: ROOT,
-    env: opts.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = opts.viaNpm
+    ? spawn("npm", ["start"], {
+        cwd: ROOT,
+        env: opts.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      })
+    : spawn(process.execPath, ["--import", "tsx", entry], {
+        cwd: ROOT,
+        env: opts.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
   const lines: Array<Record<string, unknown>> = [];
   const strayStdout: string[] = [];
   const waiters: Array<() => void> = [];
@@ -62,6 +78,8 @@ export function spawnService(opts: {
         buffer = buffer.slice(nl + 1);
         try {
           lines.push(JSON.parse(line) as Record<string, unknown>);
+          const repeated = duplicateKeys(line);
+          if (repeated.length > 0) strayStdout.push(`repeated ${repeated.join(", ")}: ${line}`);
         } catch {
           strayStdout.push(line);
         }
@@ -86,7 +104,9 @@ export function spawnService(opts: {
     stderr: () => stderr,
     exited,
     kill: (signal = "SIGKILL") => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (opts.viaNpm && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
     },
     async waitForLine(pred, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

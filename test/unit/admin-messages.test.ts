@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
-import { createAdminMessenger } from "../../src/ops/admin-messages.js";
+import { createAdminMessenger, createOperatorChannel } from "../../src/ops/admin-messages.js";
+import { captureLogs } from "../support/logs.js";
 
 describe("admin messenger", () => {
   it("returns at once, sends in order in the background, and drains at shutdown", async () => {
@@ -38,5 +39,26 @@ describe("admin messenger", () => {
     messenger.post("never delivered");
     // Resolves although the send never does; later posts are refused.
     await expect(messenger.drain(50)).resolves.toBeUndefined();
+  });
+
+  it("logs alerts at error and routine reports (a finished broadcast) at info, and sends both", async () => {
+    const logs = captureLogs("info");
+    const sent: string[] = [];
+    const messenger = createAdminMessenger({
+      send: async (text) => {
+        sent.push(text);
+      },
+      logger: logs.logger,
+      maxQueued: 10,
+    });
+    const operators = createOperatorChannel({ messenger, logger: logs.logger });
+    await operators.alert("activation failed 10 times");
+    await operators.report("Broadcast #1 finished: sent 3");
+    await messenger.drain(1_000);
+    expect(sent).toEqual(["activation failed 10 times", "Broadcast #1 finished: sent 3"]);
+    expect(logs.lines.map((l) => [l.event, l.level, l.msg])).toEqual([
+      ["operator_alert", 50, "activation failed 10 times"],
+      ["operator_report", 30, "Broadcast #1 finished: sent 3"],
+    ]);
   });
 });

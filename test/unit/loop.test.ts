@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
-import { type IterationContext, Loop, type LoopOptions } from "../../src/workers/loop.js";
+import {
+  type IterationContext,
+  type IterationReport,
+  Loop,
+  type LoopOptions,
+} from "../../src/workers/loop.js";
 import { StartGate } from "../../src/workers/start-gate.js";
 import { captureLogs } from "../support/logs.js";
 
@@ -120,6 +125,37 @@ describe("worker loop and start gate (R4)", () => {
       currentStartedAt: undefined,
       lastFinishedAt: T0 + 1_200,
     });
+  });
+
+  it("logs an iteration that did nothing at debug, one that did something at info", async () => {
+    const logs = captureLogs();
+    let n = 0;
+    const loop = makeLoop({
+      name: "mostly_idle",
+      logger: logs.logger,
+      run: async (): Promise<IterationReport | undefined> => {
+        n++;
+        if (n === 1) return { counts: { claimed: 0, sent: 0 } };
+        if (n === 2) return undefined;
+        if (n === 3) return { outcome: "skipped" };
+        if (n === 4) return { outcome: "degraded", counts: { claimed: 0 } };
+        return { counts: { claimed: 1, sent: 0 } };
+      },
+    });
+    loop.start();
+    await vi.advanceTimersByTimeAsync(5_500);
+    await loop.stop();
+    const levels = logs.lines
+      .filter((l) => l.msg === "worker iteration" && l.worker === "mostly_idle")
+      .map((l) => [l.outcome, l.level]);
+    // 20 = debug, 30 = info: a degraded iteration (a dependency failed) is never quiet.
+    expect(levels).toEqual([
+      ["ok", 20],
+      ["ok", 20],
+      ["skipped", 20],
+      ["degraded", 30],
+      ["ok", 30],
+    ]);
   });
 
   it("logs one line per iteration with its counts, and records failures", async () => {

@@ -137,4 +137,43 @@ describe("crypto webhook and watcher together", () => {
     await processor.drain(10_000);
     expect(await balanceOf(forged.userId)).toEqual({ balance: "99900", credits: 1 });
   });
+
+  it("alerts the admins once about a signed invoice of no purchase of ours, however often it is retried", async () => {
+    // An invoice this service never created a purchase for (another app on the same token).
+    const stray = await cryptopay.createInvoice({
+      amountKopecks: 14_900,
+      description: "not ours",
+      payload: "purchase:999999999",
+      expiresInSeconds: 600,
+    });
+    const unmatchedBefore = await paymentsCount("unmatched");
+    const answer = (await control(
+      bed.sandbox,
+      "POST",
+      `/sandbox/cryptopay/invoices/${stray.invoice_id}/pay`,
+      { times: 4 },
+    )) as { deliveries: Array<{ status: number }> };
+    // Every delivery is acknowledged, so the provider stops retrying.
+    expect(answer.deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200]);
+    await processor.drain(10_000);
+    const alerts = announced.filter(
+      (o) => o.result.outcome === "unmatched" && o.result.purchaseId === 999_999_999,
+    );
+    expect(alerts).toHaveLength(1);
+    expect(await paymentsCount("unmatched")).toBe(unmatchedBefore + 1);
+    const { rows } = await bed.db.query<{ deliveries: number }>(
+      "read_back",
+      `SELECT deliveries FROM unmatched_payments
+        WHERE provider = 'cryptopay' AND provider_payment_id = $1`,
+      [String(stray.invoice_id)],
+    );
+    expect(rows).toEqual([{ deliveries: 4 }]);
+  });
 });
+
+async function paymentsCount(outcome: string): Promise<number> {
+  const metric = await bed.metrics.payments.get();
+  return metric.values
+    .filter((v) => v.labels.method === "crypto" && v.labels.outcome === outcome)
+    .reduce((sum, v) => sum + v.value, 0);
+}
