@@ -14,6 +14,7 @@ import { createNetworkClients } from "./network-clients.js";
 import { markInterruptedNotifications } from "./notifications/send-once.js";
 import { createAdminMessenger } from "./ops/admin-messages.js";
 import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
+import { DatabaseHealth } from "./ops/database-health.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
 import {
@@ -140,10 +141,15 @@ export async function startService(
       );
     }
     logger.info({ applied: applied.length }, "database schema is up to date");
-    readiness.addCheck("database", async () => {
-      await db.query("ready_probe", "SELECT 1", [], "system");
-      return undefined;
+    // Asked on a new connection outside the pool: a starving pool cannot hide the answer, and an
+    // outage is named here instead of restarting the process (R6).
+    const databaseHealth = new DatabaseHealth({
+      probe: () => db.probeFresh(config.watchdog.dbProbeTimeoutMs),
+      timeoutMs: config.watchdog.dbProbeTimeoutMs,
+      logger: logger.child({ component: "db" }),
+      readiness,
     });
+    readiness.addCheck("database", () => databaseHealth.readinessReason());
     db.startReporting();
 
     const network = createNetworkClients({ config, logger, metrics, scope, readiness });
@@ -157,7 +163,7 @@ export async function startService(
     });
     const loopPartOfWatchdog = eventLoopPart(config.watchdog.eventLoopMaxMs);
     watchdog.register(loopPartOfWatchdog);
-    watchdog.register(poolPart(() => db.stats(), config.watchdog.poolStuckMs));
+    watchdog.register(poolPart(() => db.stats(), config.watchdog.poolStuckMs, databaseHealth));
     stopSteps.push({
       name: "event loop monitor",
       run: () => void loopPartOfWatchdog.histogram.disable(),

@@ -421,6 +421,33 @@ export class Db {
     };
   }
 
+  /**
+   * Asks the server itself, bypassing the pool: opens a new connection, runs `SELECT 1` and
+   * closes it, all within `timeoutMs`. Tells a database that does not answer (an outage) from a
+   * pool whose own checkouts starve while the server answers (a stuck pool, R6).
+   */
+  async probeFresh(timeoutMs: number): Promise<void> {
+    const { query_timeout: _q, statement_timeout: _s, ...config } = this.#connectionConfig();
+    const client = new pg.Client({
+      ...config,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      application_name: `${this.#opts.applicationName}:probe`.slice(0, 63),
+    });
+    client.on("error", () => {});
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([client.connect().then(() => client.query("SELECT 1")), deadline]);
+    } finally {
+      clearTimeout(timer);
+      // Not awaited: a frozen server never acknowledges the goodbye.
+      client.end().catch(() => undefined);
+    }
+  }
+
   /** Waits for checked-out connections to come back, then closes the pool. */
   async close(): Promise<void> {
     if (this.#closed) return;
