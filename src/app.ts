@@ -152,7 +152,36 @@ export async function startService(
     readiness.addCheck("database", () => databaseHealth.readinessReason());
     db.startReporting();
 
-    const network = createNetworkClients({ config, logger, metrics, scope, readiness });
+    // Set once the bot exists; admin messages posted before that are only logged.
+    let bot: BotRuntime | undefined;
+    const messageAdmins = async (text: string) => {
+      if (!bot) return;
+      for (const adminId of config.bot.adminIds) {
+        await bot.bot.api
+          .sendMessage(adminId, text)
+          .catch((err) =>
+            logger.warn(
+              { admin_id: adminId, err: (err as Error).message },
+              "admin message not delivered",
+            ),
+          );
+      }
+    };
+    // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
+    const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
+    stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
+    const alertOperator = async (text: string) => {
+      logger.error({ event: "operator_alert" }, text);
+      adminMessages.post(text);
+    };
+    const network = createNetworkClients({
+      config,
+      logger,
+      metrics,
+      scope,
+      readiness,
+      alertOperator,
+    });
     stopSteps.push({ name: "network clients", run: () => network.close() });
 
     const watchdog = new Watchdog({
@@ -169,7 +198,6 @@ export async function startService(
       run: () => void loopPartOfWatchdog.histogram.disable(),
     });
 
-    let bot: BotRuntime | undefined;
     if (config.bot.token) {
       const runtime = createBotRuntime({
         config,
@@ -225,26 +253,6 @@ export async function startService(
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
-    const messageAdmins = async (text: string) => {
-      if (!bot) return;
-      for (const adminId of config.bot.adminIds) {
-        await bot.bot.api
-          .sendMessage(adminId, text)
-          .catch((err) =>
-            logger.warn(
-              { admin_id: adminId, err: (err as Error).message },
-              "admin message not delivered",
-            ),
-          );
-      }
-    };
-    // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
-    const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
-    stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
-    const alertOperator = async (text: string) => {
-      logger.error({ event: "operator_alert" }, text);
-      adminMessages.post(text);
-    };
     const loops = [
       ...createWorkerLoops({
         config,
