@@ -13,6 +13,7 @@ import { type AppLogger, createLogger, type Logger } from "./logger.js";
 import { createNetworkClients } from "./network-clients.js";
 import { createAdminMessenger, createOperatorChannel } from "./ops/admin-messages.js";
 import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-digest.js";
+import { DatabaseHealth } from "./ops/database-health.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
 import {
@@ -132,13 +133,44 @@ export async function startService(
     const { applied } = await migrate(db, logger);
     readiness.met("migrations");
     logger.info({ applied: applied.length }, "database schema is up to date");
-    readiness.addCheck("database", async () => {
-      await db.query("ready_probe", "SELECT 1", [], "system");
-      return undefined;
+    // Asked on a new connection outside the pool: a starving pool cannot hide the answer, and an
+    // outage is named here instead of restarting the process (R6).
+    const databaseHealth = new DatabaseHealth({
+      probe: () => db.probeFresh(config.watchdog.dbProbeTimeoutMs),
+      timeoutMs: config.watchdog.dbProbeTimeoutMs,
+      logger: logger.child({ component: "db" }),
+      readiness,
     });
+    readiness.addCheck("database", () => databaseHealth.readinessReason());
     db.startReporting();
 
-    const network = createNetworkClients({ config, logger, metrics, scope, readiness });
+    // Set once the bot exists; admin messages posted before that are only logged.
+    let bot: BotRuntime | undefined;
+    const messageAdmins = async (text: string) => {
+      if (!bot) return;
+      for (const adminId of config.bot.adminIds) {
+        await bot.bot.api
+          .sendMessage(adminId, text)
+          .catch((err) =>
+            logger.warn(
+              { admin_id: adminId, err: (err as Error).message },
+              "admin message not delivered",
+            ),
+          );
+      }
+    };
+    // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
+    const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
+    stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
+    const operators = createOperatorChannel({ messenger: adminMessages, logger });
+    const network = createNetworkClients({
+      config,
+      logger,
+      metrics,
+      scope,
+      readiness,
+      alertOperator: operators.alert,
+    });
     stopSteps.push({ name: "network clients", run: () => network.close() });
 
     const watchdog = new Watchdog({
@@ -149,13 +181,12 @@ export async function startService(
     });
     const loopPartOfWatchdog = eventLoopPart(config.watchdog.eventLoopMaxMs);
     watchdog.register(loopPartOfWatchdog);
-    watchdog.register(poolPart(() => db.stats(), config.watchdog.poolStuckMs));
+    watchdog.register(poolPart(() => db.stats(), config.watchdog.poolStuckMs, databaseHealth));
     stopSteps.push({
       name: "event loop monitor",
       run: () => void loopPartOfWatchdog.histogram.disable(),
     });
 
-    let bot: BotRuntime | undefined;
     if (config.bot.token) {
       const runtime = createBotRuntime({
         config,
@@ -213,23 +244,6 @@ export async function startService(
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
-    const messageAdmins = async (text: string) => {
-      if (!bot) return;
-      for (const adminId of config.bot.adminIds) {
-        await bot.bot.api
-          .sendMessage(adminId, text)
-          .catch((err) =>
-            logger.warn(
-              { admin_id: adminId, err: (err as Error).message },
-              "admin message not delivered",
-            ),
-          );
-      }
-    };
-    // Alerts are logged at once and sent in the background: no worker waits on Telegram for them.
-    const adminMessages = createAdminMessenger({ send: messageAdmins, logger, maxQueued: 100 });
-    stopSteps.push({ name: "admin messages", run: () => adminMessages.drain(2_000) });
-    const operators = createOperatorChannel({ messenger: adminMessages, logger });
     const loops = [
       ...createWorkerLoops({
         config,

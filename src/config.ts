@@ -188,6 +188,7 @@ const envSchema = z
     WATCHDOG_EVENT_LOOP_MAX_MS: int(50).default(10_000),
     WATCHDOG_BLOCKED_MS: int(100).default(30_000),
     WATCHDOG_POOL_STUCK_MS: int(100).default(30_000),
+    WATCHDOG_DB_PROBE_TIMEOUT_MS: int(100).default(3_000),
     WATCHDOG_WORKER_STUCK_FACTOR: int(2).default(4),
     WATCHDOG_WORKER_STUCK_MIN_MS: int(100).default(60_000),
     WATCHDOG_POLLING_GRACE_MS: int(100).default(30_000),
@@ -342,6 +343,8 @@ export interface Config {
     eventLoopMaxMs: number;
     blockedMs: number;
     poolStuckMs: number;
+    /** Budget of the fresh-connection probe that tells a database outage from a stuck pool. */
+    dbProbeTimeoutMs: number;
     workerStuckFactor: number;
     workerStuckMinMs: number;
     pollingGraceMs: number;
@@ -475,6 +478,7 @@ function toConfig(env: Env): Config {
       eventLoopMaxMs: env.WATCHDOG_EVENT_LOOP_MAX_MS,
       blockedMs: env.WATCHDOG_BLOCKED_MS,
       poolStuckMs: env.WATCHDOG_POOL_STUCK_MS,
+      dbProbeTimeoutMs: env.WATCHDOG_DB_PROBE_TIMEOUT_MS,
       workerStuckFactor: env.WATCHDOG_WORKER_STUCK_FACTOR,
       workerStuckMinMs: env.WATCHDOG_WORKER_STUCK_MIN_MS,
       pollingGraceMs: env.WATCHDOG_POLLING_GRACE_MS,

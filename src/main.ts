@@ -1,6 +1,10 @@
 import { type Service, startService } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { watchParent } from "./ops/parent-watch.js";
 import { enterSandboxMode, isSandboxMode } from "./sandbox-mode.js";
+
+/** How often the service checks that the process that started it is still there. */
+const PARENT_WATCH_INTERVAL_MS = 500;
 
 /**
  * Entry point. The process owns SIGTERM/SIGINT: shutdown drains within SHUTDOWN_TIMEOUT_MS
@@ -24,7 +28,7 @@ async function main(): Promise<void> {
   let service: Service | undefined;
   let stopping = false;
 
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals | "parent exited") => {
     if (stopping) return;
     stopping = true;
     const deadline = setTimeout(() => {
@@ -42,6 +46,16 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // A launcher that exits without forwarding the signal (npm, sh -c) must not leave us running.
+  watchParent({
+    intervalMs: PARENT_WATCH_INTERVAL_MS,
+    onOrphaned: (formerParent) => {
+      const line = { former_parent: formerParent, ppid: process.ppid };
+      if (service) service.logger.warn(line, "the parent process exited: shutting down");
+      else process.stderr.write(`the parent process (${formerParent}) exited: shutting down\n`);
+      onSignal("parent exited");
+    },
+  });
 
   try {
     service = await startService(

@@ -28,6 +28,8 @@ export function createNetworkClients(deps: {
   metrics: Metrics;
   scope: DbScope;
   readiness: Readiness;
+  /** Tells the admins about a configuration error (logged and sent in the background). */
+  alertOperator?: (text: string) => Promise<void>;
 }): NetworkClients {
   const { config, logger, metrics, scope, readiness } = deps;
   const guard = (what: string) => scope.assertNoDbScope(what);
@@ -57,6 +59,7 @@ export function createNetworkClients(deps: {
       metrics,
       logger,
       assertNoDbScope: guard,
+      ...vpnKeyReporting(readiness, logger, deps.alertOperator),
     });
     vpn = client;
     closeVpn = () => client.close();
@@ -88,6 +91,45 @@ export function createNetworkClients(deps: {
     cryptopay,
     async close() {
       await Promise.all([closeVpn(), cryptopay?.close()]);
+    },
+  };
+}
+
+/**
+ * A VPN API that refuses VPN_API_KEY (401/403) is misconfigured, not down: `/ready` names it at
+ * the first refusal, the admins are told once per episode, and the first accepted call clears it.
+ */
+function vpnKeyReporting(
+  readiness: Readiness,
+  logger: Logger,
+  alertOperator: ((text: string) => Promise<void>) | undefined,
+) {
+  let rejected = false;
+  return {
+    onKeyRejected(status: number, detail: string) {
+      readiness.dependency(
+        "vpn_api",
+        false,
+        `VPN API rejected the key (${status} ${detail}): check VPN_API_KEY`,
+      );
+      if (rejected) return;
+      rejected = true;
+      logger.error(
+        { event: "vpn_api_key_rejected", dependency: "vpn_api", status, detail },
+        "VPN API rejected the key",
+      );
+      void alertOperator?.(
+        `VPN API rejected the key (HTTP ${status}: ${detail}). Check VPN_API_KEY: activations and renewals stay pending until it is accepted.`,
+      ).catch(() => undefined);
+    },
+    onKeyAccepted() {
+      if (!rejected) return;
+      rejected = false;
+      readiness.dependency("vpn_api", true);
+      logger.warn(
+        { event: "vpn_api_key_accepted", dependency: "vpn_api" },
+        "VPN API accepts the key again",
+      );
     },
   };
 }

@@ -1,11 +1,12 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { access, chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { access, chown, mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { arch, platform, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
+import { processesInDir, processTree, signalAll, waitAllGone } from "./processes.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -168,29 +169,16 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !isAlive(pid);
-}
-
 /**
- * A killed run (the watchdog's SIGKILL, a crash) leaves `postmaster.pid` behind, and the old
- * postmaster may still be running as an orphan. An orphaned postmaster of this data directory is
- * shut down; a pid that is gone or belongs to another program just has its file removed. A
- * postmaster whose parent is still a live Node process belongs to another running instance.
+ * A killed run (the watchdog's SIGKILL, a crash) leaves `postmaster.pid` behind, and its server
+ * may still be running: the postmaster as an orphan, or — when the postmaster was killed too —
+ * backends that outlived it (busy ones notice their postmaster's death only at their next wait).
+ * Any live process still attached to the old shared memory makes the next start fail with
+ * "pre-existing shared memory block is still in use", so the whole orphaned server is stopped:
+ * the postmaster (fast shutdown) and then every remaining process of this data directory, found
+ * by its working directory (PostgreSQL works in its data directory; each backend leads its own
+ * process group, so a group signal would miss them). A postmaster whose parent is still a live
+ * Node process belongs to another running instance and is left alone.
  */
 async function recoverStalePidFile(dataDir: string, logger: Logger): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
@@ -204,27 +192,49 @@ async function recoverStalePidFile(dataDir: string, logger: Logger): Promise<voi
   const cmdline = Number.isFinite(pid)
     ? await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")
     : "";
-  if (!cmdline.includes("postgres")) {
-    logger.warn({ pid }, "removing stale postmaster.pid left by a previous run");
-    await rm(pidFile, { force: true });
-    return;
+  const postmasterAlive = cmdline.includes("postgres");
+  if (postmasterAlive) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1] ?? "", 10);
+    const parentCmd =
+      ppid > 1 ? await readFile(`/proc/${ppid}/cmdline`, "utf8").catch(() => "") : "";
+    if (parentCmd.includes("node")) {
+      throw new EmbeddedPostgresError(
+        `the embedded database in ${dataDir} is in use by another running instance (pid ${ppid}); ` +
+          "stop it or set EMBEDDED_PG_DIR to another directory",
+      );
+    }
+    logger.warn({ pid }, "stopping an orphaned embedded PostgreSQL left by a killed run");
+    // Fast shutdown lets the postmaster end its own backends and release the shared memory.
+    signalAll([pid], "SIGINT");
+    if (!(await waitAllGone([pid], 15_000))) signalAll(await processTree(pid), "SIGKILL");
   }
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-  const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1] ?? "", 10);
-  const parentCmd = ppid > 1 ? await readFile(`/proc/${ppid}/cmdline`, "utf8").catch(() => "") : "";
-  if (parentCmd.includes("node")) {
+  await stopLeftoverProcesses(dataDir, logger);
+  if (!postmasterAlive)
+    logger.warn({ pid }, "removing stale postmaster.pid left by a previous run");
+  await rm(pidFile, { force: true });
+}
+
+/** Ends every process still working in `dataDir` (backends that outlived their postmaster). */
+async function stopLeftoverProcesses(dataDir: string, logger: Logger): Promise<void> {
+  const dir = await realpath(dataDir).catch(() => dataDir);
+  const leftovers = (await processesInDir(dir)).filter((p) => p.cmdline.includes("postgres"));
+  if (leftovers.length === 0) return;
+  const pids = leftovers.map((p) => p.pid);
+  logger.warn(
+    { pids, processes: leftovers.map((p) => p.cmdline.slice(0, 80)) },
+    "stopping PostgreSQL processes left running by a killed run",
+  );
+  // SIGQUIT is PostgreSQL's "exit now"; SIGCONT in case one was frozen; SIGKILL for the rest.
+  signalAll(pids, "SIGQUIT");
+  signalAll(pids, "SIGCONT");
+  if (await waitAllGone(pids, 5_000)) return;
+  signalAll(pids, "SIGKILL");
+  if (!(await waitAllGone(pids, 5_000))) {
     throw new EmbeddedPostgresError(
-      `the embedded database in ${dataDir} is in use by another running instance (pid ${ppid}); ` +
-        "stop it or set EMBEDDED_PG_DIR to another directory",
+      `PostgreSQL processes of a previous run in ${dataDir} did not exit (pids ${pids.join(", ")})`,
     );
   }
-  logger.warn({ pid }, "stopping an orphaned embedded PostgreSQL left by a killed run");
-  process.kill(pid, "SIGINT");
-  if (!(await waitForExit(pid, 15_000))) {
-    process.kill(pid, "SIGKILL");
-    await waitForExit(pid, 5_000);
-  }
-  await rm(pidFile, { force: true });
 }
 
 /**

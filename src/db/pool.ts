@@ -48,15 +48,42 @@ export interface DbOptions {
   scope: DbScope;
 }
 
+/**
+ * Why a checkout got no connection in time: `queue` — every pooled connection was busy and the
+ * request waited in pg-pool's queue; `connect` — opening a new connection to the server did not
+ * complete (the server is frozen, unreachable, or silently dropping packets).
+ */
+export type AcquireTimeoutCause = "queue" | "connect";
+
 export class DbAcquireTimeoutError extends Error {
   override name = "DbAcquireTimeoutError";
   constructor(
     readonly label: string,
     readonly kind: CheckoutKind,
     readonly waitedMs: number,
+    readonly timeoutCause: AcquireTimeoutCause = "queue",
   ) {
-    super(`no database connection for "${label}" (${kind}) after ${Math.round(waitedMs)} ms`);
+    super(
+      `no database connection for "${label}" (${kind}) after ${Math.round(waitedMs)} ms (${
+        timeoutCause === "queue" ? "pool busy" : "opening a connection timed out"
+      })`,
+    );
   }
+}
+
+/**
+ * pg-pool's queue timeout, and the two ways opening a new connection times out: pg-pool's own
+ * timer ("Connection terminated due to connection timeout") or pg's client timer ("timeout
+ * expired"), whichever fires first.
+ */
+export function acquireTimeoutCause(err: unknown): AcquireTimeoutCause | undefined {
+  const message = (err as { message?: unknown } | undefined)?.message;
+  if (typeof message !== "string") return undefined;
+  if (message.includes("timeout exceeded when trying to connect")) return "queue";
+  if (/Connection terminated due to connection timeout|^timeout expired$/.test(message)) {
+    return "connect";
+  }
+  return undefined;
 }
 
 export class NestedCheckoutError extends Error {
@@ -87,6 +114,9 @@ export interface PoolStats {
   workerInUse: number;
   workerWaiting: number;
 }
+
+/** Idle time before the kernel starts probing a quiet connection (pooled and dedicated). */
+const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 
 const CLIENT_SIDE_BROKEN =
   /Connection terminated|Query read timeout|not queryable|Client was closed|ECONNRESET|EPIPE/;
@@ -146,7 +176,10 @@ export class Db {
       query_timeout: o.statementTimeoutMs + 2_000,
       idle_in_transaction_session_timeout: o.idleInTransactionTimeoutMs,
       options: "-c TimeZone=UTC",
+      // Opening a connection is bounded like waiting for one (pg-pool applies the same limit).
+      connectionTimeoutMillis: o.acquireTimeoutMs,
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
     };
   }
 
@@ -221,10 +254,14 @@ export class Db {
     } catch (err) {
       releaseSlot?.();
       const waited = performance.now() - requestedAt;
-      if ((err as Error).message?.includes("timeout exceeded when trying to connect")) {
+      const cause = acquireTimeoutCause(err);
+      if (cause) {
         this.#opts.metrics.dbTimeouts.inc({ kind });
-        this.#log.warn({ label, kind, waited_ms: Math.round(waited) }, "database acquire timeout");
-        throw new DbAcquireTimeoutError(label, kind, waited);
+        this.#log.warn(
+          { label, kind, cause, waited_ms: Math.round(waited), err: (err as Error).message },
+          cause === "queue" ? "database acquire timeout" : "database connect timeout",
+        );
+        throw new DbAcquireTimeoutError(label, kind, waited, cause);
       }
       throw err;
     } finally {
@@ -360,11 +397,55 @@ export class Db {
       application_name: `${this.#opts.applicationName}:${label}`.slice(0, 63),
     });
     client.on("error", onError);
-    await client.connect();
+    const startedAt = performance.now();
+    try {
+      // Bounded by connectionTimeoutMillis: a server that silently drops packets fails here
+      // within DB_ACQUIRE_TIMEOUT_MS instead of when the kernel gives up on the handshake.
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (acquireTimeoutCause(err)) {
+        const waited = performance.now() - startedAt;
+        this.#opts.metrics.dbTimeouts.inc({ kind: "system" });
+        this.#log.warn(
+          { label, kind: "system", cause: "connect", waited_ms: Math.round(waited) },
+          "database connect timeout (dedicated client)",
+        );
+        throw new DbAcquireTimeoutError(label, "system", waited, "connect");
+      }
+      throw err;
+    }
     return {
       query: (text, values) => client.query(text, values),
       close: () => client.end().catch(() => undefined),
     };
+  }
+
+  /**
+   * Asks the server itself, bypassing the pool: opens a new connection, runs `SELECT 1` and
+   * closes it, all within `timeoutMs`. Tells a database that does not answer (an outage) from a
+   * pool whose own checkouts starve while the server answers (a stuck pool, R6).
+   */
+  async probeFresh(timeoutMs: number): Promise<void> {
+    const { query_timeout: _q, statement_timeout: _s, ...config } = this.#connectionConfig();
+    const client = new pg.Client({
+      ...config,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      application_name: `${this.#opts.applicationName}:probe`.slice(0, 63),
+    });
+    client.on("error", () => {});
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([client.connect().then(() => client.query("SELECT 1")), deadline]);
+    } finally {
+      clearTimeout(timer);
+      // Not awaited: a frozen server never acknowledges the goodbye.
+      client.end().catch(() => undefined);
+    }
   }
 
   /** Waits for checked-out connections to come back, then closes the pool. */

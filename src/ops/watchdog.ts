@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { PoolStats } from "../db/pool.js";
 import type { LoopState } from "../workers/loop.js";
+import type { FreshDatabaseProbe } from "./database-health.js";
 import type { Metrics } from "./metrics.js";
 
 /** A part's answer to "are you making progress?". Failing is not stuck; hung is. */
@@ -123,21 +124,50 @@ export function eventLoopPart(maxDelayMs: number): WatchedPart & { histogram: In
   };
 }
 
-/** Pool part: stuck when checkouts have waited continuously and none got a connection for `stuckMs`. */
-export function poolPart(stats: () => PoolStats, stuckMs: number): WatchedPart {
+/**
+ * Pool part: checkouts have waited continuously and none got a connection for `stuckMs`. That
+ * alone does not say why, so the server is asked on a new connection outside the pool (`database`):
+ * - it answers → the pool itself is stuck (connections held by hung work): stuck, the process
+ *   exits and the platform restarts it;
+ * - it does not answer → a database outage: not stuck (a restart would not help); `/ready` names
+ *   the database, and the probe repeats so recovery is noticed.
+ * Only a probe that *started* after the pool stopped making progress counts, and a success must
+ * be `confirmMs` old with still no checkout served, so a database that just came back is not
+ * mistaken for a stuck pool. Without `database` the stall alone decides.
+ */
+export function poolPart(
+  stats: () => PoolStats,
+  stuckMs: number,
+  database?: FreshDatabaseProbe,
+  now: () => number = () => performance.now(),
+): WatchedPart {
+  const confirmMs = Math.min(1_000, stuckMs / 4);
   return {
     name: "db_pool",
     check() {
       const s = stats();
       if (s.waiting === 0 || s.waitingSince === undefined) return { stuck: false };
-      const now = performance.now();
-      const sinceProgress = now - Math.max(s.lastAcquiredAt, s.waitingSince);
-      return sinceProgress > stuckMs
-        ? {
-            stuck: true,
-            detail: `${s.waiting} checkouts waiting, none served for ${Math.round(sinceProgress)} ms`,
-          }
-        : { stuck: false };
+      const t = now();
+      const progressAt = Math.max(s.lastAcquiredAt, s.waitingSince);
+      const sinceProgress = t - progressAt;
+      const starving = `${s.waiting} checkouts waiting, none served for ${Math.round(sinceProgress)} ms`;
+      if (!database) {
+        return sinceProgress > stuckMs ? { stuck: true, detail: starving } : { stuck: false };
+      }
+      // Ask early, so the verdict is in by the time the budget is spent.
+      if (sinceProgress <= stuckMs / 2) return { stuck: false };
+      const probe = database.last();
+      const fresh = probe !== undefined && probe.startedAt >= progressAt;
+      if (!fresh || (!probe.ok && t - probe.finishedAt >= stuckMs / 2)) database.request();
+      if (!fresh) return { stuck: false };
+      if (!probe.ok) return { stuck: false, detail: `database outage: ${probe.detail}` };
+      if (sinceProgress <= stuckMs || t - probe.finishedAt < confirmMs) return { stuck: false };
+      return {
+        stuck: true,
+        detail: `${starving}, while the database answers a new connection in ${Math.round(
+          probe.finishedAt - probe.startedAt,
+        )} ms`,
+      };
     },
   };
 }

@@ -27,6 +27,13 @@ export interface HttpVpnApiOptions {
   /** The R2 guard: refuses the call while a database connection is held. */
   assertNoDbScope(what: string): void;
   dispatcher?: Dispatcher;
+  /**
+   * The server refused our key (401/403): a configuration error, not an outage. Called on every
+   * refusal; the breaker never sees it, so it neither opens the circuit nor hides the cause.
+   */
+  onKeyRejected?(status: number, detail: string): void;
+  /** A keyed call succeeded: the key works (again). */
+  onKeyAccepted?(): void;
 }
 
 type Operation = "add" | "update" | "remove" | "list" | "health";
@@ -165,13 +172,21 @@ export class HttpVpnApi implements VpnApi {
       }
       status = res.status;
       if (res.status >= 200 && res.status < 300) {
-        if (operation !== "health") breaker.success();
+        if (operation !== "health") {
+          breaker.success();
+          this.#o.onKeyAccepted?.();
+        }
         return res.body;
       }
       const detail = (res.body as { detail?: unknown } | undefined)?.detail;
       const text = typeof detail === "string" ? detail : `status ${res.status}`;
-      if (res.status === 401 || res.status === 403)
+      if (res.status === 401 || res.status === 403) {
+        // The server answered: for the breaker (which tracks outages) that is a success, so a
+        // half-open trial ends and the circuit never opens over a configuration error.
+        breaker.success();
+        this.#o.onKeyRejected?.(res.status, text);
         throw new VpnApiError("unauthorized", text, res.status);
+      }
       if (res.status >= 400 && res.status < 500)
         throw new VpnApiError("bad_request", text, res.status);
       throw new VpnApiError("server_error", text, res.status);
@@ -182,7 +197,9 @@ export class HttpVpnApi implements VpnApi {
         operation !== "health" &&
         e.kind !== "circuit_open" &&
         e.kind !== "aborted" &&
-        e.kind !== "bad_request"
+        e.kind !== "bad_request" &&
+        // A rejected key is a configuration error: reported by name, not counted as an outage.
+        e.kind !== "unauthorized"
       ) {
         breaker.failure(`${operation}: ${e.message}`);
       }

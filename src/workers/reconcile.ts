@@ -22,6 +22,15 @@ export interface ReconcileDeps {
   options: ReconcileOptions;
 }
 
+/**
+ * The server's keys in the one spelling every comparison here uses: lowercase, as PostgreSQL
+ * prints a `uuid` (a panel may list them in capitals). Each maps back to the server's own
+ * spelling, which is what a removal sends.
+ */
+function normaliseServerKeys(listed: string[]): Map<string, string> {
+  return new Map(listed.map((uuid) => [uuid.toLowerCase(), uuid]));
+}
+
 /** The database's clock, read just before the server's list is taken. */
 async function databaseNow(db: DbAccess): Promise<string> {
   const { rows } = await db.query<{ now: string }>(
@@ -77,7 +86,7 @@ async function classifyServerKeys(
                        AND s.claim_token IS NULL)
                  THEN 'removable' ELSE 'keep' END AS verdict
        FROM unnest($1::text[]) AS k(uuid)
-       LEFT JOIN issued_uuids i ON i.uuid::text = lower(k.uuid)
+       LEFT JOIN issued_uuids i ON i.uuid::text = k.uuid
        LEFT JOIN subscriptions s ON s.id = i.subscription_id`,
     [onServer, graceMs / 1000],
   );
@@ -92,7 +101,7 @@ async function stillRemovable(db: DbAccess, uuid: string): Promise<boolean> {
   const { rows } = await db.query<{ live: boolean }>(
     "reconcile_recheck",
     `SELECT EXISTS (SELECT 1 FROM subscriptions
-                     WHERE vpn_uuid::text = lower($1) AND status IN ('pending', 'active')
+                     WHERE vpn_uuid::text = $1 AND status IN ('pending', 'active')
                        AND expires_at > now()) AS live`,
     [uuid],
   );
@@ -102,7 +111,7 @@ async function stillRemovable(db: DbAccess, uuid: string): Promise<boolean> {
 async function recordRemoved(db: DbAccess, uuid: string): Promise<void> {
   await db.query(
     "reconcile_record_removed",
-    "UPDATE issued_uuids SET removed_at = now() WHERE uuid::text = lower($1)",
+    "UPDATE issued_uuids SET removed_at = now() WHERE uuid::text = $1",
     [uuid],
   );
 }
@@ -117,7 +126,9 @@ export function reconcileIteration(deps: ReconcileDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
     const { options } = deps;
     const listedAfter = await databaseNow(deps.db);
-    const onServer = await deps.vpn.list(ctx.signal);
+    const serverSpelling = normaliseServerKeys(await deps.vpn.list(ctx.signal));
+    // Normalised once: every comparison below (SQL and in memory) sees lowercase keys.
+    const onServer = [...serverSpelling.keys()];
     const verdicts = await classifyServerKeys(deps.db, onServer, options.graceMs);
     const toRemove = [
       ...verdicts.removable,
@@ -137,7 +148,7 @@ export function reconcileIteration(deps: ReconcileDeps) {
         if (ctx.signal.aborted || Date.now() >= ctx.deadline) break;
         const foreign = verdicts.foreign.includes(uuid);
         if (!foreign && !(await stillRemovable(deps.db, uuid))) continue;
-        await deps.vpn.remove(uuid, ctx.signal);
+        await deps.vpn.remove(serverSpelling.get(uuid) ?? uuid, ctx.signal);
         if (!foreign) await recordRemoved(deps.db, uuid);
         counts.removed++;
       }

@@ -1,9 +1,15 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { DbAcquireTimeoutError, NestedCheckoutError } from "../../src/db/pool.js";
+import {
+  acquireTimeoutCause,
+  Db,
+  DbAcquireTimeoutError,
+  NestedCheckoutError,
+} from "../../src/db/pool.js";
 import { DbScope, DbScopeViolationError } from "../../src/db/scope.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
-import { testDatabaseUrl, testDb } from "../support/db.js";
+import { testDatabaseUrl, testDb, testDbOptions } from "../support/db.js";
 import { captureLogs } from "../support/logs.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -241,5 +247,87 @@ describe("instrumented pool", () => {
     expect(logs.lines.filter((l) => l.msg === "pool_report").at(-1)).toMatchObject({
       checkouts: 0,
     });
+  });
+});
+
+/** A TCP server that accepts connections and never says a word: a database dropping packets. */
+async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `postgres://nobody:nothing@127.0.0.1:${port}/none`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe("opening connections to a server that never answers", () => {
+  it("counts and logs a timeout while opening a new pooled connection, like a queue timeout", async () => {
+    const silent = await silentServer();
+    const metrics = createMetrics();
+    const logs = captureLogs();
+    const db = new Db(
+      testDbOptions({
+        connectionString: silent.url,
+        acquireTimeoutMs: 200,
+        metrics,
+        logger: logs.logger,
+      }),
+    );
+    try {
+      const err = await db.query("login", "SELECT 1").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DbAcquireTimeoutError);
+      expect((err as DbAcquireTimeoutError).timeoutCause).toBe("connect");
+      const timeouts = (await metrics.dbTimeouts.get()).values;
+      expect(timeouts).toEqual([
+        expect.objectContaining({ labels: { kind: "handler" }, value: 1 }),
+      ]);
+      expect(logs.find("database connect timeout")).toMatchObject({
+        label: "login",
+        kind: "handler",
+        cause: "connect",
+      });
+    } finally {
+      await db.close();
+      await silent.close();
+    }
+  });
+
+  it("gives the dedicated session client (the polling leader lock) a connect timeout", async () => {
+    const silent = await silentServer();
+    const metrics = createMetrics();
+    const db = new Db(
+      testDbOptions({ connectionString: silent.url, acquireTimeoutMs: 200, metrics }),
+    );
+    try {
+      const err = await db.dedicatedClient("polling-leader", () => {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DbAcquireTimeoutError);
+      expect((err as DbAcquireTimeoutError).timeoutCause).toBe("connect");
+      expect((await metrics.dbTimeouts.get()).values).toEqual([
+        expect.objectContaining({ labels: { kind: "system" }, value: 1 }),
+      ]);
+    } finally {
+      await db.close();
+      await silent.close();
+    }
+  });
+
+  it("recognises every pg message for a connect or queue timeout, and nothing else", () => {
+    expect(acquireTimeoutCause(new Error("timeout exceeded when trying to connect"))).toBe("queue");
+    expect(acquireTimeoutCause(new Error("Connection terminated due to connection timeout"))).toBe(
+      "connect",
+    );
+    expect(acquireTimeoutCause(new Error("timeout expired"))).toBe("connect");
+    expect(acquireTimeoutCause(new Error("Connection terminated unexpectedly"))).toBeUndefined();
+    expect(acquireTimeoutCause(undefined)).toBeUndefined();
   });
 });

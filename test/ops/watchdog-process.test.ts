@@ -72,6 +72,11 @@ describe("watchdog, with the service as a child process", () => {
               fault
             ],
           );
+          if (fault === "stuck_pool") {
+            // Decided by cause: the database answered a connection outside the pool.
+            const detail = (line?.stuck as Array<{ detail?: string }> | undefined)?.[0]?.detail;
+            expect(detail).toMatch(/while the database answers a new connection/);
+          }
           expect(proc.strayStdout).toEqual([]);
         }
       });

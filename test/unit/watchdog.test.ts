@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import type { PoolStats } from "../../src/db/pool.js";
+import type { ProbeResult } from "../../src/ops/database-health.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { loopPart, poolPart, Watchdog } from "../../src/ops/watchdog.js";
 import type { LoopState } from "../../src/workers/loop.js";
@@ -75,6 +76,44 @@ describe("watchdog parts (R6)", () => {
         1_000,
       ).check(),
     ).toMatchObject({ stuck: true });
+  });
+
+  it("a starving pool is stuck only if the database answers a fresh connection; otherwise an outage", () => {
+    let now = 10_000;
+    let last: ProbeResult | undefined;
+    let requests = 0;
+    const database = {
+      last: () => last,
+      request: () => {
+        requests++;
+      },
+    };
+    const starving = () => pool({ waiting: 5, waitingSince: 9_000, lastAcquiredAt: 8_000 });
+    const part = poolPart(starving, 1_000, database, () => now);
+    // Half the budget gone: the probe is asked for, nothing is decided yet.
+    now = 9_600;
+    expect(part.check()).toEqual({ stuck: false });
+    expect(requests).toBe(1);
+    // Budget spent but no probe since the stall began: still no verdict (a stale success from
+    // before the stall does not count).
+    now = 10_100;
+    last = { ok: true, startedAt: 8_500, finishedAt: 8_510 };
+    expect(part.check()).toEqual({ stuck: false });
+    // The database does not answer: an outage, never a restart.
+    last = { ok: false, startedAt: 9_600, finishedAt: 10_100, detail: "not answering" };
+    expect(part.check()).toEqual({ stuck: false, detail: "database outage: not answering" });
+    now = 30_000;
+    expect(part.check()).toMatchObject({ stuck: false });
+    expect(requests).toBeGreaterThan(1); // keeps probing, so recovery is noticed
+    // The database answers while the pool still serves nobody: stuck, once the answer is old
+    // enough that a just-recovered pool would have moved.
+    last = { ok: true, startedAt: 29_700, finishedAt: 29_900 };
+    expect(part.check()).toEqual({ stuck: false });
+    now = 30_200;
+    expect(part.check()).toMatchObject({
+      stuck: true,
+      detail: expect.stringMatching(/5 checkouts waiting.*database answers a new connection/),
+    });
   });
 
   it("fires once, on the first stuck part, with one log line before the kill", async () => {

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
 import { DbScope, DbScopeViolationError } from "../../src/db/scope.js";
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
+import { createNetworkClients } from "../../src/network-clients.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
+import { Readiness } from "../../src/ops/readiness.js";
 import { VpnApiError } from "../../src/vpn/api.js";
 import { HttpVpnApi } from "../../src/vpn/http-client.js";
 import { testDb } from "../support/db.js";
+import { captureLogs } from "../support/logs.js";
 import { clearFaults, fault, recordedCalls, testSandbox, vpnUsers } from "../support/sandbox.js";
 
 const sandbox = await testSandbox();
@@ -141,5 +145,71 @@ describe("VPN API client (contracts/vpn-api.md) against the stand-in", () => {
     );
     expect((await metrics.dbHeldDuringNetwork.get()).values[0]?.value).toBe(1);
     expect(await callCount()).toBe(before);
+  });
+});
+
+describe("a VPN API that rejects the key (401/403) is a configuration error, not an outage", () => {
+  beforeEach(async () => {
+    await clearFaults(sandbox);
+  });
+
+  function wiredClients(apiKey: string) {
+    const readiness = new Readiness();
+    const alerts: string[] = [];
+    const logs = captureLogs();
+    const network = createNetworkClients({
+      config: loadConfig({
+        NODE_ENV: "test",
+        VPN_API_URL: sandbox.vpnApiUrl,
+        VPN_API_KEY: apiKey,
+        VPN_API_TIMEOUT_MS: "2000",
+      }),
+      logger: logs.logger,
+      metrics: createMetrics(),
+      scope: new DbScope(),
+      readiness,
+      alertOperator: async (text) => {
+        alerts.push(text);
+      },
+    });
+    afterAll(() => network.close());
+    return { readiness, alerts, logs, vpn: network.vpn };
+  }
+
+  it("names the rejected key in /ready at the first 401, alerts once, and never opens the circuit", async () => {
+    const { readiness, alerts, logs, vpn } = wiredClients("wrong-key");
+    expect((await readiness.report()).dependencies.vpn_api).toMatchObject({ ok: true });
+    const before = await callCount();
+    await expect(vpn.list()).rejects.toMatchObject({ kind: "unauthorized", status: 401 });
+    expect((await readiness.report()).dependencies.vpn_api).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^VPN API rejected the key \(401/),
+    });
+    // More refusals than the breaker's threshold (5): each one reaches the server, none is
+    // retried, and the circuit stays closed, so /ready keeps naming the real cause.
+    for (let i = 0; i < 7; i++) {
+      await expect(vpn.list()).rejects.toMatchObject({ kind: "unauthorized" });
+    }
+    expect((await callCount()) - before).toBe(8);
+    expect((await readiness.report()).dependencies.vpn_api?.detail).toMatch(
+      /VPN API rejected the key/,
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatch(/VPN_API_KEY/);
+    expect(logs.lines.filter((l) => l.event === "vpn_api_key_rejected")).toHaveLength(1);
+  });
+
+  it("treats a 403 the same way, and clears it when the key is accepted again", async () => {
+    const { readiness, alerts, vpn } = wiredClients(sandbox.vpnApiKey);
+    await fault(sandbox, { target: "vpn", mode: "error", status: 403 });
+    await expect(vpn.list()).rejects.toMatchObject({ kind: "unauthorized", status: 403 });
+    expect((await readiness.report()).dependencies.vpn_api).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^VPN API rejected the key \(403/),
+    });
+    await clearFaults(sandbox);
+    await vpn.list();
+    expect((await readiness.report()).dependencies.vpn_api).toMatchObject({ ok: true });
+    expect(alerts).toHaveLength(1);
   });
 });

@@ -78,4 +78,35 @@ describe("reconcile", () => {
     expect(await onServer()).not.toContain(foreign);
     expect(await onServer()).toContain(recent.uuid);
   });
+
+  it("compares keys a panel lists in capitals like any other: live ones stay, expired ones go", async () => {
+    const live = await customerWithSubscription(bed.db, nextUser++, 30 * 86_400);
+    await provisionSubscription(bed.provisioning, live.subscriptionId);
+    const expired = await customerWithSubscription(bed.db, nextUser++, -5);
+    // The server lists (and stores) both keys upper-cased.
+    await bed.provisioning.vpn.remove(live.uuid);
+    const later = new Date(Date.now() + 86_400_000);
+    await bed.provisioning.vpn.add({
+      uuid: live.uuid.toUpperCase(),
+      telegramId: 4,
+      expiresAt: later,
+    });
+    await bed.provisioning.vpn.add({
+      uuid: expired.uuid.toUpperCase(),
+      telegramId: 5,
+      expiresAt: new Date(),
+    });
+
+    await reconcile({ graceMs: 0 });
+    const { rows } = await bed.db.query<{ provisioned: boolean }>(
+      "check",
+      "SELECT provisioned_expires_at IS NOT NULL AS provisioned FROM subscriptions WHERE id = $1",
+      [live.subscriptionId],
+    );
+    // Present on the server: not requeued for provisioning.
+    expect(rows[0]).toEqual({ provisioned: true });
+    const after = await onServer();
+    expect(after).toContain(live.uuid.toUpperCase());
+    expect(after).not.toContain(expired.uuid.toUpperCase());
+  });
 });
