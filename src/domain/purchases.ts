@@ -328,7 +328,7 @@ export async function expireStalePurchases(db: DbAccess, limit: number): Promise
 // Pre-checkout (Telegram Stars / card)
 // ----------------------------------------------------------------------------------------------
 
-export type PreCheckoutResult =
+export type PreCheckoutResult = (
   | { ok: true; purchaseId: number }
   | {
       ok: false;
@@ -337,15 +337,21 @@ export type PreCheckoutResult =
         | "not_found"
         | "wrong_user"
         | "wrong_method"
+        | "already_paid"
         | "not_payable"
         | "currency_mismatch"
         | "amount_mismatch";
-    };
+    }
+) & {
+  /** The language the payer chose in the bot (read in the same query), null if none. */
+  language: string | null;
+};
 
 /**
  * Answers Telegram's pre-checkout query: one indexed read, no network, so it is answered well
  * within Telegram's 10 s. `totalAmount` is in the currency's smallest unit (Stars for XTR,
- * kopecks for RUB).
+ * kopecks for RUB). The same read returns the payer's chosen language, so a refusal is worded
+ * in it.
  */
 export async function validatePreCheckout(
   db: DbAccess,
@@ -355,30 +361,39 @@ export async function validatePreCheckout(
   userId: number,
 ): Promise<PreCheckoutResult> {
   const purchaseId = parseInvoicePayload(payload);
-  if (purchaseId === null) return { ok: false, reason: "bad_payload" };
   const { rows } = await db.query<{
-    user_id: string;
-    method: PaymentMethod;
-    currency: string;
-    amount_kopecks: string;
+    language: string | null;
+    user_id: string | null;
+    method: PaymentMethod | null;
+    status: PurchaseStatus | null;
+    currency: string | null;
+    amount_kopecks: string | null;
     stars_amount: number | null;
-    payable: boolean;
+    payable: boolean | null;
   }>(
     "pre_checkout",
-    `SELECT user_id, method, currency, amount_kopecks, stars_amount,
-            status = 'pending' AND (expires_at IS NULL OR expires_at > now()) AS payable
-       FROM purchases WHERE id = $1`,
-    [purchaseId],
+    `SELECT u.language_code AS language, p.user_id, p.method, p.status, p.currency,
+            p.amount_kopecks, p.stars_amount,
+            p.status = 'pending' AND (p.expires_at IS NULL OR p.expires_at > now()) AS payable
+       FROM (SELECT 1) AS one
+       LEFT JOIN users u ON u.telegram_id = $2
+       LEFT JOIN purchases p ON p.id = $1`,
+    [purchaseId, userId],
   );
   const p = rows[0];
-  if (!p) return { ok: false, reason: "not_found" };
-  if (toSafeInt(p.user_id) !== userId) return { ok: false, reason: "wrong_user" };
-  if (p.method !== "stars" && p.method !== "card") return { ok: false, reason: "wrong_method" };
-  if (!p.payable) return { ok: false, reason: "not_payable" };
-  if (currency !== p.currency) return { ok: false, reason: "currency_mismatch" };
-  const expected = p.method === "stars" ? p.stars_amount : toKopecks(p.amount_kopecks);
-  if (totalAmount !== expected) return { ok: false, reason: "amount_mismatch" };
-  return { ok: true, purchaseId };
+  const language = p?.language ?? null;
+  const refuse = (reason: Extract<PreCheckoutResult, { ok: false }>["reason"]) =>
+    ({ ok: false, reason, language }) as const;
+  if (purchaseId === null) return refuse("bad_payload");
+  if (!p?.user_id) return refuse("not_found");
+  if (toSafeInt(p.user_id) !== userId) return refuse("wrong_user");
+  if (p.method !== "stars" && p.method !== "card") return refuse("wrong_method");
+  if (p.status === "paid") return refuse("already_paid");
+  if (!p.payable) return refuse("not_payable");
+  if (currency !== p.currency) return refuse("currency_mismatch");
+  const expected = p.method === "stars" ? p.stars_amount : toKopecks(p.amount_kopecks ?? "0");
+  if (totalAmount !== expected) return refuse("amount_mismatch");
+  return { ok: true, purchaseId, language };
 }
 
 // ----------------------------------------------------------------------------------------------

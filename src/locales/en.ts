@@ -161,6 +161,8 @@ const messages = {
 
   // --- payments -----------------------------------------------------------------------------
   "precheckout.invalid": "This invoice is no longer valid. Please create a new one under “Buy”.",
+  "precheckout.already_paid":
+    "This invoice has already been paid — nothing more to pay. Your purchase is in the bot.",
   "precheckout.expired": "This invoice has expired. Please create a new one under “Buy”.",
   "precheckout.failed": "We couldn't verify the payment. Please try again in a minute.",
   "payment.granted": "✅ Payment received! Subscription active until <b>{expiresAt}</b>.",

@@ -116,4 +116,27 @@ describe("buy with Telegram Stars", () => {
     expect(result.status).toBe("rejected");
     expect(result.answer?.error_message).toBe(t("en", "precheckout.expired"));
   });
+
+  it("paying an invoice a second time is refused as already paid, in the language chosen", async () => {
+    // A Russian phone, English chosen in the bot.
+    const ivan = story.customer(1302, { first_name: "Ivan", language_code: "ru" });
+    await ivan.send("/start");
+    await ivan.waitForMessage();
+    await ivan.press("lang:first:en");
+    await ivan.waitForMessage((m) => m.edited);
+    await ivan.send("/buy");
+    await ivan.waitForMessage();
+    await ivan.press("b:basic");
+    await ivan.waitForMessage((m) => m.edited);
+    await ivan.press("b:basic:30");
+    await ivan.waitForMessage((m) => m.edited);
+    await ivan.press("b:basic:30:xtr:83");
+    const invoice = await ivan.waitForMessage((m) => m.invoice !== null);
+    expect((await ivan.pay({ messageId: invoice.message_id })).status).toBe("paid");
+    await ivan.waitForMessage((m) => m.photo !== null);
+
+    const again = await ivan.pay({ messageId: invoice.message_id });
+    expect(again.status).toBe("rejected");
+    expect(again.answer?.error_message).toBe(t("en", "precheckout.already_paid"));
+  });
 });
