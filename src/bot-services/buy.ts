@@ -271,12 +271,26 @@ export async function payAction(
       method,
       promoCode: session.promoCode,
       expectedAmount: shown,
+      repeatWindowSeconds: deps.limits.repeatPurchaseWindowSeconds,
     },
     payableForSeconds(deps, method),
   );
+  const notes: MessageRef[] = [];
   switch (created.outcome) {
     case "created":
       break;
+    case "open":
+      deps.logger.info(
+        { user_id: userId, purchase_id: created.purchase.id, method, plan, days },
+        "repeated checkout: the open invoice is shown again",
+      );
+      notes.push(msg("buy.invoice_still_open"));
+      break;
+    case "in_flight":
+      return {
+        text: msg("buy.invoice_in_flight"),
+        buttons: [[actionButton("buy.button_other_method", { type: "buy_period", plan, days })]],
+      };
     case "price_changed":
       return again(msg("buy.price_changed"));
     case "zero_amount":
@@ -289,10 +303,12 @@ export async function payAction(
       return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
   }
   const purchase = created.purchase;
-  deps.logger.info(
-    { user_id: userId, purchase_id: purchase.id, method, plan, days },
-    "checkout started",
-  );
+  if (created.outcome === "created") {
+    deps.logger.info(
+      { user_id: userId, purchase_id: purchase.id, method, plan, days },
+      "checkout started",
+    );
+  }
   const vars: MessageVars = { plan: planName(plan), days };
   return checkoutScreen(
     deps,
@@ -302,17 +318,24 @@ export async function payAction(
       title: msg("invoice.title", vars),
       description: msg("invoice.description", vars),
       priceLabel: msg("invoice.label", vars),
+      notes,
       telegramLead:
         method === "stars"
           ? msg("buy.invoice_ready_stars", { stars: shown })
           : msg("buy.invoice_ready_card", { price: money(shown) }),
       cryptoLead: msg("buy.crypto_invoice", {
         price: money(purchase.amountKopecks),
-        minutes: Math.round(deps.limits.cryptoInvoiceTtlSeconds / 60),
+        minutes: minutesLeft(purchase),
       }),
     },
     actionButton("buy.button_other_method", { type: "buy_period", plan, days }),
   );
+}
+
+/** Whole minutes until the purchase stops being payable (at least 1). */
+export function minutesLeft(purchase: { expiresAt: Date | null }): number {
+  const ms = (purchase.expiresAt?.getTime() ?? Date.now()) - Date.now();
+  return Math.max(1, Math.round(ms / 60_000));
 }
 
 /** "Send the promo code": the next text message is the code. */
