@@ -10,7 +10,7 @@ import { purchaseWithBalance } from "../domain/balance-purchase.js";
 import { priceListForCustomer, quoteForCustomer } from "../domain/customer-pricing.js";
 import { getBalance } from "../domain/ledger.js";
 import type { Quote } from "../domain/pricing.js";
-import { checkPromoCode, type PromoLookup } from "../domain/promo.js";
+import { attemptPromoCode, type PromoLookup } from "../domain/promo.js";
 import { createPurchase } from "../domain/purchases.js";
 import { getSubscription } from "../domain/subscriptions.js";
 import type { MessageVars } from "../locales/index.js";
@@ -347,14 +347,34 @@ export function promoPrompt(notes: MessageRef[] = []): Screen {
   };
 }
 
-/** A typed promo code: accepted (prices re-shown with it) or refused (asked again). */
+/**
+ * A typed promo code: accepted (prices re-shown with it) or refused (asked again) — until too
+ * many were refused lately (`limits.promoAttempts`): then the customer is told when to try again.
+ */
 export async function promoInput(
   deps: FlowDeps,
   customer: Customer,
   text: string,
 ): Promise<Screen> {
   const code = text.trim();
-  const found = await checkPromoCode(deps.db, code, customer.telegramId);
+  const found = await attemptPromoCode(
+    deps.db,
+    code,
+    customer.telegramId,
+    deps.limits.promoAttempts,
+  );
+  if (found.outcome === "rate_limited") {
+    deps.logger.info(
+      { user_id: customer.telegramId, retry_after_s: found.retryAfterSeconds },
+      "promo code attempts rate-limited",
+    );
+    return {
+      text: msg("buy.promo_rate_limited", {
+        minutes: Math.ceil(found.retryAfterSeconds / 60),
+      }),
+      buttons: [[flowButton("nav.back", "buy")]],
+    };
+  }
   if (found.outcome !== "ok") return promoPrompt([promoRejected(found.outcome)]);
   const promoCode = found.promo.code;
   const screen = await buyScreen(deps, customer, { promoCode }, [

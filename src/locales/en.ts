@@ -151,6 +151,8 @@ const messages = {
   "buy.promo_prompt": "🎟 Send your promo code as a message:",
   "buy.promo_applied": "🎟 Promo code <b>{code}</b> applied: −{percent}%.",
   "buy.promo_removed": "Promo code removed.",
+  "buy.promo_rate_limited":
+    "⏳ Too many wrong promo codes. You can try again in {minutes, plural, one {# minute} other {# minutes}}.",
   "buy.promo_rejected":
     "{reason, select, not_found {There is no such promo code.} inactive {This promo code is no longer active.} expired {This promo code has expired.} exhausted {This promo code has been used up.} already_used {You have already used this promo code.} other {This promo code can't be used.}}",
 

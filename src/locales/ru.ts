@@ -160,6 +160,8 @@ export const messages = {
   "buy.promo_prompt": "🎟 Отправьте промокод сообщением:",
   "buy.promo_applied": "🎟 Промокод <b>{code}</b> применён: −{percent}%.",
   "buy.promo_removed": "Промокод убран.",
+  "buy.promo_rate_limited":
+    "⏳ Слишком много неверных промокодов. Попробовать снова можно через {minutes, plural, one {# минуту} few {# минуты} many {# минут} other {# минуты}}.",
   "buy.promo_rejected":
     "{reason, select, not_found {Такого промокода нет.} inactive {Этот промокод больше не действует.} expired {Срок действия промокода истёк.} exhausted {Промокод закончился.} already_used {Вы уже использовали этот промокод.} other {Этот промокод нельзя использовать.}}",
 
