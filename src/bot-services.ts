@@ -55,6 +55,7 @@ export function flowLimitsFrom(config: Config): FlowLimits {
     cryptoInvoiceTtlSeconds: b.cryptoInvoiceTtlSeconds,
     reissueCooldownSeconds: b.keyReissueCooldownSeconds,
     repeatPurchaseWindowSeconds: b.repeatPurchaseWindowSeconds,
+    promoAttempts: { maxRefusals: b.promoAttemptsMax, windowSeconds: b.promoAttemptsWindowSeconds },
     minWithdrawalKopecks: b.withdrawalMinKopecks,
     contentCacheMs: b.settingsCacheMs,
     paymentRecordRetryPausesMs: [500, 1_500, 4_000],

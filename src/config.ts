@@ -162,6 +162,8 @@ const envSchema = z
     // Crypto Pay accepts expires_in up to 2 678 400 s (31 days).
     CRYPTO_INVOICE_TTL_SECONDS: int(60, 2_678_400).default(1_800),
     REPEAT_PURCHASE_WINDOW_SECONDS: int(0, 3_600).default(30),
+    PROMO_ATTEMPTS_MAX: int(0, 1_000).default(5),
+    PROMO_ATTEMPTS_WINDOW_SECONDS: int(1, 86_400).default(600),
     WITHDRAWAL_MIN_RUB: int(1).default(500),
     SETTINGS_CACHE_MS: int(0).default(10_000),
     AUTO_RENEW_WINDOW_HOURS: int(1, 72).default(6),
@@ -294,6 +296,9 @@ export interface Config {
     cryptoInvoiceTtlSeconds: number;
     /** The same plan bought from the balance again within this window is a double tap. */
     repeatPurchaseWindowSeconds: number;
+    /** Refused promo codes a customer may type within the window (0: no limit). */
+    promoAttemptsMax: number;
+    promoAttemptsWindowSeconds: number;
     withdrawalMinKopecks: number;
     /** Operator content and incident banner are re-read at most this often. */
     settingsCacheMs: number;
@@ -430,6 +435,8 @@ function toConfig(env: Env): Config {
       invoiceTtlSeconds: env.INVOICE_TTL_SECONDS,
       cryptoInvoiceTtlSeconds: env.CRYPTO_INVOICE_TTL_SECONDS,
       repeatPurchaseWindowSeconds: env.REPEAT_PURCHASE_WINDOW_SECONDS,
+      promoAttemptsMax: env.PROMO_ATTEMPTS_MAX,
+      promoAttemptsWindowSeconds: env.PROMO_ATTEMPTS_WINDOW_SECONDS,
       withdrawalMinKopecks: env.WITHDRAWAL_MIN_RUB * 100,
       settingsCacheMs: env.SETTINGS_CACHE_MS,
       autoRenewWindowSeconds: env.AUTO_RENEW_WINDOW_HOURS * 3_600,

@@ -10,7 +10,7 @@ import { purchaseWithBalance } from "../domain/balance-purchase.js";
 import { priceListForCustomer, quoteForCustomer } from "../domain/customer-pricing.js";
 import { getBalance } from "../domain/ledger.js";
 import type { Quote } from "../domain/pricing.js";
-import { checkPromoCode, type PromoLookup } from "../domain/promo.js";
+import { attemptPromoCode, type PromoLookup } from "../domain/promo.js";
 import { createPurchase } from "../domain/purchases.js";
 import { getSubscription } from "../domain/subscriptions.js";
 import type { MessageVars } from "../locales/index.js";
@@ -271,12 +271,26 @@ export async function payAction(
       method,
       promoCode: session.promoCode,
       expectedAmount: shown,
+      repeatWindowSeconds: deps.limits.repeatPurchaseWindowSeconds,
     },
     payableForSeconds(deps, method),
   );
+  const notes: MessageRef[] = [];
   switch (created.outcome) {
     case "created":
       break;
+    case "open":
+      deps.logger.info(
+        { user_id: userId, purchase_id: created.purchase.id, method, plan, days },
+        "repeated checkout: the open invoice is shown again",
+      );
+      notes.push(msg("buy.invoice_still_open"));
+      break;
+    case "in_flight":
+      return {
+        text: msg("buy.invoice_in_flight"),
+        buttons: [[actionButton("buy.button_other_method", { type: "buy_period", plan, days })]],
+      };
     case "price_changed":
       return again(msg("buy.price_changed"));
     case "zero_amount":
@@ -289,10 +303,12 @@ export async function payAction(
       return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
   }
   const purchase = created.purchase;
-  deps.logger.info(
-    { user_id: userId, purchase_id: purchase.id, method, plan, days },
-    "checkout started",
-  );
+  if (created.outcome === "created") {
+    deps.logger.info(
+      { user_id: userId, purchase_id: purchase.id, method, plan, days },
+      "checkout started",
+    );
+  }
   const vars: MessageVars = { plan: planName(plan), days };
   return checkoutScreen(
     deps,
@@ -302,17 +318,24 @@ export async function payAction(
       title: msg("invoice.title", vars),
       description: msg("invoice.description", vars),
       priceLabel: msg("invoice.label", vars),
+      notes,
       telegramLead:
         method === "stars"
           ? msg("buy.invoice_ready_stars", { stars: shown })
           : msg("buy.invoice_ready_card", { price: money(shown) }),
       cryptoLead: msg("buy.crypto_invoice", {
         price: money(purchase.amountKopecks),
-        minutes: Math.round(deps.limits.cryptoInvoiceTtlSeconds / 60),
+        minutes: minutesLeft(purchase),
       }),
     },
     actionButton("buy.button_other_method", { type: "buy_period", plan, days }),
   );
+}
+
+/** Whole minutes until the purchase stops being payable (at least 1). */
+export function minutesLeft(purchase: { expiresAt: Date | null }): number {
+  const ms = (purchase.expiresAt?.getTime() ?? Date.now()) - Date.now();
+  return Math.max(1, Math.round(ms / 60_000));
 }
 
 /** "Send the promo code": the next text message is the code. */
@@ -324,14 +347,34 @@ export function promoPrompt(notes: MessageRef[] = []): Screen {
   };
 }
 
-/** A typed promo code: accepted (prices re-shown with it) or refused (asked again). */
+/**
+ * A typed promo code: accepted (prices re-shown with it) or refused (asked again) — until too
+ * many were refused lately (`limits.promoAttempts`): then the customer is told when to try again.
+ */
 export async function promoInput(
   deps: FlowDeps,
   customer: Customer,
   text: string,
 ): Promise<Screen> {
   const code = text.trim();
-  const found = await checkPromoCode(deps.db, code, customer.telegramId);
+  const found = await attemptPromoCode(
+    deps.db,
+    code,
+    customer.telegramId,
+    deps.limits.promoAttempts,
+  );
+  if (found.outcome === "rate_limited") {
+    deps.logger.info(
+      { user_id: customer.telegramId, retry_after_s: found.retryAfterSeconds },
+      "promo code attempts rate-limited",
+    );
+    return {
+      text: msg("buy.promo_rate_limited", {
+        minutes: Math.ceil(found.retryAfterSeconds / 60),
+      }),
+      buttons: [[flowButton("nav.back", "buy")]],
+    };
+  }
   if (found.outcome !== "ok") return promoPrompt([promoRejected(found.outcome)]);
   const promoCode = found.promo.code;
   const screen = await buyScreen(deps, customer, { promoCode }, [

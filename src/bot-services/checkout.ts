@@ -17,6 +17,8 @@ export interface CheckoutTexts {
   telegramLead: MessageRef;
   /** Above the Crypto Pay link. */
   cryptoLead: MessageRef;
+  /** Shown before the lead (e.g. "this invoice is still open"). */
+  notes?: MessageRef[];
 }
 
 /** Crypto Pay shows the description on its page: up to 1024 characters. */
@@ -27,6 +29,7 @@ const CRYPTO_DESCRIPTION_MAX = 1024;
  * provider; card: RUB in kopecks through the provider token), or a Crypto Pay invoice in RUB
  * created now — with no connection held (R2) — and recorded on the purchase, shown as a link.
  * If Crypto Pay cannot be reached the purchase is cancelled (its promo reservation released).
+ * A purchase that already has its Crypto Pay invoice (shown again) gets the same link.
  */
 export async function checkoutScreen(
   deps: FlowDeps,
@@ -36,10 +39,11 @@ export async function checkoutScreen(
   back: ScreenButton,
 ): Promise<Screen> {
   const payload = invoicePayload(purchase.id);
+  const notes = texts.notes ?? [];
   if (purchase.method === "stars" || purchase.method === "card") {
     const stars = purchase.method === "stars";
     return {
-      text: texts.telegramLead,
+      text: [...notes, texts.telegramLead],
       buttons: [[back]],
       invoice: {
         title: texts.title,
@@ -60,6 +64,12 @@ export async function checkoutScreen(
     deps.i18n.t(customer.language, texts.description.key, texts.description.vars),
     CRYPTO_DESCRIPTION_MAX,
   );
+  if (purchase.cryptoInvoiceUrl) {
+    return {
+      text: [...notes, texts.cryptoLead],
+      buttons: [[urlButton("payment.crypto_pay_button", purchase.cryptoInvoiceUrl)], [back]],
+    };
+  }
   let url: string;
   try {
     const invoice = await cryptopay.createInvoice({
@@ -80,7 +90,7 @@ export async function checkoutScreen(
     return { text: msg("payment.crypto_unavailable"), buttons: [[back]] };
   }
   return {
-    text: texts.cryptoLead,
+    text: [...notes, texts.cryptoLead],
     buttons: [[urlButton("payment.crypto_pay_button", url)], [back]],
   };
 }

@@ -2,6 +2,7 @@ import type { FlowAction, FlowName, MessageRef, Screen, ScreenButton } from "../
 import type { Config } from "../config.js";
 import type { DbAccess } from "../db/pool.js";
 import type { FinalizerDeps } from "../domain/finalizer.js";
+import type { PromoAttemptLimit } from "../domain/promo.js";
 import { type Provisioner, provisionAfterCommit } from "../domain/provisioner.js";
 import type { SubscriptionView } from "../domain/subscriptions.js";
 import type { I18n, MessageKey, MessageVar, MessageVars } from "../locales/index.js";
@@ -24,6 +25,8 @@ export interface FlowLimits {
   reissueCooldownSeconds: number;
   /** The same plan bought from the balance again within this window is a double tap. */
   repeatPurchaseWindowSeconds: number;
+  /** Refused promo codes a customer may type within a window (durable, across replicas). */
+  promoAttempts: PromoAttemptLimit;
   /** Withdrawals start at this amount (SPEC: 500 ₽). */
   minWithdrawalKopecks: number;
   /** Operator content (settings) is re-read at most this often. */

@@ -6,7 +6,12 @@ import type {
   SuccessfulPaymentInput,
 } from "../bot/services.js";
 import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "../domain/finalizer.js";
-import { parseInvoicePayload, validatePreCheckout } from "../domain/purchases.js";
+import {
+  type PreCheckoutResult,
+  parseInvoicePayload,
+  validatePreCheckout,
+} from "../domain/purchases.js";
+import type { MessageKey } from "../locales/index.js";
 import { referrerAndAdminNotices } from "../payments/announce.js";
 import { abortableDelay } from "../util/delay.js";
 import { keyScreen } from "./account.js";
@@ -80,6 +85,12 @@ function notRecorded(
   };
 }
 
+function refusalKey(reason: Extract<PreCheckoutResult, { ok: false }>["reason"]): MessageKey {
+  if (reason === "already_paid") return "precheckout.already_paid";
+  if (reason === "not_payable") return "precheckout.expired";
+  return "precheckout.invalid";
+}
+
 /**
  * Telegram payments (Stars and card). Pre-checkout is one indexed read and no network call
  * (SPEC §6). A successful payment goes through the one finalizer (idempotent by
@@ -96,17 +107,13 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
         query.totalAmount,
         query.telegramId,
       );
-      if (verdict.ok) return { ok: true };
+      const language = verdict.language;
+      if (verdict.ok) return { ok: true, language };
       deps.logger.warn(
         { user_id: query.telegramId, payload: query.invoicePayload, reason: verdict.reason },
         "pre-checkout refused",
       );
-      return {
-        ok: false,
-        reason: msg(
-          verdict.reason === "not_payable" ? "precheckout.expired" : "precheckout.invalid",
-        ),
-      };
+      return { ok: false, reason: msg(refusalKey(verdict.reason)), language };
     },
 
     async successfulPayment(customer, payment: SuccessfulPaymentInput): Promise<Screen> {

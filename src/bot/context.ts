@@ -12,6 +12,11 @@ export interface I18nFlavor {
   i18n: I18n;
   /** The language this update is answered in. */
   locale: string;
+  /**
+   * The language the customer chose, as stored: null when they have none (a newcomer, or one
+   * who never picked), undefined when it was not read (no sender, pre-checkout, DB failure).
+   */
+  chosenLanguage: string | null | undefined;
   t(key: MessageKey, vars?: MessageVars): string;
 }
 
@@ -53,6 +58,7 @@ export function createContextConstructor(deps: ContextDeps) {
     readonly conversation = deps.conversation;
     readonly logger: Logger;
     locale = deps.i18n.defaultLocale;
+    chosenLanguage: string | null | undefined = undefined;
 
     constructor(update: Update, api: Api, me: UserFromGetMe) {
       super(update, api, me);

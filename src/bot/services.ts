@@ -239,7 +239,10 @@ export interface PreCheckoutInput {
  * Must be decided from the database alone (no network call before the answer, SPEC §6); the
  * bot answers Telegram within its 10 s deadline whatever happens.
  */
-export type PreCheckoutVerdict = { ok: true } | { ok: false; reason: MessageRef };
+export type PreCheckoutVerdict = ({ ok: true } | { ok: false; reason: MessageRef }) & {
+  /** The language the customer chose in the bot, if known: a refusal is worded in it. */
+  language?: string | null;
+};
 
 export interface SuccessfulPaymentInput {
   currency: string;

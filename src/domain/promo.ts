@@ -209,3 +209,58 @@ export async function reservePromoUse(
     [promoCodeId, userId, purchaseId],
   );
 }
+
+export interface PromoAttemptLimit {
+  /** Refused codes allowed within the window; 0 turns the limit off. */
+  maxRefusals: number;
+  windowSeconds: number;
+}
+
+export type PromoAttempt =
+  | PromoLookup
+  /** Too many refused codes lately: the next attempt is allowed in `retryAfterSeconds`. */
+  | { outcome: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * A code typed by the customer, rate-limited: once `maxRefusals` codes were refused within the
+ * window, nothing is looked up until the oldest of them leaves it. Counted and recorded under the
+ * customer's row lock, so parallel attempts (several replicas) cannot slip past the limit.
+ */
+export async function attemptPromoCode(
+  db: DbAccess,
+  code: string,
+  userId: number,
+  limit: PromoAttemptLimit,
+): Promise<PromoAttempt> {
+  if (limit.maxRefusals <= 0) return checkPromoCode(db, code, userId);
+  return db.tx("promo_attempt", async (client): Promise<PromoAttempt> => {
+    // The lock first, in its own statement: the count below then sees every attempt committed
+    // by a transaction that held the lock before us (a statement sees its start's snapshot).
+    const { rowCount } = await client.query(
+      "SELECT 1 FROM users WHERE telegram_id = $1 FOR NO KEY UPDATE",
+      [userId],
+    );
+    if (rowCount !== 1) return { outcome: "not_found" };
+    await client.query(
+      `DELETE FROM promo_attempts
+        WHERE user_id = $1 AND attempted_at <= now() - make_interval(secs => $2)`,
+      [userId, limit.windowSeconds],
+    );
+    const { rows } = await client.query<{ refused: number; retry_after: number | null }>(
+      `SELECT count(*)::int AS refused,
+              ceil(extract(epoch FROM min(attempted_at) + make_interval(secs => $2) - now()))::int
+                AS retry_after
+         FROM promo_attempts WHERE user_id = $1`,
+      [userId, limit.windowSeconds],
+    );
+    const r = rows[0] ?? { refused: 0, retry_after: null };
+    if (r.refused >= limit.maxRefusals) {
+      return { outcome: "rate_limited", retryAfterSeconds: Math.max(1, r.retry_after ?? 1) };
+    }
+    const found = await lookupPromoForCustomer(client, code, userId);
+    if (found.outcome !== "ok") {
+      await client.query("INSERT INTO promo_attempts (user_id) VALUES ($1)", [userId]);
+    }
+    return found;
+  });
+}

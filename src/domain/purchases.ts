@@ -200,11 +200,22 @@ export type CreatePurchaseInput =
        * price is refused (`price_changed`) before anything is written.
        */
       expectedAmount?: number;
+      /**
+       * Greater than 0: an invoice still open for the same plan, period, method and price is
+       * handed back (`open`) instead of a second one (a double tap must not make two payable
+       * invoices); a crypto purchase whose invoice is still being created within this many
+       * seconds is `in_flight`. Decided under the customer lock, so it holds across replicas.
+       */
+      repeatWindowSeconds?: number;
     }
   | { kind: "topup"; userId: number; amountKopecks: number; method: "card" | "crypto" };
 
 export type CreatePurchaseResult =
   | { outcome: "created"; purchase: Purchase }
+  /** The same checkout is already open (see `repeatWindowSeconds`): pay this one. */
+  | { outcome: "open"; purchase: Purchase }
+  /** The same crypto checkout's invoice is being created right now (another tap). */
+  | { outcome: "in_flight" }
   | { outcome: "unknown_user" | "unknown_plan" | "unknown_period" }
   /** The price is 0 (a 100 % discount): only the balance path can take it. */
   | { outcome: "zero_amount" }
@@ -225,7 +236,9 @@ export async function createPurchase(
 ): Promise<CreatePurchaseResult> {
   try {
     return await db.tx("purchase_create", async (client): Promise<CreatePurchaseResult> => {
-      const ctx = await loadCustomerPricing(client, input.userId, false);
+      const guarded = input.kind === "subscription" && (input.repeatWindowSeconds ?? 0) > 0;
+      // The repeat guard decides under the customer lock: two taps on two replicas serialise.
+      const ctx = await loadCustomerPricing(client, input.userId, guarded);
       if (!ctx) return { outcome: "unknown_user" };
       if (input.kind === "topup") {
         const amount = checkTopupAmount(ctx.catalog, input.amountKopecks);
@@ -257,6 +270,18 @@ export async function createPurchase(
       if (input.expectedAmount !== undefined && input.expectedAmount !== price) {
         return { outcome: "price_changed" };
       }
+      if (guarded) {
+        const open = await findOpenCheckout(client, {
+          userId: input.userId,
+          plan: q.plan,
+          periodDays: q.periodDays,
+          method: input.method,
+          price,
+          promoCodeId: q.promoCodeId,
+          inFlightSeconds: input.repeatWindowSeconds ?? 0,
+        });
+        if (open) return open;
+      }
       const purchase = await insertPurchase(client, {
         userId: input.userId,
         kind: "subscription",
@@ -275,6 +300,44 @@ export async function createPurchase(
     if (promoRefusal) return { outcome: "promo_rejected", reason: promoRefusal };
     throw err;
   }
+}
+
+/**
+ * The customer's newest purchase still payable for the same plan, period, method, price and
+ * promo code. A crypto purchase counts once its invoice is attached; before that (created
+ * within `inFlightSeconds`) it is being created by another tap; older without an invoice, its
+ * creation failed midway and it is ignored (it can never be paid).
+ */
+async function findOpenCheckout(
+  client: DbClient,
+  c: {
+    userId: number;
+    plan: string;
+    periodDays: number;
+    method: "stars" | "card" | "crypto";
+    price: number;
+    promoCodeId: number | null;
+    inFlightSeconds: number;
+  },
+): Promise<Extract<CreatePurchaseResult, { outcome: "open" | "in_flight" }> | undefined> {
+  const { rows } = await client.query<PurchaseRow & { in_flight: boolean }>(
+    `SELECT ${PURCHASE_COLUMNS},
+            crypto_invoice_url IS NULL AND created_at > now() - make_interval(secs => $7)
+              AS in_flight
+       FROM purchases
+      WHERE user_id = $1 AND kind = 'subscription' AND plan = $2 AND period_days = $3
+        AND method = $4 AND status = 'pending' AND expires_at > now()
+        AND (CASE WHEN method = 'stars' THEN stars_amount ELSE amount_kopecks END) = $5
+        AND promo_code_id IS NOT DISTINCT FROM $6
+        AND (method <> 'crypto' OR crypto_invoice_url IS NOT NULL
+             OR created_at > now() - make_interval(secs => $7))
+      ORDER BY id DESC LIMIT 1`,
+    [c.userId, c.plan, c.periodDays, c.method, c.price, c.promoCodeId, c.inFlightSeconds],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  if (r.method === "crypto" && r.in_flight) return { outcome: "in_flight" };
+  return { outcome: "open", purchase: toPurchase(r) };
 }
 
 /** The database's refusal of a promo reservation (raced past the lookup), as a result. */
@@ -328,7 +391,7 @@ export async function expireStalePurchases(db: DbAccess, limit: number): Promise
 // Pre-checkout (Telegram Stars / card)
 // ----------------------------------------------------------------------------------------------
 
-export type PreCheckoutResult =
+export type PreCheckoutResult = (
   | { ok: true; purchaseId: number }
   | {
       ok: false;
@@ -337,15 +400,21 @@ export type PreCheckoutResult =
         | "not_found"
         | "wrong_user"
         | "wrong_method"
+        | "already_paid"
         | "not_payable"
         | "currency_mismatch"
         | "amount_mismatch";
-    };
+    }
+) & {
+  /** The language the payer chose in the bot (read in the same query), null if none. */
+  language: string | null;
+};
 
 /**
  * Answers Telegram's pre-checkout query: one indexed read, no network, so it is answered well
  * within Telegram's 10 s. `totalAmount` is in the currency's smallest unit (Stars for XTR,
- * kopecks for RUB).
+ * kopecks for RUB). The same read returns the payer's chosen language, so a refusal is worded
+ * in it.
  */
 export async function validatePreCheckout(
   db: DbAccess,
@@ -355,30 +424,39 @@ export async function validatePreCheckout(
   userId: number,
 ): Promise<PreCheckoutResult> {
   const purchaseId = parseInvoicePayload(payload);
-  if (purchaseId === null) return { ok: false, reason: "bad_payload" };
   const { rows } = await db.query<{
-    user_id: string;
-    method: PaymentMethod;
-    currency: string;
-    amount_kopecks: string;
+    language: string | null;
+    user_id: string | null;
+    method: PaymentMethod | null;
+    status: PurchaseStatus | null;
+    currency: string | null;
+    amount_kopecks: string | null;
     stars_amount: number | null;
-    payable: boolean;
+    payable: boolean | null;
   }>(
     "pre_checkout",
-    `SELECT user_id, method, currency, amount_kopecks, stars_amount,
-            status = 'pending' AND (expires_at IS NULL OR expires_at > now()) AS payable
-       FROM purchases WHERE id = $1`,
-    [purchaseId],
+    `SELECT u.language_code AS language, p.user_id, p.method, p.status, p.currency,
+            p.amount_kopecks, p.stars_amount,
+            p.status = 'pending' AND (p.expires_at IS NULL OR p.expires_at > now()) AS payable
+       FROM (SELECT 1) AS one
+       LEFT JOIN users u ON u.telegram_id = $2
+       LEFT JOIN purchases p ON p.id = $1`,
+    [purchaseId, userId],
   );
   const p = rows[0];
-  if (!p) return { ok: false, reason: "not_found" };
-  if (toSafeInt(p.user_id) !== userId) return { ok: false, reason: "wrong_user" };
-  if (p.method !== "stars" && p.method !== "card") return { ok: false, reason: "wrong_method" };
-  if (!p.payable) return { ok: false, reason: "not_payable" };
-  if (currency !== p.currency) return { ok: false, reason: "currency_mismatch" };
-  const expected = p.method === "stars" ? p.stars_amount : toKopecks(p.amount_kopecks);
-  if (totalAmount !== expected) return { ok: false, reason: "amount_mismatch" };
-  return { ok: true, purchaseId };
+  const language = p?.language ?? null;
+  const refuse = (reason: Extract<PreCheckoutResult, { ok: false }>["reason"]) =>
+    ({ ok: false, reason, language }) as const;
+  if (purchaseId === null) return refuse("bad_payload");
+  if (!p?.user_id) return refuse("not_found");
+  if (toSafeInt(p.user_id) !== userId) return refuse("wrong_user");
+  if (p.method !== "stars" && p.method !== "card") return refuse("wrong_method");
+  if (p.status === "paid") return refuse("already_paid");
+  if (!p.payable) return refuse("not_payable");
+  if (currency !== p.currency) return refuse("currency_mismatch");
+  const expected = p.method === "stars" ? p.stars_amount : toKopecks(p.amount_kopecks ?? "0");
+  if (totalAmount !== expected) return refuse("amount_mismatch");
+  return { ok: true, purchaseId, language };
 }
 
 // ----------------------------------------------------------------------------------------------

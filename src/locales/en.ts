@@ -142,11 +142,17 @@ const messages = {
     "Your invoice for <b>{stars} ⭐</b> is below. Your key arrives in this chat right after payment.",
   "buy.invoice_ready_card":
     "Your invoice for <b>{price}</b> is below. Your key arrives in this chat right after payment.",
+  "buy.invoice_still_open":
+    "🧾 You already have an open invoice for this purchase — here it is again. Pay this one: no second invoice is needed.",
+  "buy.invoice_in_flight":
+    "⏳ The invoice for this purchase is being created. Wait a few seconds and tap again.",
   "buy.crypto_invoice":
-    "🪙 An invoice for <b>{price}</b> was created in CryptoBot. Pay it in any of the offered coins within {minutes} minutes — the subscription is activated automatically and we'll send your key here.",
+    "🪙 An invoice for <b>{price}</b> was created in CryptoBot. Pay it in any of the offered coins within {minutes, plural, one {# minute} other {# minutes}} — the subscription is activated automatically and we'll send your key here.",
   "buy.promo_prompt": "🎟 Send your promo code as a message:",
   "buy.promo_applied": "🎟 Promo code <b>{code}</b> applied: −{percent}%.",
   "buy.promo_removed": "Promo code removed.",
+  "buy.promo_rate_limited":
+    "⏳ Too many wrong promo codes. You can try again in {minutes, plural, one {# minute} other {# minutes}}.",
   "buy.promo_rejected":
     "{reason, select, not_found {There is no such promo code.} inactive {This promo code is no longer active.} expired {This promo code has expired.} exhausted {This promo code has been used up.} already_used {You have already used this promo code.} other {This promo code can't be used.}}",
 
@@ -161,6 +167,8 @@ const messages = {
 
   // --- payments -----------------------------------------------------------------------------
   "precheckout.invalid": "This invoice is no longer valid. Please create a new one under “Buy”.",
+  "precheckout.already_paid":
+    "This invoice has already been paid — nothing more to pay. Your purchase is in the bot.",
   "precheckout.expired": "This invoice has expired. Please create a new one under “Buy”.",
   "precheckout.failed": "We couldn't verify the payment. Please try again in a minute.",
   "payment.granted": "✅ Payment received! Subscription active until <b>{expiresAt}</b>.",
@@ -227,7 +235,7 @@ const messages = {
   "topup.invoice_ready":
     "Your invoice for <b>{amount}</b> is below. The balance is credited right after payment.",
   "topup.crypto_invoice":
-    "🪙 An invoice for <b>{amount}</b> was created in CryptoBot. Pay within {minutes} minutes — the balance is credited automatically.",
+    "🪙 An invoice for <b>{amount}</b> was created in CryptoBot. Pay within {minutes, plural, one {# minute} other {# minutes}} — the balance is credited automatically.",
 
   // --- withdrawal ---------------------------------------------------------------------------
   "withdraw.title": "<b>💸 Withdraw referral earnings</b>",

@@ -91,6 +91,7 @@ describe("R2: no Telegram call while a database connection is held", () => {
 describe("blocked customers", () => {
   it("a send to a customer who blocked the bot marks them unreachable; their next update marks them reachable", async () => {
     const fakes = fakeServices();
+    fakes.users.known(3003);
     const carl = sb.customer(3003, { first_name: "Carl" });
     await carl.send("/start");
     await carl.block();

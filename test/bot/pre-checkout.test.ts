@@ -86,6 +86,7 @@ async function invoiceFor(customerId: number, payload: string): Promise<void> {
 
 describe("pre-checkout over long polling", () => {
   it("is answered at once while the same customer's slow update is still running", async () => {
+    for (const id of [4001, 4002, 4003, 4004, 4005]) fakes.users.known(id);
     const pat = sb.customer(4001, { language_code: "en" });
     await pat.send("hello");
     await pat.waitForMessage();
@@ -158,6 +159,7 @@ describe("order within a chat", () => {
       seen.push("buy");
       return PLACEHOLDER;
     };
+    fakes.users.known(4010);
     const quinn = sb.customer(4010, { language_code: "en" });
     // Enough updates that any reordering (e.g. an await before the chat queue) shows up.
     const order = Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? "/referral" : "/buy"));

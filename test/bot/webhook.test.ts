@@ -162,6 +162,7 @@ describe("webhook mode", () => {
       await gate;
       return PLACEHOLDER;
     };
+    fakes.users.known(6004);
     const ivy = sb.customer(6004, { language_code: "en" });
     const part = runtime.parts()[0];
     expect(part?.name).toBe("telegram_webhook");

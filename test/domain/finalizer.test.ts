@@ -367,25 +367,49 @@ describe("validatePreCheckout", () => {
     const ok = (p: Purchase, currency: string, amount: number, who = user) =>
       validatePreCheckout(db, invoicePayload(p.id), currency, amount, who);
 
-    expect(await ok(stars, "XTR", 83)).toEqual({ ok: true, purchaseId: stars.id });
-    expect(await ok(card, "RUB", 14_900)).toEqual({ ok: true, purchaseId: card.id });
-    expect(await ok(stars, "XTR", 82)).toEqual({ ok: false, reason: "amount_mismatch" });
-    expect(await ok(card, "USD", 14_900)).toEqual({ ok: false, reason: "currency_mismatch" });
-    expect(await ok(card, "RUB", 14_900, user + 1)).toEqual({ ok: false, reason: "wrong_user" });
-    expect(await ok(crypto, "RUB", 14_900)).toEqual({ ok: false, reason: "wrong_method" });
-    expect(await validatePreCheckout(db, "hello", "RUB", 1, user)).toEqual({
+    expect(await ok(stars, "XTR", 83)).toMatchObject({ ok: true, purchaseId: stars.id });
+    expect(await ok(card, "RUB", 14_900)).toMatchObject({ ok: true, purchaseId: card.id });
+    expect(await ok(stars, "XTR", 82)).toMatchObject({ ok: false, reason: "amount_mismatch" });
+    expect(await ok(card, "USD", 14_900)).toMatchObject({ ok: false, reason: "currency_mismatch" });
+    expect(await ok(card, "RUB", 14_900, user + 1)).toMatchObject({
+      ok: false,
+      reason: "wrong_user",
+    });
+    expect(await ok(crypto, "RUB", 14_900)).toMatchObject({ ok: false, reason: "wrong_method" });
+    expect(await validatePreCheckout(db, "hello", "RUB", 1, user)).toMatchObject({
       ok: false,
       reason: "bad_payload",
     });
-    expect(await validatePreCheckout(db, invoicePayload(987_654_321), "RUB", 1, user)).toEqual({
-      ok: false,
-      reason: "not_found",
-    });
-    // Past its payable time, even before the expiry job ran; and once paid.
+    expect(
+      await validatePreCheckout(db, invoicePayload(987_654_321), "RUB", 1, user),
+    ).toMatchObject({ ok: false, reason: "not_found" });
+    // Past its payable time, even before the expiry job ran.
     await db.tx("t", (c) => forcePurchaseExpired(c, stars.id));
-    expect(await ok(stars, "XTR", 83)).toEqual({ ok: false, reason: "not_payable" });
+    expect(await ok(stars, "XTR", 83)).toMatchObject({ ok: false, reason: "not_payable" });
+  });
+
+  it("tells an invoice already paid from one that expired", async () => {
+    const user = await newCustomer(db);
+    const card = await buy(user, "card");
     await finalizePayment(deps, exactEvent(card));
-    expect(await ok(card, "RUB", 14_900)).toEqual({ ok: false, reason: "not_payable" });
+    expect(
+      await validatePreCheckout(db, invoicePayload(card.id), "RUB", 14_900, user),
+    ).toMatchObject({ ok: false, reason: "already_paid" });
+  });
+
+  it("returns the language the payer chose in the bot, or null", async () => {
+    const user = await newCustomer(db);
+    const stars = await buy(user, "stars");
+    await db.query("t", "UPDATE users SET language_code = NULL WHERE telegram_id = $1", [user]);
+    const check = () => validatePreCheckout(db, invoicePayload(stars.id), "XTR", 83, user);
+    expect(await check()).toMatchObject({ ok: true, language: null });
+    await db.query("t", "UPDATE users SET language_code = 'en' WHERE telegram_id = $1", [user]);
+    expect(await check()).toMatchObject({ ok: true, language: "en" });
+    expect(await validatePreCheckout(db, "hello", "XTR", 83, user)).toEqual({
+      ok: false,
+      reason: "bad_payload",
+      language: "en",
+    });
   });
 });
 

@@ -34,6 +34,9 @@ describe("sandbox mode, end to end through the composed service", () => {
     await ann.send("/start");
     const welcome = await ann.waitForMessage();
     expect(welcome.reply_markup).toBeDefined();
+    // The first contact asks for a language before anything else.
+    await ann.press("lang:first:en");
+    await ann.waitForMessage((m) => m.edited);
 
     const methods = await toPaymentMethods(ann, "basic", 30);
     const crypto = buttonsOf(methods).find((b) => b.callback_data?.includes(":cry:"));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cancelPurchase, invoicePayload, parseInvoicePayload } from "../../src/domain/purchases.js";
+import { until } from "../bot/support/testbed.js";
 import { body, buttonsOf, linkIn, startStory, subscriptionOf, visible } from "./support.js";
 
 const story = await startStory();
@@ -115,5 +116,67 @@ describe("buy with Telegram Stars", () => {
     const result = await eve.pay();
     expect(result.status).toBe("rejected");
     expect(result.answer?.error_message).toBe(t("en", "precheckout.expired"));
+  });
+
+  it("paying an invoice a second time is refused as already paid, in the language chosen", async () => {
+    // A Russian phone, English chosen in the bot.
+    const ivan = story.customer(1302, { first_name: "Ivan", language_code: "ru" });
+    await ivan.send("/start");
+    await ivan.waitForMessage();
+    await ivan.press("lang:first:en");
+    await ivan.waitForMessage((m) => m.edited);
+    await ivan.send("/buy");
+    await ivan.waitForMessage();
+    await ivan.press("b:basic");
+    await ivan.waitForMessage((m) => m.edited);
+    await ivan.press("b:basic:30");
+    await ivan.waitForMessage((m) => m.edited);
+    await ivan.press("b:basic:30:xtr:83");
+    const invoice = await ivan.waitForMessage((m) => m.invoice !== null);
+    expect((await ivan.pay({ messageId: invoice.message_id })).status).toBe("paid");
+    await ivan.waitForMessage((m) => m.photo !== null);
+
+    const again = await ivan.pay({ messageId: invoice.message_id });
+    expect(again.status).toBe("rejected");
+    expect(again.answer?.error_message).toBe(t("en", "precheckout.already_paid"));
+  });
+
+  it("eight quick taps on Stars make one invoice; paying it twice extends once", async () => {
+    const zoe = await story.onboard(1303);
+    await zoe.send("/buy");
+    await zoe.waitForMessage();
+    await zoe.press("b:basic");
+    await zoe.waitForMessage((m) => m.edited);
+    await zoe.press("b:basic:30");
+    const methods = await zoe.waitForMessage((m) => m.edited);
+    // Eight taps on the same button before the bot answers the first.
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        story.sb.json("POST", "/sandbox/users/1303/press", {
+          message_id: methods.message_id,
+          data: "b:basic:30:xtr:83",
+        }),
+      ),
+    );
+    await until(
+      async () => (await zoe.chat()).filter((m) => m.invoice !== null).length === 8,
+      5_000,
+      "eight invoice messages",
+    );
+    const invoices = (await zoe.chat()).filter((m) => m.invoice !== null);
+    expect(new Set(invoices.map((m) => m.invoice?.payload)).size).toBe(1);
+    const purchases = await story.sql("SELECT id FROM purchases WHERE user_id = 1303");
+    expect(purchases).toHaveLength(1);
+    expect(
+      (await zoe.chat()).some((m) => body(m).includes(visible(t("en", "buy.invoice_still_open")))),
+    ).toBe(true);
+
+    expect((await zoe.pay({ messageId: invoices[0]?.message_id })).status).toBe("paid");
+    await zoe.waitForMessage((m) => m.photo !== null);
+    const once = await subscriptionOf(story, 1303);
+    const second = await zoe.pay({ messageId: invoices[5]?.message_id });
+    expect(second.status).toBe("rejected");
+    expect(second.answer?.error_message).toBe(t("en", "precheckout.already_paid"));
+    expect((await subscriptionOf(story, 1303))?.expires_at).toEqual(once?.expires_at);
   });
 });

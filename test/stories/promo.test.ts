@@ -97,4 +97,42 @@ describe("promo code on the buy screen", () => {
     expect(buttonsOf(plain).map((b) => b.callback_data)).toContain("promo");
     expect(story.r2Violations()).toBe(0);
   });
+
+  it("wrong codes are rate-limited per customer: after five, told when to try again", async () => {
+    await createPromoCode(story.db, {
+      adminId: ADMIN_ID,
+      code: "GUESSME",
+      percent: 50,
+      maxUses: null,
+      expiresAt: null,
+    });
+    const max = await story.onboard(2090);
+    await max.send("/buy");
+    await max.waitForMessage();
+    await max.press(t("en", "buy.button_promo"));
+    await max.waitForMessage((m) => m.edited);
+    for (let i = 0; i < 5; i++) {
+      await max.send(`WRONG${i}`);
+      const refused = await max.waitForMessage();
+      expect(refused.text).toContain(t("en", "buy.promo_rejected", { reason: "not_found" }));
+    }
+    // The sixth (even the right code) is not looked up: the customer is told when to come back.
+    await max.send("GUESSME");
+    const limited = await max.waitForMessage();
+    expect(limited.text).toBe(t("en", "buy.promo_rate_limited", { minutes: 10 }));
+    const [row] = await story.sql<{ n: number }>(
+      "SELECT count(*)::int AS n FROM promo_attempts WHERE user_id = 2090",
+    );
+    expect(row?.n).toBe(5);
+    // Another customer is not affected.
+    const ned = await story.onboard(2091);
+    await ned.send("/buy");
+    await ned.waitForMessage();
+    await ned.press(t("en", "buy.button_promo"));
+    await ned.waitForMessage((m) => m.edited);
+    await ned.send("GUESSME");
+    expect(body(await ned.waitForMessage())).toContain(
+      t("en", "buy.promo_applied", { code: "GUESSME", percent: 50 }),
+    );
+  });
 });

@@ -37,6 +37,28 @@ describe("/start", () => {
     expect(again.text).toContain(t("en", "start.welcome_back", { name: "Ann" }));
   });
 
+  it("a newcomer whose first message is not /start gets the same first contact", async () => {
+    for (const [id, first] of [
+      [1111, "hello"],
+      [1112, "/profile"],
+    ] as const) {
+      const cat = story.customer(id, { first_name: "Cat", language_code: "ru" });
+      await cat.send(first);
+      const picker = await cat.waitForMessage();
+      expect(picker.text).toBe(t("ru", "language.prompt"));
+      expect(buttonsOf(picker).map((b) => b.text)).toEqual(["Русский", "English"]);
+      await cat.press("English");
+      const menu = await cat.waitForMessage((m) => m.message_id === picker.message_id && m.edited);
+      expect(menu.text).toContain("Hello, Cat!");
+      expect(menu.text).toContain(t("en", "start.trial_offer", { days: 3 }));
+      expect(buttonsOf(menu)[0]?.callback_data).toBe("f:trial");
+    }
+    // Once the language is chosen, text is just text again.
+    const cat = story.customer(1111);
+    await cat.send("hello");
+    expect((await cat.waitForMessage()).text).toContain(t("en", "unhandled.text"));
+  });
+
   it("a deep link ref_<id> attaches the referrer once, and the referrer is told", async () => {
     const ann = story.customer(1101);
     const ben = story.customer(1102, { first_name: "Ben", language_code: "ru" });

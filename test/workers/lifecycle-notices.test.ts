@@ -110,6 +110,15 @@ describe("trial notifications", () => {
     expect(await sentKinds(fresh)).toEqual([]);
   });
 
+  it("nudges once per trial: extra time granted afterwards does not send it again", async () => {
+    const userId = await talking();
+    const subscriptionId = await trialStartedAgo(userId, 7, 72);
+    expect((await trials(iterationContext())).counts).toMatchObject({ sent: 1 });
+    await extendSubscription(bed.db, subscriptionId, 2 * 86_400);
+    await trials(iterationContext());
+    expect(await sentKinds(userId)).toEqual(["trial_nudge"]);
+  });
+
   it("skips customers who blocked the bot", async () => {
     const userId = await talking();
     await trialStartedAgo(userId, 71, 72);

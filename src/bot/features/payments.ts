@@ -42,6 +42,9 @@ export function paymentsFeature(): Composer<BotContext> {
     } finally {
       clearTimeout(timer);
     }
+    // The locale middleware skips pre-checkout (no round trip before it); the verdict's own
+    // read brings the customer's chosen language, Telegram's is the fallback.
+    ctx.locale = ctx.i18n.negotiate(verdict.language, q.from.language_code);
     if (verdict.ok) {
       await ctx.answerPreCheckoutQuery(true);
     } else {

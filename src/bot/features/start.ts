@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import type { User } from "grammy/types";
 import type { BotContext } from "../context.js";
 import { languageKeyboard } from "../keyboards.js";
 import { menuView, paragraphs, show } from "../ui.js";
@@ -15,58 +16,70 @@ export function referrerFromPayload(payload: string, selfId: number): number | u
 /**
  * /start: registers the customer (attaching a referrer from a deep link once), tells the
  * referrer, and then either asks a first-time customer for a language or shows the menu.
+ * Any other first message (text, /profile…) from someone with no language chosen — a newcomer —
+ * starts the same first-contact flow: registration and the language choice, then the welcome
+ * with the trial offer.
  */
 export function startFeature(): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
-  feature.chatType("private").command("start", async (ctx) => {
-    const from = ctx.from;
-    const referrerTelegramId = referrerFromPayload(ctx.match, from.id);
-    const registration = await ctx.services.users.registerOnStart({
-      telegramId: from.id,
-      username: from.username ?? null,
-      firstName: from.first_name ?? null,
-      languageCode: from.language_code ?? null,
-      ...(referrerTelegramId === undefined ? {} : { referrerTelegramId }),
-    });
-    ctx.logger.info(
-      {
-        is_new: registration.isNew,
-        referrer_attached: registration.referrerAttached,
-        has_language: registration.language !== null,
-      },
-      "customer started the bot",
-    );
-
-    const chosen = ctx.i18n.match(registration.language);
-    if (chosen === undefined) {
-      // First time (or no language chosen yet): ask, in the language Telegram suggests.
-      await ctx.reply(
-        paragraphs(
-          registration.referrerAttached ? ctx.t("start.invited") : null,
-          ctx.t("language.prompt"),
-        ),
-        { parse_mode: "HTML", reply_markup: languageKeyboard(ctx, "first") },
-      );
-    } else {
-      ctx.locale = chosen;
-      const name = from.first_name || from.username || "";
-      const lead = registration.isNew
-        ? paragraphs(
-            ctx.t("start.welcome", { name, bot: ctx.me.first_name }),
-            registration.referrerAttached ? ctx.t("start.invited") : null,
-          )
-        : ctx.t("start.welcome_back", { name });
-      await show(ctx, await menuView(ctx, lead));
-    }
-
-    const referrer = registration.referrerAttached
-      ? (registration.referrerTelegramId ?? referrerTelegramId)
-      : undefined;
-    if (referrer !== undefined) await tellReferrer(ctx, referrer);
+  const privateChat = feature.chatType("private");
+  privateChat.command("start", (ctx) => firstContact(ctx, ctx.match));
+  privateChat.on("message", async (ctx, next) => {
+    if (ctx.chosenLanguage !== null || ctx.message.successful_payment) return next();
+    ctx.logger.info("first contact without /start");
+    await firstContact(ctx, "");
   });
 
   return feature;
+}
+
+/** What /start does: register, then the language choice (first time) or the menu. */
+async function firstContact(ctx: BotContext & { from: User }, payload: string): Promise<void> {
+  const from = ctx.from;
+  const referrerTelegramId = referrerFromPayload(payload, from.id);
+  const registration = await ctx.services.users.registerOnStart({
+    telegramId: from.id,
+    username: from.username ?? null,
+    firstName: from.first_name ?? null,
+    languageCode: from.language_code ?? null,
+    ...(referrerTelegramId === undefined ? {} : { referrerTelegramId }),
+  });
+  ctx.logger.info(
+    {
+      is_new: registration.isNew,
+      referrer_attached: registration.referrerAttached,
+      has_language: registration.language !== null,
+    },
+    "customer started the bot",
+  );
+
+  const chosen = ctx.i18n.match(registration.language);
+  if (chosen === undefined) {
+    // First time (or no language chosen yet): ask, in the language Telegram suggests.
+    await ctx.reply(
+      paragraphs(
+        registration.referrerAttached ? ctx.t("start.invited") : null,
+        ctx.t("language.prompt"),
+      ),
+      { parse_mode: "HTML", reply_markup: languageKeyboard(ctx, "first") },
+    );
+  } else {
+    ctx.locale = chosen;
+    const name = from.first_name || from.username || "";
+    const lead = registration.isNew
+      ? paragraphs(
+          ctx.t("start.welcome", { name, bot: ctx.me.first_name }),
+          registration.referrerAttached ? ctx.t("start.invited") : null,
+        )
+      : ctx.t("start.welcome_back", { name });
+    await show(ctx, await menuView(ctx, lead));
+  }
+
+  const referrer = registration.referrerAttached
+    ? (registration.referrerTelegramId ?? referrerTelegramId)
+    : undefined;
+  if (referrer !== undefined) await tellReferrer(ctx, referrer);
 }
 
 /** Best effort: the new customer's start must not fail because the referrer blocked the bot. */

@@ -13,6 +13,7 @@ export function chooseLocale(): MiddlewareFn<BotContext> {
     if (from && !from.is_bot && ctx.update.pre_checkout_query === undefined) {
       try {
         const stored = await ctx.services.users.languageOf(from.id);
+        ctx.chosenLanguage = stored;
         ctx.locale = ctx.i18n.negotiate(stored, from.language_code);
       } catch (err) {
         ctx.logger.warn({ err: (err as Error).message }, "customer language unavailable");

@@ -67,6 +67,19 @@ export class FakeUsers implements UsersPort {
     };
   }
 
+  /** A customer who has been here before and chose `language` (no first-contact flow). */
+  known(telegramId: number, language = "en"): void {
+    this.users.set(telegramId, {
+      telegramId,
+      username: null,
+      firstName: null,
+      language,
+      referrerId: null,
+      reachable: true,
+      trialUsed: false,
+    });
+  }
+
   async setLanguage(telegramId: number, language: string): Promise<void> {
     const user = this.users.get(telegramId);
     if (user) user.language = language;
