@@ -239,6 +239,7 @@ export async function startService(
       logger.error({ event: "operator_alert" }, text);
       adminMessages.post(text);
     };
+    void network.verify((text) => void alertOperator(text));
     const loops = [
       ...createWorkerLoops({
         config,

@@ -10,6 +10,7 @@ import {
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions.js";
+import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,
   dataButton,
@@ -102,16 +103,19 @@ export async function keyScreen(
   const link = liveKey(sub);
   if (sub && link) {
     const { content: operator } = await deps.content();
+    // A panel's subscription URL: one tap in the apps; its page lists the apps per platform.
+    const subscription = linkKindOf(link) === "subscription";
     return {
       text: [
         ...lead,
         msg("key.title"),
         ...(withExpiry ? [msg("key.active_until", { expiresAt: sub.expiresAt })] : []),
         msg("key.link", { link }),
-        msg("key.hint"),
+        msg(subscription ? "key.hint_subscription" : "key.hint"),
       ],
       qrCode: link,
       buttons: [
+        ...(subscription ? [[urlButton("key.button_open_subscription", link)]] : []),
         ...clientAppRows(operator.apps ?? {}).map((row) =>
           row.map(({ label, url }) => urlButton(label, url)),
         ),

@@ -179,6 +179,9 @@ const messages = {
   "key.active_until": "Active until <b>{expiresAt}</b>.",
   "key.link": "<code>{link}</code>",
   "key.hint": "Tap the key to copy it, or scan the QR code in your VPN app.",
+  "key.hint_subscription":
+    "Tap the link to copy it, or scan the QR code. Happ, v2rayTun, Hiddify, Streisand and v2rayN add it in one tap and keep it up to date; the page below lists the apps for your device.",
+  "key.button_open_subscription": "🌐 Open subscription page",
   "key.pending":
     "⏳ Your subscription runs until {expiresAt}; the key is being activated. We'll send it here as soon as it's ready — usually within a minute.",
   "key.expired": "Your subscription ended {expiresAt}. Renew it to get your key back.",

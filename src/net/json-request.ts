@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher, errors, request } from "undici";
 
 export interface JsonRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   url: string;
   headers?: Record<string, string>;
   body?: unknown;
