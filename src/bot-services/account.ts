@@ -7,6 +7,7 @@ import {
   getSubscription,
   liveKey,
   reissueKey,
+  reissueProgress,
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions.js";
@@ -177,17 +178,17 @@ export async function reissueAction(
     { user_id: customer.telegramId, subscription_id: result.subscriptionId },
     "customer reissued their key",
   );
-  try {
-    await deps.vpn.remove(result.oldUuid);
-  } catch (err) {
-    // The database retired the old UUID: reconcile removes it if this call could not.
-    deps.logger.warn(
-      { user_id: customer.telegramId, err: (err as Error).message },
-      "could not remove the old key now; reconcile will",
-    );
-  }
+  // Provisioning takes the old key off first and issues the new one only once that is
+  // confirmed; the customer is told which of the two has happened.
   await provisionNow(deps, result.subscriptionId);
-  return keyScreen(deps, customer, [msg("key.reissued")], true);
+  const progress = await reissueProgress(deps.db, result.subscriptionId);
+  if (progress.newKeyLive) return keyScreen(deps, customer, [msg("key.reissued")], true);
+  return keyScreen(
+    deps,
+    customer,
+    [msg(progress.oldKeysRemoved ? "key.reissue_new_pending" : "key.reissue_old_still_live")],
+    true,
+  );
 }
 
 /**

@@ -196,6 +196,10 @@ const messages = {
   "key.reissue_cooldown":
     "You can reissue the key again in {minutes, plural, one {# minute} other {# minutes}}.",
   "key.reissued": "✅ A new key was issued; the old one no longer works.",
+  "key.reissue_new_pending":
+    "⏳ Your old key is switched off; the new one is being activated. We'll send it here as soon as it's ready.",
+  "key.reissue_old_still_live":
+    "⏳ The VPN server is not answering, so your old key is being switched off first: until that is confirmed it may still work, and the new key is issued right after. We'll send it here.",
 
   // --- trial --------------------------------------------------------------------------------
   "trial.activated": "🎁 Your free trial is on until <b>{expiresAt}</b>.",

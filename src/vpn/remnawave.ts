@@ -84,8 +84,8 @@ export class RemnawaveBackend implements VpnApi {
   async remove(uuid: string, signal?: AbortSignal): Promise<void> {
     await this.#checkVersion(signal);
     const user = await this.#find(uuid, signal);
-    if (!user) return;
-    if (!isOurs(user)) throw notOurs(user);
+    // No user of ours under that name: our key is not on the panel (another user is left alone).
+    if (!user || !isOurs(user)) return;
     await this.#o.http.call(
       "delete",
       { method: "DELETE", path: `/api/users/${user.id}`, headers: this.#auth, accept: [404] },
