@@ -73,7 +73,7 @@ const uuidList = z
 export const VPN_BACKENDS = ["xray-api", "remnawave", "marzban", "3x-ui"] as const;
 export type VpnBackendName = (typeof VPN_BACKENDS)[number];
 /** Backends this version can drive; the others are refused at start with a clear message. */
-const IMPLEMENTED_BACKENDS: readonly VpnBackendName[] = ["xray-api", "remnawave"];
+const IMPLEMENTED_BACKENDS: readonly VpnBackendName[] = ["xray-api", "remnawave", "marzban"];
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -138,6 +138,18 @@ const envSchema = z
     REMNAWAVE_URL: url.optional(),
     REMNAWAVE_TOKEN: z.string().min(1).optional(),
     REMNAWAVE_SQUADS: uuidList.default([]),
+    MARZBAN_URL: url.optional(),
+    MARZBAN_USERNAME: z.string().min(1).optional(),
+    MARZBAN_PASSWORD: z.string().min(1).optional(),
+    MARZBAN_INBOUNDS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
 
     CRYPTOPAY_TOKEN: z.string().min(1).optional(),
     CRYPTOPAY_API_URL: url.optional(),
@@ -335,6 +347,12 @@ export interface Config {
     /** Whole-call timeout of every backend's calls. */
     timeoutMs: number;
     remnawave: { url: string | undefined; token: string | undefined; squads: string[] };
+    marzban: {
+      url: string | undefined;
+      username: string | undefined;
+      password: string | undefined;
+      inbounds: string[];
+    };
   };
   cryptopay: {
     token: string | undefined;
@@ -466,6 +484,12 @@ function toConfig(env: Env): Config {
         url: env.REMNAWAVE_URL,
         token: env.REMNAWAVE_TOKEN,
         squads: env.REMNAWAVE_SQUADS,
+      },
+      marzban: {
+        url: env.MARZBAN_URL,
+        username: env.MARZBAN_USERNAME,
+        password: env.MARZBAN_PASSWORD,
+        inbounds: env.MARZBAN_INBOUNDS,
       },
     },
     cryptopay: {

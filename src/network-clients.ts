@@ -7,6 +7,7 @@ import type { Readiness } from "./ops/readiness.js";
 import { type CryptoPayApi, HttpCryptoPayApi } from "./payments/cryptopay.js";
 import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
 import { HttpVpnApi } from "./vpn/http-client.js";
+import { MarzbanBackend } from "./vpn/marzban.js";
 import { PanelHttp } from "./vpn/panel-http.js";
 import { RemnawaveBackend } from "./vpn/remnawave.js";
 
@@ -71,6 +72,7 @@ export function createNetworkClients(deps: {
   if (backend === "remnawave" && config.vpn.remnawave.url && config.vpn.remnawave.token) {
     const http = new PanelHttp({
       panel: "remnawave",
+      credentials: "REMNAWAVE_TOKEN",
       baseUrl: config.vpn.remnawave.url,
       timeoutMs: config.vpn.timeoutMs,
       breaker: breakerFor("vpn_api"),
@@ -83,6 +85,31 @@ export function createNetworkClients(deps: {
       http,
       token: config.vpn.remnawave.token,
       squads: config.vpn.remnawave.squads,
+    });
+    closeVpn = () => http.close();
+  } else if (
+    backend === "marzban" &&
+    config.vpn.marzban.url &&
+    config.vpn.marzban.username &&
+    config.vpn.marzban.password
+  ) {
+    const http = new PanelHttp({
+      panel: "marzban",
+      credentials: "MARZBAN_USERNAME and MARZBAN_PASSWORD",
+      baseUrl: config.vpn.marzban.url,
+      timeoutMs: config.vpn.timeoutMs,
+      breaker: breakerFor("vpn_api"),
+      metrics,
+      logger,
+      assertNoDbScope: guard,
+      onConfigurationError: onConfigurationError("vpn_api"),
+    });
+    vpn = new MarzbanBackend({
+      http,
+      baseUrl: config.vpn.marzban.url,
+      username: config.vpn.marzban.username,
+      password: config.vpn.marzban.password,
+      inbounds: config.vpn.marzban.inbounds,
     });
     closeVpn = () => http.close();
   } else if (backend === "xray-api" && config.vpn.url && config.vpn.apiKey) {

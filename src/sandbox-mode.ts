@@ -50,7 +50,11 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
           telegram_stand_in: sandbox.url,
           vpn_backend: effective.vpn.backend,
           vpn_api:
-            effective.vpn.backend === "remnawave" ? effective.vpn.remnawave.url : effective.vpn.url,
+            effective.vpn.backend === "remnawave"
+              ? effective.vpn.remnawave.url
+              : effective.vpn.backend === "marzban"
+                ? effective.vpn.marzban.url
+                : effective.vpn.url,
           cryptopay_api: effective.cryptopay.apiUrl,
         },
         "sandbox mode: no BOT_TOKEN, the bot talks to local stand-ins",
@@ -70,6 +74,11 @@ function sandboxVpn(vpn: Config["vpn"], sandbox: Sandbox): Config["vpn"] {
       ...vpn,
       remnawave: { ...vpn.remnawave, url: sandbox.remnawave.url, token: sandbox.remnawave.token },
     };
+  }
+  if (vpn.backend === "marzban") {
+    if (vpn.marzban.url) return vpn;
+    const { url, username, password } = sandbox.marzban;
+    return { ...vpn, marzban: { ...vpn.marzban, url, username, password } };
   }
   return vpn.url ? vpn : { ...vpn, url: sandbox.vpnApiUrl, apiKey: sandbox.vpnApiKey };
 }

@@ -5,6 +5,7 @@ import { CryptoPayStandIn } from "./cryptopay/stand-in.js";
 import { FaultRegistry } from "./faults.js";
 import { SandboxServer } from "./server.js";
 import { TelegramStandIn } from "./telegram/stand-in.js";
+import { MarzbanStandIn } from "./vpn/marzban-stand-in.js";
 import type { RemnawaveStandIn } from "./vpn/remnawave-stand-in.js";
 import { VpnStandIn } from "./vpn/stand-in.js";
 
@@ -50,6 +51,8 @@ export interface Sandbox {
    * development-only contract package is not installed.
    */
   remnawave: { url: string; token: string; standIn: RemnawaveStandIn } | undefined;
+  /** The Marzban panel stand-in (`MARZBAN_URL`, `MARZBAN_USERNAME`, `MARZBAN_PASSWORD`). */
+  marzban: { url: string; username: string; password: string; standIn: MarzbanStandIn };
   setCryptopayWebhookUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -80,6 +83,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
   const remnawaveToken = opts.remnawaveToken ?? "sandbox-remnawave-token";
   const remnawave = await loadRemnawaveStandIn(remnawaveToken, logger);
+  const marzbanLogin = { username: "sandbox-admin", password: "sandbox-password" };
+  const marzban = new MarzbanStandIn(marzbanLogin);
   const faults = new FaultRegistry({ latencyExempt: { telegram: ["getUpdates"] } });
   const calls = new CallLog(opts.maxRecordedCalls ?? 10_000);
 
@@ -99,6 +104,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       { matches: (p) => p.startsWith("/bot"), standIn: telegram },
       { matches: (p) => p === "/vpn" || p.startsWith("/vpn/"), standIn: vpn },
       { matches: (p) => p.startsWith("/cryptopay/api/"), standIn: cryptopay },
+      { matches: (p) => p.startsWith("/marzban/"), standIn: marzban },
       ...(remnawave
         ? [{ matches: (p: string) => p.startsWith("/remnawave/"), standIn: remnawave }]
         : []),
@@ -132,6 +138,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     remnawave: remnawave
       ? { url: `${url}/remnawave`, token: remnawaveToken, standIn: remnawave }
       : undefined,
+    marzban: { url: `${url}/marzban`, ...marzbanLogin, standIn: marzban },
     setCryptopayWebhookUrl: (webhookUrl) => cryptopay.setWebhookUrl(webhookUrl),
     close: () => {
       closed ??= (async () => {

@@ -16,6 +16,8 @@ import { VpnApiError } from "./api.js";
 export interface PanelHttpOptions {
   /** The panel's name in logs and metrics (`remnawave`, …). */
   panel: string;
+  /** The settings holding its credentials, named when the panel rejects them. */
+  credentials: string;
   baseUrl: string;
   /** Whole-call timeout (VPN_API_TIMEOUT_MS). */
   timeoutMs: number;
@@ -41,6 +43,7 @@ export interface PanelRequest {
   path: string;
   headers?: Record<string, string>;
   body?: unknown;
+  form?: Record<string, string>;
   /** Statuses handed back to the caller instead of thrown (e.g. 404 for "not there"). */
   accept?: number[];
 }
@@ -125,6 +128,7 @@ export class PanelHttp {
           url: `${this.#base}${req.path}`,
           headers: req.headers ?? {},
           body: req.body,
+          ...(req.form ? { form: req.form } : {}),
           timeoutMs: this.#o.timeoutMs,
           signal,
         });
@@ -141,7 +145,7 @@ export class PanelHttp {
       const text = `${operation}: status ${res.status}${describeBody(res.body)}`;
       if (res.status === 401 || res.status === 403) {
         this.#o.onConfigurationError?.(
-          `${this.#o.panel} rejected the credentials (status ${res.status}): check the token`,
+          `${this.#o.panel} rejected the credentials (status ${res.status}): check ${this.#o.credentials}`,
         );
         throw new VpnApiError("unauthorized", text, res.status);
       }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { marzbanUsername } from "../../src/vpn/marzban.js";
 import { uuidOfRemnawaveUsername } from "../../src/vpn/remnawave.js";
+import { type PanelName, panelView } from "../support/panels.js";
 import { body, linkIn, type Story, startStory, subscriptionOf } from "./support.js";
 
 /**
@@ -8,7 +10,7 @@ import { body, linkIn, type Story, startStory, subscriptionOf } from "./support.
  * one email. Here the new key is issued only after the old one's removal is confirmed, and the
  * customer is told which step is done.
  */
-export async function reissueDuringOutage(backend: "xray-api" | "remnawave"): Promise<void> {
+export async function reissueDuringOutage(backend: "xray-api" | PanelName): Promise<void> {
   const story = await startStory({
     backend,
     services: { limits: { reissueCooldownSeconds: 0 } },
@@ -18,10 +20,13 @@ export async function reissueDuringOutage(backend: "xray-api" | "remnawave"): Pr
   const liveKeys = async (s: Story): Promise<string[]> =>
     backend === "xray-api"
       ? (await s.sb.vpnUsers()).map((u) => u.uuid)
-      : (s.sandbox.remnawave?.standIn.list() ?? [])
-          .map((u) => uuidOfRemnawaveUsername(u.username))
-          .filter((k): k is string => k !== undefined);
-  const addCalls = backend === "xray-api" ? ["add-user"] : ["remnawave:users"];
+      : panelView(s.sandbox, backend).keys();
+  const addCalls = {
+    "xray-api": ["add-user"],
+    remnawave: ["remnawave:users"],
+    marzban: ["marzban:user"],
+  }[backend];
+  const customerId = { "xray-api": 3201, remnawave: 3202, marzban: 3203 }[backend];
   const removedAt = async (uuid: string | undefined) =>
     (
       await story.sql<{ removed_at: Date | null }>(
@@ -32,7 +37,7 @@ export async function reissueDuringOutage(backend: "xray-api" | "remnawave"): Pr
 
   describe(`reissue during an outage (${backend})`, () => {
     it("never two live keys: the old one comes off, confirmed, before the new one goes on", async () => {
-      const cid = backend === "xray-api" ? 3201 : 3202;
+      const cid = customerId;
       const kim = await story.onboard(cid);
       await kim.press("f:trial");
       await kim.waitForMessage((m) => m.photo !== null);
@@ -70,7 +75,7 @@ export async function reissueDuringOutage(backend: "xray-api" | "remnawave"): Pr
     });
 
     it("the old key removed but the new one not yet added: the customer is told just that", async () => {
-      const cid = backend === "xray-api" ? 3201 : 3202;
+      const cid = customerId;
       const kim = story.customer(cid);
       const before = await subscriptionOf(story, cid);
       // Only adding fails: the removal goes through.
@@ -92,13 +97,17 @@ export async function reissueDuringOutage(backend: "xray-api" | "remnawave"): Pr
     });
 
     it("the old key's removal fails while adding would work: still no second key", async () => {
-      const cid = backend === "xray-api" ? 3201 : 3202;
+      const cid = customerId;
       const kim = story.customer(cid);
       const before = await subscriptionOf(story, cid);
       const panelId = story.sandbox.remnawave?.standIn
         .list()
         .find((u) => uuidOfRemnawaveUsername(u.username) === before?.vpn_uuid)?.id;
-      const removal = backend === "xray-api" ? "remove-user" : `remnawave:users/${panelId}`;
+      const removal = {
+        "xray-api": "remove-user",
+        remnawave: `remnawave:users/${panelId}`,
+        marzban: `marzban:user/${marzbanUsername(before?.vpn_uuid ?? "")}`,
+      }[backend];
       await story.sb.fault({ target: "vpn", mode: "error", status: 500, methods: [removal] });
       try {
         await kim.press("kr");

@@ -32,7 +32,8 @@ import {
   type SandboxClient,
   sandboxClient,
 } from "../support/driver.js";
-import { sandboxRemnawave, sandboxVpnClient, testSandbox } from "../support/sandbox.js";
+import { type PanelName, sandboxPanel } from "../support/panels.js";
+import { sandboxVpnClient, testSandbox } from "../support/sandbox.js";
 
 /** The operator in every story (ADMIN_IDS). */
 export const ADMIN_ID = 900_001;
@@ -45,7 +46,7 @@ export interface StoryOptions {
   /** Extra createBotServices deps (limits…). */
   services?: Partial<BotServicesDeps>;
   /** The backend the keys live on: the VPN API stand-in (default) or the Remnawave stand-in. */
-  backend?: "xray-api" | "remnawave";
+  backend?: "xray-api" | PanelName;
 }
 
 /**
@@ -109,9 +110,9 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   const logger = silentLogger();
   const guard = (what: string) => scope.assertNoDbScope(what);
   const vpn: VpnApi =
-    opts.backend === "remnawave"
-      ? sandboxRemnawave(sandbox, { metrics, scope }).vpn
-      : sandboxVpnClient(sandbox, { metrics, scope });
+    opts.backend === undefined || opts.backend === "xray-api"
+      ? sandboxVpnClient(sandbox, { metrics, scope })
+      : sandboxPanel(sandbox, opts.backend, { metrics, scope });
   const cryptopay = new HttpCryptoPayApi({
     baseUrl: sandbox.cryptopayApiUrl,
     token: sandbox.cryptopayToken,

@@ -82,6 +82,7 @@ export function sandboxRemnawave(
   if (!panel) throw new Error("the Remnawave stand-in is not available (contract package?)");
   const http = new PanelHttp({
     panel: "remnawave",
+    credentials: "REMNAWAVE_TOKEN",
     baseUrl: panel.url,
     timeoutMs: 1_000,
     retries: deps.retries ?? 0,

@@ -149,7 +149,9 @@ describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schema
     expect(err).toBeInstanceOf(VpnApiError);
     expect(err).toMatchObject({ kind: "unauthorized", retryable: false });
     expect((await recordedCalls(sandbox, "vpn")).length - before).toBe(1);
-    expect(reported).toEqual(["remnawave rejected the credentials (status 401): check the token"]);
+    expect(reported).toEqual([
+      "remnawave rejected the credentials (status 401): check REMNAWAVE_TOKEN",
+    ]);
     // The breaker (threshold 1) did not open: the next call reaches the panel again.
     expect(await vpn.health()).toBe(false);
     expect((await recordedCalls(sandbox, "vpn")).length - before).toBe(2);
