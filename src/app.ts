@@ -244,6 +244,7 @@ export async function startService(
     }
 
     const gate = new StartGate(config.scheduling.startGateIntervalMs);
+    void network.verify((text) => void operators.alert(text));
     const loops = [
       ...createWorkerLoops({
         config,

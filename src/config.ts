@@ -64,6 +64,24 @@ const idList = z
       .map(Number),
   );
 
+const uuidList = z
+  .string()
+  .regex(/^\s*([0-9a-fA-F-]{36}\s*(,\s*[0-9a-fA-F-]{36}\s*)*)?$/, {
+    error: "must be comma-separated squad uuids",
+  })
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+/** Where keys live (contracts/vpn-panels.md): the VPN API or a panel. */
+export const VPN_BACKENDS = ["xray-api", "remnawave", "marzban", "3x-ui"] as const;
+export type VpnBackendName = (typeof VPN_BACKENDS)[number];
+/** Backends this version can drive; the others are refused at start with a clear message. */
+const IMPLEMENTED_BACKENDS: readonly VpnBackendName[] = ["xray-api", "remnawave", "marzban"];
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });
@@ -130,6 +148,22 @@ const envSchema = z
     VPN_API_URL: url.optional(),
     VPN_API_KEY: z.string().min(1).optional(),
     VPN_API_TIMEOUT_MS: int(100).default(5_000),
+    VPN_BACKEND: z.enum(VPN_BACKENDS).default("xray-api"),
+    REMNAWAVE_URL: url.optional(),
+    REMNAWAVE_TOKEN: z.string().min(1).optional(),
+    REMNAWAVE_SQUADS: uuidList.default([]),
+    MARZBAN_URL: url.optional(),
+    MARZBAN_USERNAME: z.string().min(1).optional(),
+    MARZBAN_PASSWORD: z.string().min(1).optional(),
+    MARZBAN_INBOUNDS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
 
     CRYPTOPAY_TOKEN: z.string().min(1).optional(),
     CRYPTOPAY_API_URL: url.optional(),
@@ -238,7 +272,34 @@ function requiredTogether(env: Record<string, string | undefined>): string[] {
       `${env.VPN_API_URL ? "VPN_API_KEY" : "VPN_API_URL"}: is required with ${env.VPN_API_URL ? "VPN_API_URL" : "VPN_API_KEY"}`,
     );
   }
+  problems.push(...backendProblems(env));
   return problems;
+}
+
+/**
+ * The chosen backend's own settings, one problem per missing one. Sandbox mode (no BOT_TOKEN,
+ * outside production) fills a panel left unconfigured with its stand-in; a half-configured one
+ * is refused there too.
+ */
+function backendProblems(env: Record<string, string | undefined>): string[] {
+  const backend = (env.VPN_BACKEND || "xray-api") as VpnBackendName;
+  if (!VPN_BACKENDS.includes(backend)) return [];
+  if (!IMPLEMENTED_BACKENDS.includes(backend)) {
+    return [
+      `VPN_BACKEND: "${backend}" is not supported by this version (use ${IMPLEMENTED_BACKENDS.join(" or ")})`,
+    ];
+  }
+  const required: Record<VpnBackendName, string[]> = {
+    "xray-api": [],
+    remnawave: ["REMNAWAVE_URL", "REMNAWAVE_TOKEN"],
+    marzban: ["MARZBAN_URL", "MARZBAN_USERNAME", "MARZBAN_PASSWORD"],
+    "3x-ui": ["XUI_URL", "XUI_TOKEN", "XUI_INBOUND_IDS", "XUI_SUB_URL"],
+  };
+  const names = required[backend];
+  const sandbox = !env.BOT_TOKEN && env.NODE_ENV !== "production";
+  const given = names.filter((n) => env[n]);
+  if (sandbox && given.length === 0) return [];
+  return names.filter((n) => !env[n]).map((n) => `${n}: is required when VPN_BACKEND=${backend}`);
 }
 
 type Env = z.infer<typeof envSchema>;
@@ -323,7 +384,22 @@ export interface Config {
     embeddedDir: string | undefined;
     embeddedPort: number;
   };
-  vpn: { url: string | undefined; apiKey: string | undefined; timeoutMs: number };
+  vpn: {
+    /** Which backend holds the keys (VPN_BACKEND). */
+    backend: VpnBackendName;
+    /** The VPN API (backend `xray-api`). */
+    url: string | undefined;
+    apiKey: string | undefined;
+    /** Whole-call timeout of every backend's calls. */
+    timeoutMs: number;
+    remnawave: { url: string | undefined; token: string | undefined; squads: string[] };
+    marzban: {
+      url: string | undefined;
+      username: string | undefined;
+      password: string | undefined;
+      inbounds: string[];
+    };
+  };
   cryptopay: {
     token: string | undefined;
     apiUrl: string;
@@ -457,7 +533,23 @@ function toConfig(env: Env): Config {
       embeddedDir: env.EMBEDDED_PG_DIR,
       embeddedPort: env.EMBEDDED_PG_PORT,
     },
-    vpn: { url: env.VPN_API_URL, apiKey: env.VPN_API_KEY, timeoutMs: env.VPN_API_TIMEOUT_MS },
+    vpn: {
+      backend: env.VPN_BACKEND,
+      url: env.VPN_API_URL,
+      apiKey: env.VPN_API_KEY,
+      timeoutMs: env.VPN_API_TIMEOUT_MS,
+      remnawave: {
+        url: env.REMNAWAVE_URL,
+        token: env.REMNAWAVE_TOKEN,
+        squads: env.REMNAWAVE_SQUADS,
+      },
+      marzban: {
+        url: env.MARZBAN_URL,
+        username: env.MARZBAN_USERNAME,
+        password: env.MARZBAN_PASSWORD,
+        inbounds: env.MARZBAN_INBOUNDS,
+      },
+    },
     cryptopay: {
       token: env.CRYPTOPAY_TOKEN,
       apiUrl: env.CRYPTOPAY_API_URL ?? CRYPTOPAY_MAINNET_URL,

@@ -7,11 +7,19 @@ import type { Readiness } from "./ops/readiness.js";
 import { type CryptoPayApi, HttpCryptoPayApi } from "./payments/cryptopay.js";
 import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
 import { HttpVpnApi } from "./vpn/http-client.js";
+import { MarzbanBackend } from "./vpn/marzban.js";
+import { PanelHttp } from "./vpn/panel-http.js";
+import { RemnawaveBackend } from "./vpn/remnawave.js";
 
 export interface NetworkClients {
   vpn: VpnApi;
   /** Undefined when CRYPTOPAY_TOKEN is not set: crypto payments are then not offered. */
   cryptopay: CryptoPayApi | undefined;
+  /**
+   * Checks the VPN backend once at start (reachable, credentials accepted, version supported)
+   * and sends configuration errors, found now or later, to `alert` — each one once.
+   */
+  verify(alert: (text: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,9 +56,65 @@ export function createNetworkClients(deps: {
     });
   };
 
+  // A credential or version the backend refuses is a configuration error: named in /ready,
+  // alerted once, not an outage (the breaker does not count it).
+  const configurationErrors = new Set<string>();
+  let alertSink: ((text: string) => void) | undefined;
+  const onConfigurationError = (name: string) => (detail: string) => {
+    readiness.dependency(name, false, `configuration error: ${detail}`);
+    if (configurationErrors.has(detail)) return;
+    configurationErrors.add(detail);
+    logger.error({ dependency: name, detail }, "VPN backend configuration error");
+    alertSink?.(`VPN backend configuration error: ${detail}`);
+  };
+
   let vpn: VpnApi;
   let closeVpn = async () => {};
-  if (config.vpn.url && config.vpn.apiKey) {
+  const backend = config.vpn.backend;
+  if (backend === "remnawave" && config.vpn.remnawave.url && config.vpn.remnawave.token) {
+    const http = new PanelHttp({
+      panel: "remnawave",
+      credentials: "REMNAWAVE_TOKEN",
+      baseUrl: config.vpn.remnawave.url,
+      timeoutMs: config.vpn.timeoutMs,
+      breaker: breakerFor("vpn_api"),
+      metrics,
+      logger,
+      assertNoDbScope: guard,
+      onConfigurationError: onConfigurationError("vpn_api"),
+    });
+    vpn = new RemnawaveBackend({
+      http,
+      token: config.vpn.remnawave.token,
+      squads: config.vpn.remnawave.squads,
+    });
+    closeVpn = () => http.close();
+  } else if (
+    backend === "marzban" &&
+    config.vpn.marzban.url &&
+    config.vpn.marzban.username &&
+    config.vpn.marzban.password
+  ) {
+    const http = new PanelHttp({
+      panel: "marzban",
+      credentials: "MARZBAN_USERNAME and MARZBAN_PASSWORD",
+      baseUrl: config.vpn.marzban.url,
+      timeoutMs: config.vpn.timeoutMs,
+      breaker: breakerFor("vpn_api"),
+      metrics,
+      logger,
+      assertNoDbScope: guard,
+      onConfigurationError: onConfigurationError("vpn_api"),
+    });
+    vpn = new MarzbanBackend({
+      http,
+      baseUrl: config.vpn.marzban.url,
+      username: config.vpn.marzban.username,
+      password: config.vpn.marzban.password,
+      inbounds: config.vpn.marzban.inbounds,
+    });
+    closeVpn = () => http.close();
+  } else if (backend === "xray-api" && config.vpn.url && config.vpn.apiKey) {
     const client = new HttpVpnApi({
       baseUrl: config.vpn.url,
       apiKey: config.vpn.apiKey,
@@ -68,7 +132,9 @@ export function createNetworkClients(deps: {
     readiness.dependency(
       "vpn_api",
       false,
-      "not configured (VPN_API_URL, VPN_API_KEY): activations stay pending",
+      backend === "xray-api"
+        ? "not configured (VPN_API_URL, VPN_API_KEY): activations stay pending"
+        : `not configured (VPN_BACKEND=${backend}): activations stay pending`,
     );
   }
 
@@ -89,6 +155,14 @@ export function createNetworkClients(deps: {
   return {
     vpn,
     cryptopay,
+    async verify(alert) {
+      alertSink = alert;
+      for (const detail of configurationErrors) alert(`VPN backend configuration error: ${detail}`);
+      // The VPN API's own checks are its client's; a panel is asked for its version and token.
+      if (backend === "xray-api") return;
+      const ok = await vpn.health();
+      logger.info({ backend, ok }, "VPN backend checked at start");
+    },
     async close() {
       await Promise.all([closeVpn(), cryptopay?.close()]);
     },

@@ -1,6 +1,6 @@
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
-import { startSandbox } from "./sandbox/index.js";
+import { type Sandbox, startSandbox } from "./sandbox/index.js";
 
 /** `npm start` without BOT_TOKEN, outside production: the service runs against local stand-ins. */
 export function isSandboxMode(config: Config): boolean {
@@ -34,9 +34,7 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
   const effective: Config = {
     ...config,
     bot: { ...config.bot, token: sandbox.botToken, apiRoot: sandbox.url, mode: "polling" },
-    vpn: config.vpn.url
-      ? config.vpn
-      : { ...config.vpn, url: sandbox.vpnApiUrl, apiKey: sandbox.vpnApiKey },
+    vpn: sandboxVpn(config.vpn, sandbox),
     cryptopay: explicitCryptoPay
       ? config.cryptopay
       : { ...config.cryptopay, apiUrl: sandbox.cryptopayApiUrl, token: sandbox.cryptopayToken },
@@ -50,7 +48,13 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
         {
           control_plane: `${sandbox.url}/sandbox`,
           telegram_stand_in: sandbox.url,
-          vpn_api: effective.vpn.url,
+          vpn_backend: effective.vpn.backend,
+          vpn_api:
+            effective.vpn.backend === "remnawave"
+              ? effective.vpn.remnawave.url
+              : effective.vpn.backend === "marzban"
+                ? effective.vpn.marzban.url
+                : effective.vpn.url,
           cryptopay_api: effective.cryptopay.apiUrl,
         },
         "sandbox mode: no BOT_TOKEN, the bot talks to local stand-ins",
@@ -60,6 +64,23 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
     },
     stop: () => sandbox.close(),
   };
+}
+
+/** The chosen backend's stand-in, unless that backend was configured explicitly. */
+function sandboxVpn(vpn: Config["vpn"], sandbox: Sandbox): Config["vpn"] {
+  if (vpn.backend === "remnawave") {
+    if (vpn.remnawave.url || !sandbox.remnawave) return vpn;
+    return {
+      ...vpn,
+      remnawave: { ...vpn.remnawave, url: sandbox.remnawave.url, token: sandbox.remnawave.token },
+    };
+  }
+  if (vpn.backend === "marzban") {
+    if (vpn.marzban.url) return vpn;
+    const { url, username, password } = sandbox.marzban;
+    return { ...vpn, marzban: { ...vpn.marzban, url, username, password } };
+  }
+  return vpn.url ? vpn : { ...vpn, url: sandbox.vpnApiUrl, apiKey: sandbox.vpnApiKey };
 }
 
 function sandboxBanner(sandboxUrl: string, httpUrl: string): string {

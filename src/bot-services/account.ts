@@ -7,9 +7,11 @@ import {
   getSubscription,
   liveKey,
   reissueKey,
+  reissueProgress,
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions.js";
+import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,
   dataButton,
@@ -102,16 +104,19 @@ export async function keyScreen(
   const link = liveKey(sub);
   if (sub && link) {
     const { content: operator } = await deps.content();
+    // A panel's subscription URL: one tap in the apps; its page lists the apps per platform.
+    const subscription = linkKindOf(link) === "subscription";
     return {
       text: [
         ...lead,
         msg("key.title"),
         ...(withExpiry ? [msg("key.active_until", { expiresAt: sub.expiresAt })] : []),
         msg("key.link", { link }),
-        msg("key.hint"),
+        msg(subscription ? "key.hint_subscription" : "key.hint"),
       ],
       qrCode: link,
       buttons: [
+        ...(subscription ? [[urlButton("key.button_open_subscription", link)]] : []),
         ...clientAppRows(operator.apps ?? {}).map((row) =>
           row.map(({ label, url }) => urlButton(label, url)),
         ),
@@ -173,17 +178,17 @@ export async function reissueAction(
     { user_id: customer.telegramId, subscription_id: result.subscriptionId },
     "customer reissued their key",
   );
-  try {
-    await deps.vpn.remove(result.oldUuid);
-  } catch (err) {
-    // The database retired the old UUID: reconcile removes it if this call could not.
-    deps.logger.warn(
-      { user_id: customer.telegramId, err: (err as Error).message },
-      "could not remove the old key now; reconcile will",
-    );
-  }
+  // Provisioning takes the old key off first and issues the new one only once that is
+  // confirmed; the customer is told which of the two has happened.
   await provisionNow(deps, result.subscriptionId);
-  return keyScreen(deps, customer, [msg("key.reissued")], true);
+  const progress = await reissueProgress(deps.db, result.subscriptionId);
+  if (progress.newKeyLive) return keyScreen(deps, customer, [msg("key.reissued")], true);
+  return keyScreen(
+    deps,
+    customer,
+    [msg(progress.oldKeysRemoved ? "key.reissue_new_pending" : "key.reissue_old_still_live")],
+    true,
+  );
 }
 
 /**

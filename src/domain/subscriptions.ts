@@ -491,6 +491,29 @@ export async function reissueKey(
   });
 }
 
+/**
+ * Where a reissue stands, for telling the customer the truth: whether every replaced key of the
+ * subscription is confirmed off the server, and whether the new key is live.
+ */
+export async function reissueProgress(
+  db: DbAccess,
+  subscriptionId: number,
+): Promise<{ oldKeysRemoved: boolean; newKeyLive: boolean }> {
+  const { rows } = await db.query<{ old_keys_removed: boolean; new_key_live: boolean }>(
+    "subscription_reissue_progress",
+    `SELECT NOT EXISTS (SELECT 1 FROM issued_uuids i
+                         WHERE i.subscription_id = s.id AND i.retired_at IS NOT NULL
+                           AND i.removed_at IS NULL) AS old_keys_removed,
+            (s.status = 'active' AND s.vless_link IS NOT NULL) AS new_key_live
+       FROM subscriptions s WHERE s.id = $1`,
+    [subscriptionId],
+  );
+  return {
+    oldKeysRemoved: rows[0]?.old_keys_removed ?? false,
+    newKeyLive: rows[0]?.new_key_live ?? false,
+  };
+}
+
 export type AutoRenewResult =
   | { outcome: "set"; autoRenew: boolean; version: number }
   | { outcome: "no_subscription" | "no_paid_plan" | "stale" };

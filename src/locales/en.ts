@@ -187,6 +187,9 @@ const messages = {
   "key.active_until": "Active until <b>{expiresAt}</b>.",
   "key.link": "<code>{link}</code>",
   "key.hint": "Tap the key to copy it, or scan the QR code in your VPN app.",
+  "key.hint_subscription":
+    "Tap the link to copy it, or scan the QR code. Happ, v2rayTun, Hiddify, Streisand and v2rayN add it in one tap and keep it up to date; the page below lists the apps for your device.",
+  "key.button_open_subscription": "🌐 Open subscription page",
   "key.pending":
     "⏳ Your subscription runs until {expiresAt}; the key is being activated. We'll send it here as soon as it's ready — usually within a minute.",
   "key.expired": "Your subscription ended {expiresAt}. Renew it to get your key back.",
@@ -201,6 +204,10 @@ const messages = {
   "key.reissue_cooldown":
     "You can reissue the key again in {minutes, plural, one {# minute} other {# minutes}}.",
   "key.reissued": "✅ A new key was issued; the old one no longer works.",
+  "key.reissue_new_pending":
+    "⏳ Your old key is switched off; the new one is being activated. We'll send it here as soon as it's ready.",
+  "key.reissue_old_still_live":
+    "⏳ The VPN server is not answering, so your old key is being switched off first: until that is confirmed it may still work, and the new key is issued right after. We'll send it here.",
 
   // --- trial --------------------------------------------------------------------------------
   "trial.activated": "🎁 Your free trial is on until <b>{expiresAt}</b>.",

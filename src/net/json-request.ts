@@ -1,10 +1,12 @@
 import { Agent, type Dispatcher, errors, request } from "undici";
 
 export interface JsonRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   url: string;
   headers?: Record<string, string>;
   body?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` instead of a JSON body (a login form). */
+  form?: Record<string, string>;
   /** Whole-call budget: connect, headers and body. */
   timeoutMs: number;
   /** The caller's cancellation (a stopping worker); distinct from the timeout. */
@@ -52,10 +54,19 @@ export async function requestJson(dispatcher: Dispatcher, req: JsonRequest): Pro
       signal,
       headers: {
         accept: "application/json",
-        ...(req.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(req.form !== undefined
+          ? { "content-type": "application/x-www-form-urlencoded" }
+          : req.body !== undefined
+            ? { "content-type": "application/json" }
+            : {}),
         ...req.headers,
       },
-      body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+      body:
+        req.form !== undefined
+          ? new URLSearchParams(req.form).toString()
+          : req.body !== undefined
+            ? JSON.stringify(req.body)
+            : undefined,
     });
     const text = await res.body.text();
     let body: unknown;

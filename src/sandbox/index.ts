@@ -5,6 +5,8 @@ import { CryptoPayStandIn } from "./cryptopay/stand-in.js";
 import { FaultRegistry } from "./faults.js";
 import { SandboxServer } from "./server.js";
 import { TelegramStandIn } from "./telegram/stand-in.js";
+import { MarzbanStandIn } from "./vpn/marzban-stand-in.js";
+import type { RemnawaveStandIn } from "./vpn/remnawave-stand-in.js";
 import { VpnStandIn } from "./vpn/stand-in.js";
 
 export { signWebhookBody } from "./cryptopay/signature.js";
@@ -27,6 +29,8 @@ export interface SandboxOptions {
   vpnLinkHost?: string;
   /** Pauses between Telegram webhook delivery attempts. Default [200, 500, 1000] ms. */
   webhookRetryDelaysMs?: readonly number[];
+  /** Token the Remnawave stand-in accepts. Default "sandbox-remnawave-token". */
+  remnawaveToken?: string;
   /** Calls kept for `GET /sandbox/calls`. Default 10 000. */
   maxRecordedCalls?: number;
 }
@@ -42,6 +46,13 @@ export interface Sandbox {
   botToken: string;
   vpnApiKey: string;
   cryptopayToken: string;
+  /**
+   * The Remnawave panel stand-in (`REMNAWAVE_URL`, `REMNAWAVE_TOKEN`); absent where its
+   * development-only contract package is not installed.
+   */
+  remnawave: { url: string; token: string; standIn: RemnawaveStandIn } | undefined;
+  /** The Marzban panel stand-in (`MARZBAN_URL`, `MARZBAN_USERNAME`, `MARZBAN_PASSWORD`). */
+  marzban: { url: string; username: string; password: string; standIn: MarzbanStandIn };
   setCryptopayWebhookUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -70,6 +81,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     webhookUrl: opts.cryptopayWebhookUrl ?? null,
     logger: logger.child({ standIn: "cryptopay" }),
   });
+  const remnawaveToken = opts.remnawaveToken ?? "sandbox-remnawave-token";
+  const remnawave = await loadRemnawaveStandIn(remnawaveToken, logger);
+  const marzbanLogin = { username: "sandbox-admin", password: "sandbox-password" };
+  const marzban = new MarzbanStandIn(marzbanLogin);
   const faults = new FaultRegistry({ latencyExempt: { telegram: ["getUpdates"] } });
   const calls = new CallLog(opts.maxRecordedCalls ?? 10_000);
 
@@ -89,6 +104,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       { matches: (p) => p.startsWith("/bot"), standIn: telegram },
       { matches: (p) => p === "/vpn" || p.startsWith("/vpn/"), standIn: vpn },
       { matches: (p) => p.startsWith("/cryptopay/api/"), standIn: cryptopay },
+      { matches: (p) => p.startsWith("/marzban/"), standIn: marzban },
+      ...(remnawave
+        ? [{ matches: (p: string) => p.startsWith("/remnawave/"), standIn: remnawave }]
+        : []),
     ],
     control: (req) => control.handle(req),
     faults,
@@ -116,6 +135,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     botToken,
     vpnApiKey,
     cryptopayToken,
+    remnawave: remnawave
+      ? { url: `${url}/remnawave`, token: remnawaveToken, standIn: remnawave }
+      : undefined,
+    marzban: { url: `${url}/marzban`, ...marzbanLogin, standIn: marzban },
     setCryptopayWebhookUrl: (webhookUrl) => cryptopay.setWebhookUrl(webhookUrl),
     close: () => {
       closed ??= (async () => {
@@ -125,4 +148,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       return closed;
     },
   };
+}
+
+/**
+ * The Remnawave stand-in is loaded on demand: it imports the panel's contract package, a
+ * development dependency that the runtime image does not contain.
+ */
+async function loadRemnawaveStandIn(
+  token: string,
+  logger: Logger,
+): Promise<RemnawaveStandIn | undefined> {
+  try {
+    const { RemnawaveStandIn } = await import("./vpn/remnawave-stand-in.js");
+    return new RemnawaveStandIn({ token, subscriptionBase: "https://sub.sandbox.invalid/api/sub" });
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, "Remnawave stand-in unavailable");
+    return undefined;
+  }
 }

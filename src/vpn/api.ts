@@ -14,6 +14,16 @@ export interface VpnApi {
   health(signal?: AbortSignal): Promise<boolean>;
 }
 
+/**
+ * What the customer is handed: a `vless://` key (the VPN API) or a panel's subscription URL,
+ * which client apps import in one tap and refresh themselves.
+ */
+export type LinkKind = "vless" | "subscription";
+
+export function linkKindOf(link: string): LinkKind {
+  return /^https?:\/\//i.test(link) ? "subscription" : "vless";
+}
+
 export interface VpnUserInput {
   uuid: string;
   telegramId: number;

@@ -37,6 +37,11 @@ export interface Claim {
   expiresAtExact: string;
   version: string;
   token: string;
+  /**
+   * Keys of this subscription that were replaced (reissue) and whose removal from the server was
+   * never confirmed. They come off before its current key goes on: never two live keys.
+   */
+  retiredKeys: string[];
 }
 
 export type ProvisionResult =
@@ -54,8 +59,17 @@ export type ProvisionResult =
   | { outcome: "skipped" }
   /** The row changed while the call was in flight; the newer state wins and is retried later. */
   | { outcome: "superseded"; userId: number }
-  /** The VPN API failed; the subscription stays pending / out of sync and is retried. */
-  | { outcome: "failed"; userId: number; error: VpnApiError; attempts: number }
+  /**
+   * The VPN API failed; the subscription stays pending / out of sync and is retried. `stage`
+   * says which call: removing a replaced key (the new one was not issued) or adding the key.
+   */
+  | {
+      outcome: "failed";
+      userId: number;
+      error: VpnApiError;
+      attempts: number;
+      stage: "retire" | "add";
+    }
   /** Not attempted: the circuit breaker refused the call (not counted as an attempt). */
   | { outcome: "refused"; userId: number; error: VpnApiError };
 
@@ -66,7 +80,11 @@ export type ExpireResult =
   | { outcome: "failed"; userId: number; error: VpnApiError };
 
 const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at,
-  expires_at::text AS expires_at_exact, version::text AS version, claim_token`;
+  expires_at::text AS expires_at_exact, version::text AS version, claim_token,
+  ARRAY(SELECT i.uuid::text FROM issued_uuids i
+         WHERE i.subscription_id = subscriptions.id AND i.retired_at IS NOT NULL
+           AND i.removed_at IS NULL
+         ORDER BY i.retired_at) AS retired_keys`;
 
 type ClaimRow = {
   id: string;
@@ -78,6 +96,7 @@ type ClaimRow = {
   expires_at_exact: string;
   version: string;
   claim_token: string;
+  retired_keys: string[];
 };
 
 function toClaim(row: ClaimRow): Claim {
@@ -91,6 +110,7 @@ function toClaim(row: ClaimRow): Claim {
     expiresAtExact: row.expires_at_exact,
     version: row.version,
     token: row.claim_token,
+    retiredKeys: row.retired_keys,
   };
 }
 
@@ -181,6 +201,15 @@ async function applySuperseded(
   return { keyStillCurrent: rows[0]?.live ?? false };
 }
 
+/** Confirmed off the server: replaced keys are never re-added, so no compare-and-set is needed. */
+async function recordKeysRemoved(client: DbClient, uuids: string[]): Promise<void> {
+  await client.query(
+    `UPDATE issued_uuids SET removed_at = now()
+      WHERE uuid = ANY($1::uuid[]) AND retired_at IS NOT NULL AND removed_at IS NULL`,
+    [uuids],
+  );
+}
+
 /** Records a failed attempt and when to retry; releases the claim. */
 async function applyProvisioningFailure(
   client: DbClient,
@@ -268,6 +297,51 @@ export async function completeProvisioning(
     await deps.db.tx("provision_release", (c) => releaseClaim(c, claim));
     return { outcome: "skipped" };
   }
+  const fail = async (err: unknown, stage: "retire" | "add"): Promise<ProvisionResult> => {
+    const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
+    if (error.kind === "circuit_open") {
+      await deps.db.tx("provision_apply", (c) =>
+        applyProvisioningRefused(c, claim, `${error.kind}: ${error.message}`),
+      );
+      log.info(
+        { user_id: claim.userId, stage },
+        "provisioning refused by the circuit breaker; due again",
+      );
+      return { outcome: "refused", userId: claim.userId, error };
+    }
+    const attempts = await deps.db.tx("provision_apply", (c) =>
+      applyProvisioningFailure(
+        c,
+        claim,
+        `${stage === "retire" ? "removing the replaced key: " : ""}${error.kind}: ${error.message}`,
+        deps.retryBaseMs ?? 15_000,
+        deps.retryMaxMs ?? 15 * 60_000,
+      ),
+    );
+    log.warn(
+      { user_id: claim.userId, attempts, kind: error.kind, stage },
+      stage === "retire"
+        ? "provisioning waits: the replaced key's removal is not confirmed; will retry"
+        : "provisioning failed; will retry",
+    );
+    return { outcome: "failed", userId: claim.userId, error, attempts, stage };
+  };
+
+  // A reissue's old key comes off first, confirmed, so the server never has two keys of one
+  // customer (the VPN API names both after the Telegram id; Xray refuses two of one email).
+  if (claim.retiredKeys.length > 0) {
+    try {
+      for (const old of claim.retiredKeys) await deps.vpn.remove(old, signal);
+    } catch (err) {
+      return fail(err, "retire");
+    }
+    await deps.db.tx("provision_retired_removed", (c) => recordKeysRemoved(c, claim.retiredKeys));
+    log.info(
+      { user_id: claim.userId, removed: claim.retiredKeys.length },
+      "replaced keys confirmed removed",
+    );
+  }
+
   let link: string;
   try {
     ({ link } = await deps.vpn.add(
@@ -275,28 +349,7 @@ export async function completeProvisioning(
       signal,
     ));
   } catch (err) {
-    const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
-    if (error.kind === "circuit_open") {
-      await deps.db.tx("provision_apply", (c) =>
-        applyProvisioningRefused(c, claim, `${error.kind}: ${error.message}`),
-      );
-      log.info({ user_id: claim.userId }, "provisioning refused by the circuit breaker; due again");
-      return { outcome: "refused", userId: claim.userId, error };
-    }
-    const attempts = await deps.db.tx("provision_apply", (c) =>
-      applyProvisioningFailure(
-        c,
-        claim,
-        `${error.kind}: ${error.message}`,
-        deps.retryBaseMs ?? 15_000,
-        deps.retryMaxMs ?? 15 * 60_000,
-      ),
-    );
-    log.warn(
-      { user_id: claim.userId, attempts, kind: error.kind },
-      "provisioning failed; will retry",
-    );
-    return { outcome: "failed", userId: claim.userId, error, attempts };
+    return fail(err, "add");
   }
 
   const applied = await deps.db.tx("provision_apply", (c) => applyProvisioned(c, claim, link));

@@ -18,7 +18,8 @@ import { createPaymentAnnouncer } from "../../src/payments/announce.js";
 import { CryptoPaymentProcessor } from "../../src/payments/crypto-payments.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import type { HttpVpnApi } from "../../src/vpn/http-client.js";
+import type { VpnApi } from "../../src/vpn/api.js";
+import { HttpVpnApi } from "../../src/vpn/http-client.js";
 import { type ProvisioningDeps, provisionSubscription } from "../../src/vpn/provisioning.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import type { IterationReport } from "../../src/workers/loop.js";
@@ -32,6 +33,7 @@ import {
   type SandboxClient,
   sandboxClient,
 } from "../support/driver.js";
+import { type PanelName, sandboxPanel } from "../support/panels.js";
 import { sandboxVpnClient, testSandbox } from "../support/sandbox.js";
 
 /** The operator in every story (ADMIN_IDS). */
@@ -44,6 +46,8 @@ export interface StoryOptions {
   options?: Partial<BotOptions>;
   /** Extra createBotServices deps (limits…). */
   services?: Partial<BotServicesDeps>;
+  /** The backend the keys live on: the VPN API stand-in (default) or the Remnawave stand-in. */
+  backend?: "xray-api" | PanelName;
 }
 
 /**
@@ -61,7 +65,7 @@ export interface Story {
   metrics: Metrics;
   runtime: BotRuntime;
   services: BotServices;
-  vpn: HttpVpnApi;
+  vpn: VpnApi;
   cryptopay: HttpCryptoPayApi;
   /** Provisioning as the workers run it. */
   provisioning: ProvisioningDeps;
@@ -108,7 +112,10 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   });
   const logger = silentLogger();
   const guard = (what: string) => scope.assertNoDbScope(what);
-  const vpn = sandboxVpnClient(sandbox, { metrics, scope });
+  const vpn: VpnApi =
+    opts.backend === undefined || opts.backend === "xray-api"
+      ? sandboxVpnClient(sandbox, { metrics, scope })
+      : sandboxPanel(sandbox, opts.backend, { metrics, scope });
   const cryptopay = new HttpCryptoPayApi({
     baseUrl: sandbox.cryptopayApiUrl,
     token: sandbox.cryptopayToken,
@@ -119,7 +126,9 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     logger,
     assertNoDbScope: guard,
   });
-  afterAll(() => Promise.all([vpn.close(), cryptopay.close()]));
+  afterAll(() =>
+    Promise.all([vpn instanceof HttpVpnApi ? vpn.close() : undefined, cryptopay.close()]),
+  );
 
   const services = createBotServices({
     config,
@@ -271,9 +280,9 @@ export function visible(html: string): string {
   return plainText(html, Number.POSITIVE_INFINITY);
 }
 
-/** The vless:// link shown in a key message. */
+/** The key shown in a key message: a vless:// link or a panel's subscription URL. */
 export function linkIn(m: ChatMessage | undefined): string | undefined {
-  return /vless:\/\/[^\s<]+/.exec(visible(body(m)))?.[0];
+  return /(?:vless|https?):\/\/[^\s<]+/.exec(visible(body(m)))?.[0];
 }
 
 /** The QR code PNG the bot would draw for `text`, byte for byte. */

@@ -5,6 +5,8 @@ import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import type { Metrics } from "../../src/ops/metrics.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { HttpVpnApi } from "../../src/vpn/http-client.js";
+import { PanelHttp } from "../../src/vpn/panel-http.js";
+import { RemnawaveBackend } from "../../src/vpn/remnawave.js";
 
 /** The stand-ins on a free port for this test file, closed after it. */
 export async function testSandbox(): Promise<Sandbox> {
@@ -58,4 +60,67 @@ export async function vpnUsers(sandbox: Sandbox) {
     telegram_id: number;
     expiry_timestamp_ms: number;
   }>;
+}
+
+/**
+ * The real Remnawave adapter pointed at the panel stand-in: no retries unless asked, a breaker
+ * that does not open unless asked, the R2 guard is the test's scope.
+ */
+export function sandboxRemnawave(
+  sandbox: Sandbox,
+  deps: {
+    metrics: Metrics;
+    scope: DbScope;
+    token?: string;
+    retries?: number;
+    breaker?: CircuitBreaker;
+    onConfigurationError?: (detail: string) => void;
+    squads?: string[];
+  },
+): { vpn: RemnawaveBackend; http: PanelHttp } {
+  const panel = sandbox.remnawave;
+  if (!panel) throw new Error("the Remnawave stand-in is not available (contract package?)");
+  const http = new PanelHttp({
+    panel: "remnawave",
+    credentials: "REMNAWAVE_TOKEN",
+    baseUrl: panel.url,
+    timeoutMs: 1_000,
+    retries: deps.retries ?? 0,
+    retryBaseDelayMs: 5,
+    breaker:
+      deps.breaker ?? new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
+    metrics: deps.metrics,
+    logger: silentLogger(),
+    assertNoDbScope: (what) => deps.scope.assertNoDbScope(what),
+    ...(deps.onConfigurationError ? { onConfigurationError: deps.onConfigurationError } : {}),
+  });
+  afterAll(() => http.close());
+  return {
+    vpn: new RemnawaveBackend({
+      http,
+      token: deps.token ?? panel.token,
+      squads: deps.squads ?? [],
+    }),
+    http,
+  };
+}
+
+/** Calls the Remnawave stand-in directly, as an operator's other tools would. */
+export async function remnawaveRequest(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const panel = sandbox.remnawave;
+  if (!panel) throw new Error("the Remnawave stand-in is not available");
+  const res = await fetch(`${panel.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${panel.token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

@@ -131,4 +131,45 @@ describe("configuration", () => {
       }
     }
   });
+
+  describe("VPN backend configuration (contracts/vpn-panels.md)", () => {
+    const live = { BOT_TOKEN: "1:x" };
+
+    it("defaults to the VPN API and reads a panel's settings under their contract names", () => {
+      expect(loadConfig({}).vpn.backend).toBe("xray-api");
+      const squad = "3f1c2b7e-9a4d-4c1e-8b2a-5d6e7f809a1b";
+      const config = loadConfig({
+        ...live,
+        VPN_BACKEND: "remnawave",
+        REMNAWAVE_URL: "https://panel.example",
+        REMNAWAVE_TOKEN: "t0ken",
+        REMNAWAVE_SQUADS: ` ${squad.toUpperCase()} `,
+      });
+      expect(config.vpn).toMatchObject({
+        backend: "remnawave",
+        remnawave: { url: "https://panel.example", token: "t0ken", squads: [squad] },
+      });
+    });
+
+    it("names each missing setting of the chosen panel", () => {
+      expect(problemsOf({ ...live, VPN_BACKEND: "remnawave" })).toEqual([
+        "REMNAWAVE_URL: is required when VPN_BACKEND=remnawave",
+        "REMNAWAVE_TOKEN: is required when VPN_BACKEND=remnawave",
+      ]);
+      expect(
+        problemsOf({ ...live, VPN_BACKEND: "remnawave", REMNAWAVE_URL: "https://panel.example" }),
+      ).toEqual(["REMNAWAVE_TOKEN: is required when VPN_BACKEND=remnawave"]);
+      expect(problemsOf({ VPN_BACKEND: "remnawave-2" })[0]).toMatch(/^VPN_BACKEND: /);
+      expect(problemsOf({ ...live, VPN_BACKEND: "remnawave", REMNAWAVE_SQUADS: "nope" })).toContain(
+        'REMNAWAVE_SQUADS: must be comma-separated squad uuids (got "nope")',
+      );
+    });
+
+    it("sandbox mode fills an unconfigured panel with its stand-in, but not a half-configured one", () => {
+      expect(problemsOf({ VPN_BACKEND: "remnawave" })).toEqual([]);
+      expect(problemsOf({ VPN_BACKEND: "remnawave", REMNAWAVE_TOKEN: "t" })).toEqual([
+        "REMNAWAVE_URL: is required when VPN_BACKEND=remnawave",
+      ]);
+    });
+  });
 });

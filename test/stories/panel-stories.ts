@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { DbScope } from "../../src/db/scope.js";
+import { silentLogger } from "../../src/logger.js";
+import { createNetworkClients } from "../../src/network-clients.js";
+import { createMetrics } from "../../src/ops/metrics.js";
+import { Readiness } from "../../src/ops/readiness.js";
+import { expireSubscription } from "../../src/vpn/provisioning.js";
+import { reconcileIteration } from "../../src/workers/reconcile.js";
+import { type PanelName, panelView, wrongCredentialsEnv } from "../support/panels.js";
+import { iterationContext } from "../workers/support.js";
+import {
+  body,
+  buttonsOf,
+  expectedQr,
+  linkIn,
+  startStory,
+  subscriptionOf,
+  toPaymentMethods,
+} from "./support.js";
+
+/**
+ * One customer story per panel, through the bot and the panel's stand-in over real HTTP: the
+ * subscription URL as text and QR, renewal, a purchase while the panel is down, reissue, expiry,
+ * reconcile beside the operator's own users, and credentials the panel rejects.
+ */
+export async function panelStories(panelName: PanelName, firstCustomer: number): Promise<void> {
+  const story = await startStory({
+    backend: panelName,
+    services: { limits: { reissueCooldownSeconds: 3600 } },
+  });
+  const { t } = story;
+  const view = panelView(story.sandbox, panelName);
+  const panelUserOf = (uuid: string | undefined) => view.userOf(uuid);
+  const ANN = firstCustomer;
+  const BO = firstCustomer + 1;
+
+  describe(`customers on a ${panelName} panel`, () => {
+    it("trial: the subscription URL as copyable text and QR, the panel user marked as ours", async () => {
+      const ann = await story.onboard(ANN);
+      await ann.press("f:trial");
+      const key = await ann.waitForMessage((m) => m.photo !== null);
+      const sub = await subscriptionOf(story, ANN);
+      const user = panelUserOf(sub?.vpn_uuid);
+      expect(user?.marked).toBe(true);
+      expect(expiryMatches(user?.expiresAt, sub?.expires_at)).toBe(true);
+      const url = sub?.vless_link ?? "";
+      expect(url).toBe(user?.link);
+      expect(url).toMatch(/^https?:\/\//);
+      expect(body(key)).toContain(`<code>${url}</code>`);
+      expect(body(key)).toContain(t("en", "key.hint_subscription"));
+      expect(linkIn(key)).toBe(url);
+      const png = await story.sb.file(key.photo?.file_id ?? "");
+      expect(png.equals(await expectedQr(url))).toBe(true);
+      expect(buttonsOf(key)[0]).toEqual({ text: t("en", "key.button_open_subscription"), url });
+      expect(story.r2Violations()).toBe(0);
+    });
+
+    it("a renewal moves the panel user's expiry and keeps the link", async () => {
+      const ann = story.customer(ANN);
+      const before = await subscriptionOf(story, ANN);
+      await toPaymentMethods(ann, "basic", 30);
+      await ann.press("b:basic:30:xtr:83");
+      await ann.waitForMessage((m) => m.invoice !== null);
+      await ann.pay();
+      await ann.waitForMessage((m) => m.photo !== null);
+      const after = await subscriptionOf(story, ANN);
+      expect(after?.vless_link).toBe(before?.vless_link);
+      expect(after?.expires_at.getTime()).toBeGreaterThan(before?.expires_at.getTime() ?? 0);
+      expect(expiryMatches(panelUserOf(after?.vpn_uuid)?.expiresAt, after?.expires_at)).toBe(true);
+    });
+
+    it("paying while the panel is down: paid, 'activation pending', then the link follows", async () => {
+      const bo = await story.onboard(BO, { language: "ru" });
+      await toPaymentMethods(bo, "basic", 30);
+      await bo.press("b:basic:30:xtr:83");
+      await bo.waitForMessage((m) => m.invoice !== null);
+      await story.sb.fault({ target: "vpn", mode: "down" });
+      try {
+        expect((await bo.pay()).status).toBe("paid");
+        const pending = await bo.waitForMessage();
+        expect(pending.photo).toBeNull();
+        const sub = await subscriptionOf(story, BO);
+        expect(sub?.status).toBe("pending");
+        expect(body(pending)).toContain(
+          t("ru", "key.pending", { expiresAt: sub?.expires_at as Date }),
+        );
+        expect(panelUserOf(sub?.vpn_uuid)).toBeUndefined();
+      } finally {
+        await story.sb.clearFaults("vpn");
+      }
+      const report = await story.runActivation();
+      expect(report.counts).toMatchObject({ activated: 1, notified: 1 });
+      const sub = await subscriptionOf(story, BO);
+      expect(sub?.status).toBe("active");
+      expect(sub?.vless_link).toBe(panelUserOf(sub?.vpn_uuid)?.link);
+      const done = await bo.waitForMessage();
+      expect(done.text).toBe(t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }));
+      expect(story.r2Violations()).toBe(0);
+    });
+
+    it("reissue: a new panel user with a new URL; the old one is gone from the panel", async () => {
+      const ann = story.customer(ANN);
+      const before = await subscriptionOf(story, ANN);
+      await ann.press("kr");
+      await ann.waitForMessage();
+      await ann.press("kr:y");
+      const fresh = await ann.waitForMessage((m) => m.photo !== null);
+      const after = await subscriptionOf(story, ANN);
+      expect(body(fresh).startsWith(t("en", "key.reissued"))).toBe(true);
+      expect(after?.vless_link).not.toBe(before?.vless_link);
+      expect(linkIn(fresh)).toBe(after?.vless_link);
+      expect(panelUserOf(before?.vpn_uuid)).toBeUndefined();
+      expect(panelUserOf(after?.vpn_uuid)?.link).toBe(after?.vless_link);
+    });
+
+    it("expiry removes the panel user; reconcile re-creates ours and leaves the operator's alone", async () => {
+      // The operator's own panel users: never listed, changed or removed.
+      const expireAt = new Date(Math.floor(Date.now() / 1000 + 5 * 86_400) * 1000);
+      await view.createForeign("operator", expireAt);
+      const bo = await subscriptionOf(story, BO);
+      const ann = await subscriptionOf(story, ANN);
+      // Ann's user is lost on the panel (deleted by hand).
+      await view.deleteByHand(ann?.vpn_uuid);
+
+      // Bo's time runs out: fast expiry takes the user off the panel.
+      const [row] = await story.sql<{ id: string }>(
+        `WITH old AS (SELECT id, user_id, expires_at FROM subscriptions WHERE user_id = $1),
+            upd AS (UPDATE subscriptions s SET expires_at = now() - interval '1 minute'
+                      FROM old WHERE s.id = old.id RETURNING s.id, s.user_id, s.expires_at),
+            g AS (INSERT INTO subscription_grants
+                    (subscription_id, user_id, kind, granted_at, expires_before, expires_after)
+                  SELECT upd.id, upd.user_id, 'revoke', now(), old.expires_at, upd.expires_at
+                    FROM upd JOIN old USING (id))
+       SELECT id FROM upd`,
+        [BO],
+      );
+      const expired = await expireSubscription(story.provisioning, Number(row?.id));
+      expect(expired).toMatchObject({ outcome: "expired", userId: BO });
+      expect(panelUserOf(bo?.vpn_uuid)).toBeUndefined();
+      const [issued] = await story.sql<{ removed_at: Date | null }>(
+        "SELECT removed_at FROM issued_uuids WHERE uuid = $1",
+        [bo?.vpn_uuid],
+      );
+      expect(issued?.removed_at).not.toBeNull();
+
+      const report = await reconcileIteration({
+        db: story.db.forKind("worker"),
+        vpn: story.vpn,
+        metrics: story.metrics,
+        options: { dryRun: false, removeForeign: true, graceMs: 0, maxRemovals: 100 },
+      })(iterationContext());
+      expect(report.counts).toMatchObject({ missing_requeued: 1, foreign: 0 });
+      await story.runActivation();
+      const restored = panelUserOf(ann?.vpn_uuid);
+      expect(restored?.marked).toBe(true);
+      expect(expiryMatches(restored?.expiresAt, ann?.expires_at)).toBe(true);
+      expect(view.expiryOf("operator")).toEqual(expireAt);
+    });
+  });
+
+  describe(`${panelName} credentials the panel rejects`, () => {
+    it("is named in /ready and alerted once, however often it is met", async () => {
+      const config = loadConfig({
+        BOT_TOKEN: "1:x",
+        ...wrongCredentialsEnv(story.sandbox, panelName),
+        VPN_API_TIMEOUT_MS: "1000",
+      });
+      const detail = `${panelName} rejected the credentials (status 401): check ${
+        panelName === "remnawave" ? "REMNAWAVE_TOKEN" : "MARZBAN_USERNAME and MARZBAN_PASSWORD"
+      }`;
+      const readiness = new Readiness();
+      const network = createNetworkClients({
+        config,
+        logger: silentLogger(),
+        metrics: createMetrics(),
+        scope: new DbScope(),
+        readiness,
+      });
+      const alerts: string[] = [];
+      try {
+        await network.verify((text) => alerts.push(text));
+        for (let i = 0; i < 3; i++) {
+          await expect(
+            network.vpn.add({
+              uuid: "0b6f1c2e-3d4a-4b5c-8d9e-0f1a2b3c4d5e",
+              telegramId: 1,
+              expiresAt: new Date(Date.now() + 86_400_000),
+            }),
+          ).rejects.toMatchObject({ kind: "unauthorized" });
+        }
+        const report = await readiness.report();
+        expect(report.dependencies.vpn_api).toMatchObject({
+          ok: false,
+          detail: `configuration error: ${detail}`,
+        });
+        expect(alerts).toEqual([`VPN backend configuration error: ${detail}`]);
+      } finally {
+        await network.close();
+      }
+    });
+  });
+}
+
+/** Marzban keeps expiry in whole seconds (rounded up); Remnawave to the millisecond. */
+function expiryMatches(onPanel: Date | undefined, inDb: Date | undefined): boolean {
+  if (!onPanel || !inDb) return false;
+  return onPanel.getTime() >= inDb.getTime() && onPanel.getTime() - inDb.getTime() < 1000;
+}

@@ -1,0 +1,3 @@
+import { panelStories } from "./panel-stories.js";
+
+await panelStories("remnawave", 3101);
