@@ -288,7 +288,7 @@ describe("opening connections to a server that never answers", () => {
       expect(err).toBeInstanceOf(DbAcquireTimeoutError);
       expect((err as DbAcquireTimeoutError).timeoutCause).toBe("connect");
       const timeouts = (await metrics.dbTimeouts.get()).values;
-      expect(timeouts).toEqual([
+      expect(timeouts.filter((t) => t.value > 0)).toEqual([
         expect.objectContaining({ labels: { kind: "handler" }, value: 1 }),
       ]);
       expect(logs.find("database connect timeout")).toMatchObject({
@@ -312,7 +312,7 @@ describe("opening connections to a server that never answers", () => {
       const err = await db.dedicatedClient("polling-leader", () => {}).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DbAcquireTimeoutError);
       expect((err as DbAcquireTimeoutError).timeoutCause).toBe("connect");
-      expect((await metrics.dbTimeouts.get()).values).toEqual([
+      expect((await metrics.dbTimeouts.get()).values.filter((t) => t.value > 0)).toEqual([
         expect.objectContaining({ labels: { kind: "system" }, value: 1 }),
       ]);
     } finally {
