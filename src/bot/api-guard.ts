@@ -27,8 +27,12 @@ export interface ApiGuardDeps {
   onUnreachable(telegramId: number, method: string): Promise<void>;
 }
 
-/** Never retried: the runner's own loop handles getUpdates; a pre-checkout answer is due in 10 s. */
-const NOT_RETRIED = new Set(["getUpdates", "answerPreCheckoutQuery"]);
+/**
+ * Never retried: the runner's own loop handles getUpdates; a pre-checkout answer is due in 10 s;
+ * the Stars backstop reads its transactions again at its next iteration (a worker must not sit
+ * out a 429 storm inside one iteration).
+ */
+const NOT_RETRIED = new Set(["getUpdates", "answerPreCheckoutQuery", "getStarTransactions"]);
 const UPLOADS = new Set([
   "sendPhoto",
   "sendDocument",

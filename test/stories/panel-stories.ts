@@ -95,7 +95,9 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       expect(sub?.status).toBe("active");
       expect(sub?.vless_link).toBe(panelUserOf(sub?.vpn_uuid)?.link);
       const done = await bo.waitForMessage();
-      expect(done.text ?? done.caption).toBe(t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }));
+      expect(done.text ?? done.caption).toBe(
+        t("ru", "notice.activation_done", { link: sub?.vless_link ?? "" }),
+      );
       expect(story.r2Violations()).toBe(0);
     });
 

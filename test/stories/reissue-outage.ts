@@ -70,7 +70,9 @@ export async function reissueDuringOutage(backend: "xray-api" | PanelName): Prom
       const now = await subscriptionOf(story, cid);
       expect(now?.status).toBe("active");
       const done = await kim.waitForMessage((m) => linkIn(m) === now?.vless_link);
-      expect(done.text ?? done.caption).toBe(t("en", "notice.activation_done", { link: now?.vless_link ?? "" }));
+      expect(done.text ?? done.caption).toBe(
+        t("en", "notice.activation_done", { link: now?.vless_link ?? "" }),
+      );
       expect(story.r2Violations()).toBe(0);
     });
 
