@@ -1,18 +1,10 @@
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { isAlive } from "../../src/db/processes.js";
 import { testDatabaseUrl } from "../support/db.js";
 import { freePort } from "../support/postgres.js";
 import { childEnv, spawnService } from "../support/service-process.js";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("process lifecycle", () => {
   it("drains on SIGTERM, exits 0 and leaves no backend with its application_name", async () => {
