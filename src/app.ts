@@ -7,6 +7,7 @@ import { type DatabaseHandle, openDatabase } from "./db/connect.js";
 import { migrate } from "./db/migrate.js";
 import type { Db } from "./db/pool.js";
 import { DbScope } from "./db/scope.js";
+import { createAdminFeature } from "./features/admin/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
@@ -203,6 +204,21 @@ export async function startService(
           cryptopay: network.cryptopay,
         }),
         apiRoot: config.bot.apiRoot,
+        features: [
+          createAdminFeature({
+            config,
+            db,
+            logger: logger.child({ component: "console" }),
+            metrics,
+            provisioning: {
+              db,
+              vpn: network.vpn,
+              logger: logger.child({ component: "provisioning" }),
+              claimant: `${replicaName()}:console`,
+              claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
+            },
+          }),
+        ],
       });
       for (const part of runtime.parts()) watchdog.register(part);
       readiness.addCheck("telegram_bot", async () => runtime.readinessReason());

@@ -149,6 +149,9 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
         return withdrawAmountInput(flow, customer, text);
       case "withdraw_requisites":
         return withdrawRequisitesInput(flow, customer, prompt.amountKopecks, text);
+      case "feature":
+        // The flows feature passes these on to the feature composer that asked.
+        throw new Error(`a ${prompt.feature} prompt reached the flows port`);
     }
   };
 

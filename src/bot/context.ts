@@ -5,7 +5,7 @@ import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
 import type { CustomerNotifier } from "../notifications/notices.js";
 import type { ConversationStore } from "./conversation.js";
 import type { BotOptions } from "./options.js";
-import type { BotServices, Customer } from "./services.js";
+import type { BotServices, Customer, InputPrompt } from "./services.js";
 
 /** Translation in the customer's language (set by the locale middleware). */
 export interface I18nFlavor {
@@ -32,6 +32,11 @@ export interface AppFlavor {
   notifier: CustomerNotifier;
   /** The customer this update is from; throws for updates without a sender. */
   customer(): Customer;
+  /**
+   * The question the sender's next text answers, if one is open: read once per update, so every
+   * feature looking for its own prompt shares one statement.
+   */
+  openPrompt(): Promise<InputPrompt | undefined>;
 }
 
 /** The bot's context type, built from flavours (bot-base style). */
@@ -73,6 +78,15 @@ export function createContextConstructor(deps: ContextDeps) {
 
     t(key: MessageKey, vars?: MessageVars): string {
       return this.i18n.t(this.locale, key, vars);
+    }
+
+    private promptRead: Promise<InputPrompt | undefined> | undefined;
+
+    openPrompt(): Promise<InputPrompt | undefined> {
+      const from = this.from;
+      if (!from) return Promise.resolve(undefined);
+      this.promptRead ??= this.conversation.prompt(from.id);
+      return this.promptRead;
     }
 
     customer(): Customer {

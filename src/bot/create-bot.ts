@@ -46,6 +46,11 @@ export interface CreateBotDeps {
   options?: Partial<BotOptions>;
   /** Defaults to the locale files in src/locales. */
   i18n?: I18n;
+  /**
+   * Feature composers built outside the bot (the operator console), run after the platform's
+   * own features and before the customer flows.
+   */
+  features?: ReadonlyArray<Composer<BotContext>>;
 }
 
 /** The bot and the pieces its runtime (polling or webhook) needs. */
@@ -143,6 +148,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     menuFeature(),
     infoFeature(),
     withdrawalDecisionsFeature(deps.config.bot.adminIds),
+    ...(deps.features ?? []),
     flowsFeature(limiter),
     unhandledFeature(),
   );

@@ -139,7 +139,19 @@ export type InputPrompt =
   | { kind: "promo_code" }
   | { kind: "topup_amount" }
   | { kind: "withdraw_amount" }
-  | { kind: "withdraw_requisites"; amountKopecks: number };
+  | { kind: "withdraw_requisites"; amountKopecks: number }
+  | FeaturePrompt;
+
+/**
+ * A question asked by a feature composer (the admin console, support): `feature` names the
+ * feature that reads the answer, `step` what is asked, `data` what earlier steps collected.
+ */
+export interface FeaturePrompt {
+  kind: "feature";
+  feature: string;
+  step: string;
+  data?: Record<string, string | number | boolean | null>;
+}
 
 /** What the bot remembers for a customer between screens (conversation_state, with a TTL). */
 export interface FlowSession {

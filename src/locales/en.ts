@@ -327,6 +327,42 @@ const messages = {
   "callback.stale": "This button is outdated — here is the current menu.",
   "unhandled.text": "I didn't understand that. Use the menu below or /help.",
   "error.start_first": "Please send /start first.",
+
+  // === operator console (src/features/admin/): one section per screen group ============
+
+  // --- admin.home ---
+  "admin.home.title": "🛠 <b>Operator console</b>",
+  // (end of admin.home)
+
+  // --- admin.dashboard ---
+  // (end of admin.dashboard)
+
+  // --- admin.users ---
+  // (end of admin.users)
+
+  // --- admin.promo ---
+  // (end of admin.promo)
+
+  // --- admin.content ---
+  // (end of admin.content)
+
+  // --- admin.broadcasts ---
+  // (end of admin.broadcasts)
+
+  // --- admin.withdrawals ---
+  // (end of admin.withdrawals)
+
+  // --- admin.support ---
+  // (end of admin.support)
+
+  // --- admin.exports ---
+  // (end of admin.exports)
+
+  // --- admin.audit ---
+  // (end of admin.audit)
+
+  // --- admin.activations ---
+  // (end of admin.activations)
 } satisfies Messages;
 
 export default {

@@ -340,6 +340,42 @@ export const messages = {
   "callback.stale": "Эта кнопка устарела — вот актуальное меню.",
   "unhandled.text": "Я не понял сообщение. Воспользуйтесь меню ниже или командой /help.",
   "error.start_first": "Сначала отправьте /start.",
+
+  // === operator console (src/features/admin/): one section per screen group ============
+
+  // --- admin.home ---
+  "admin.home.title": "🛠 <b>Панель оператора</b>",
+  // (end of admin.home)
+
+  // --- admin.dashboard ---
+  // (end of admin.dashboard)
+
+  // --- admin.users ---
+  // (end of admin.users)
+
+  // --- admin.promo ---
+  // (end of admin.promo)
+
+  // --- admin.content ---
+  // (end of admin.content)
+
+  // --- admin.broadcasts ---
+  // (end of admin.broadcasts)
+
+  // --- admin.withdrawals ---
+  // (end of admin.withdrawals)
+
+  // --- admin.support ---
+  // (end of admin.support)
+
+  // --- admin.exports ---
+  // (end of admin.exports)
+
+  // --- admin.audit ---
+  // (end of admin.audit)
+
+  // --- admin.activations ---
+  // (end of admin.activations)
 } as const;
 
 export default {

@@ -31,7 +31,12 @@ const messageBody = z.object({
   username: z.string().optional(),
   language_code: z.string().optional(),
 });
-const pressBody = z.object({ message_id: z.number().int().positive(), data: z.string() });
+const pressBody = z.object({
+  message_id: z.number().int().positive(),
+  data: z.string(),
+  /** Send data the message does not show (a forged press). */
+  forged: z.boolean().optional(),
+});
 const payBody = z.object({
   message_id: z.number().int().positive(),
   timeout_ms: z.number().int().positive().max(PRE_CHECKOUT_TIMEOUT_MS).optional(),
@@ -84,7 +89,7 @@ export class ControlPlane {
       }),
       route("POST", `${user}/press`, (m, req) => {
         const body = parse(pressBody, req);
-        return ok(customers.press(userId(m), body.message_id, body.data));
+        return ok(customers.press(userId(m), body.message_id, body.data, body.forged ?? false));
       }),
       route("POST", `${user}/pay`, async (m, req) => {
         const body = parse(payBody, req);

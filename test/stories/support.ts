@@ -8,6 +8,7 @@ import { type BotServicesDeps, createBotServices } from "../../src/bot-services.
 import type { Config } from "../../src/config.js";
 import type { Db, QueryResultRow } from "../../src/db/pool.js";
 import { DbScope } from "../../src/db/scope.js";
+import { createAdminFeature } from "../../src/features/admin/index.js";
 import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
 import { plainText } from "../../src/locales/format.js";
 import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/locales/index.js";
@@ -149,16 +150,6 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     },
     ...opts.services,
   });
-  const { runtime } = testRuntime({
-    sandbox,
-    db,
-    services,
-    config,
-    metrics,
-    scope,
-    options: { rateLimitCapacity: 100, rateLimitRefillPerSecond: 100, ...opts.options },
-  });
-
   const provisioning: ProvisioningDeps = {
     db: db.forKind("worker"),
     vpn,
@@ -167,6 +158,25 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     claimTtlMs: 30_000,
     retryBaseMs: 1,
   };
+
+  const { runtime } = testRuntime({
+    sandbox,
+    db,
+    services,
+    config,
+    metrics,
+    scope,
+    options: { rateLimitCapacity: 100, rateLimitRefillPerSecond: 100, ...opts.options },
+    features: [
+      createAdminFeature({
+        config,
+        db,
+        logger,
+        metrics,
+        provisioning: { db, vpn, logger, claimant: "story-console", claimTtlMs: 30_000 },
+      }),
+    ],
+  });
 
   // The Crypto Pay webhook exactly as the composition root mounts it.
   const announce = createPaymentAnnouncer({

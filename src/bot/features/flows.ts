@@ -89,8 +89,9 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
   // A typed answer to the open question, if there is one; anything else goes on (unhandled).
   feature.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
-    const prompt = await ctx.conversation.prompt(ctx.from.id);
-    if (!prompt) return next();
+    const prompt = await ctx.openPrompt();
+    // No question open, or one a feature composer asked (it reads its own answers).
+    if (!prompt || prompt.kind === "feature") return next();
     if (!limiter.take(ctx.from.id)) {
       // The question stays open: the customer only has to send it again a bit later.
       if (limiter.shouldTell(ctx.from.id)) await ctx.reply(ctx.t("error.rate_limited"));

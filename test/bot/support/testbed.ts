@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { afterAll } from "vitest";
+import type { CreateBotDeps } from "../../../src/bot/create-bot.js";
 import type { BotOptions } from "../../../src/bot/options.js";
 import { type BotRuntime, createBotRuntime } from "../../../src/bot/runtime.js";
 import type { BotServices } from "../../../src/bot/services.js";
@@ -53,6 +54,7 @@ export function testRuntime(opts: {
   logger?: Logger;
   metrics?: Metrics;
   scope?: DbScope;
+  features?: CreateBotDeps["features"];
 }): TestRuntime {
   const metrics = opts.metrics ?? createMetrics();
   const scope = opts.scope ?? new DbScope();
@@ -65,6 +67,7 @@ export function testRuntime(opts: {
     db: opts.db,
     services: opts.services,
     options: { ...FAST_OPTIONS, ...opts.options },
+    ...(opts.features ? { features: opts.features } : {}),
   });
   afterAll(() => runtime.stop());
   return { runtime, metrics, scope, config };

@@ -1,0 +1,22 @@
+import type { Composer } from "grammy";
+import type { BotContext } from "../../bot/context.js";
+import { assertDistinctPrefixes } from "../feature.js";
+import { adminArea } from "./access.js";
+import type { AdminDeps } from "./deps.js";
+import type { AdminGroup } from "./group.js";
+import { homeGroup } from "./home.js";
+
+export type { AdminDeps } from "./deps.js";
+
+/** The console's screen groups, in the order their buttons appear on the home screen. */
+export function adminGroups(deps: AdminDeps): AdminGroup[] {
+  const groups: AdminGroup[] = [];
+  return [homeGroup(deps, groups), ...groups];
+}
+
+/** The operator console (src/features/admin/): for the ids in ADMIN_IDS only. */
+export function createAdminFeature(deps: AdminDeps): Composer<BotContext> {
+  const groups = adminGroups(deps);
+  assertDistinctPrefixes(groups);
+  return adminArea(deps.config.bot.adminIds, groups);
+}
