@@ -18,7 +18,7 @@ import { CircuitBreaker } from "../src/net/circuit-breaker.js";
 import { createMetrics, type Metrics } from "../src/ops/metrics.js";
 import { startSandbox } from "../src/sandbox/index.js";
 import { HttpVpnApi } from "../src/vpn/http-client.js";
-import { expireSubscription, provisionSubscription } from "../src/vpn/provisioning.js";
+import { expireSubscription, provisionSubscription } from "../src/domain/subscriptions/provisioning.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const POOL_MAX = 10;

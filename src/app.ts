@@ -7,6 +7,9 @@ import { type DatabaseHandle, openDatabase } from "./db/connect.js";
 import { migrate } from "./db/migrate.js";
 import type { Db } from "./db/pool.js";
 import { DbScope } from "./db/scope.js";
+import { CryptoPaymentProcessor } from "./domain/billing/out-of-chat-payments.js";
+import { createPaymentAnnouncer } from "./domain/billing/payment-announcer.js";
+import { claimTtlFor, provisionSubscription } from "./domain/subscriptions/provisioning.js";
 import { createAdminFeature } from "./features/admin/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
@@ -24,12 +27,9 @@ import {
   startMainThreadSentinel,
   Watchdog,
 } from "./ops/watchdog.js";
-import { createPaymentAnnouncer } from "./payments/announce.js";
-import { CryptoPaymentProcessor } from "./payments/crypto-payments.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
 import { replicaName } from "./util/replica.js";
 import type { VpnApi } from "./vpn/api.js";
-import { claimTtlFor, provisionSubscription } from "./vpn/provisioning.js";
 import { createWorkerLoops } from "./workers/index.js";
 import { sqlLeaseStore } from "./workers/lease.js";
 import type { Loop } from "./workers/loop.js";

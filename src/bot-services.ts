@@ -33,16 +33,16 @@ import {
 } from "./bot-services/wallet.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/pool.js";
-import { textFor } from "./domain/operator-content.js";
-import { trialEligibility } from "./domain/subscriptions.js";
-import * as users from "./domain/users.js";
+import { textFor } from "./domain/content/operator-content.js";
+import * as users from "./domain/customers/users.js";
+import { claimTtlFor, type ProvisioningDeps } from "./domain/subscriptions/provisioning.js";
+import { trialEligibility } from "./domain/subscriptions/subscriptions.js";
 import { I18n, LOCALES } from "./locales/index.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
 import { replicaName } from "./util/replica.js";
 import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
-import { claimTtlFor, type ProvisioningDeps } from "./vpn/provisioning.js";
 
 export type { FlowLimits } from "./bot-services/common.js";
 

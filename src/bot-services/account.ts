@@ -1,7 +1,7 @@
 import { clientAppRows } from "../bot/keyboards.js";
 import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
-import { getBalance } from "../domain/ledger.js";
-import { referralStats } from "../domain/referrals.js";
+import { getBalance } from "../domain/billing/ledger.js";
+import { referralStats } from "../domain/billing/referrals.js";
 import {
   activateTrial,
   getSubscription,
@@ -10,7 +10,7 @@ import {
   reissueProgress,
   setAutoRenew,
   trialEligibility,
-} from "../domain/subscriptions.js";
+} from "../domain/subscriptions/subscriptions.js";
 import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,

@@ -6,13 +6,13 @@ import type {
   Screen,
   ScreenButton,
 } from "../bot/services.js";
-import { purchaseWithBalance } from "../domain/balance-purchase.js";
-import { priceListForCustomer, quoteForCustomer } from "../domain/customer-pricing.js";
-import { getBalance } from "../domain/ledger.js";
-import type { Quote } from "../domain/pricing.js";
-import { attemptPromoCode, type PromoLookup } from "../domain/promo.js";
-import { createPurchase } from "../domain/purchases.js";
-import { getSubscription } from "../domain/subscriptions.js";
+import { purchaseWithBalance } from "../domain/billing/balance-purchase.js";
+import { priceListForCustomer, quoteForCustomer } from "../domain/billing/customer-pricing.js";
+import { getBalance } from "../domain/billing/ledger.js";
+import type { Quote } from "../domain/billing/pricing.js";
+import { attemptPromoCode, type PromoLookup } from "../domain/billing/promo.js";
+import { createPurchase } from "../domain/billing/purchases.js";
+import { getSubscription } from "../domain/subscriptions/subscriptions.js";
 import type { MessageVars } from "../locales/index.js";
 import { keyScreen } from "./account.js";
 import { checkoutScreen } from "./checkout.js";

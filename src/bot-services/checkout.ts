@@ -4,7 +4,7 @@ import {
   cancelPurchase,
   invoicePayload,
   type Purchase,
-} from "../domain/purchases.js";
+} from "../domain/billing/purchases.js";
 import { plainText } from "../locales/format.js";
 import { type FlowDeps, msg, urlButton } from "./common.js";
 

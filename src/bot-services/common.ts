@@ -1,16 +1,19 @@
 import type { FlowAction, FlowName, MessageRef, Screen, ScreenButton } from "../bot/services.js";
 import type { Config } from "../config.js";
 import type { DbAccess } from "../db/pool.js";
-import type { FinalizerDeps } from "../domain/finalizer.js";
-import type { PromoAttemptLimit } from "../domain/promo.js";
-import { type Provisioner, provisionAfterCommit } from "../domain/provisioner.js";
-import type { SubscriptionView } from "../domain/subscriptions.js";
+import type { FinalizerDeps } from "../domain/billing/finalizer.js";
+import type { PromoAttemptLimit } from "../domain/billing/promo.js";
+import { type Provisioner, provisionAfterCommit } from "../domain/subscriptions/after-commit.js";
+import {
+  type ProvisioningDeps,
+  provisionSubscription,
+} from "../domain/subscriptions/provisioning.js";
+import type { SubscriptionView } from "../domain/subscriptions/subscriptions.js";
 import type { I18n, MessageKey, MessageVar, MessageVars } from "../locales/index.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
 import type { VpnApi } from "../vpn/api.js";
-import { type ProvisioningDeps, provisionSubscription } from "../vpn/provisioning.js";
 import type { ContentSource } from "./content.js";
 
 /** Tunables of the customer flows, from the configuration (`flowLimitsFrom`). */

@@ -1,5 +1,5 @@
 import type { DbAccess } from "../db/pool.js";
-import { type OperatorSettings, readOperatorSettings } from "../domain/operator-content.js";
+import { type OperatorSettings, readOperatorSettings } from "../domain/content/operator-content.js";
 import type { Logger } from "../logger.js";
 
 /** Operator content and the incident banner, as the menu and info screens read them. */

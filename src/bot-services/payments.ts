@@ -5,14 +5,18 @@ import type {
   Screen,
   SuccessfulPaymentInput,
 } from "../bot/services.js";
-import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "../domain/finalizer.js";
+import {
+  type FinalizeOutcome,
+  finalizePayment,
+  type PaymentEvent,
+} from "../domain/billing/finalizer.js";
+import { referrerAndAdminNotices } from "../domain/billing/payment-announcer.js";
 import {
   type PreCheckoutResult,
   parseInvoicePayload,
   validatePreCheckout,
-} from "../domain/purchases.js";
+} from "../domain/billing/purchases.js";
 import type { MessageKey } from "../locales/index.js";
-import { referrerAndAdminNotices } from "../payments/announce.js";
 import { abortableDelay } from "../util/delay.js";
 import { keyScreen } from "./account.js";
 import { type FlowDeps, finalizerDeps, flowButton, money, msg } from "./common.js";

@@ -1,17 +1,17 @@
 import type { Customer, MessageRef, Screen, ScreenButton, TopUpMethod } from "../bot/services.js";
-import { loadCatalog } from "../domain/catalog.js";
-import { getBalance } from "../domain/ledger.js";
-import { checkTopupAmount } from "../domain/pricing.js";
-import { createPurchase } from "../domain/purchases.js";
-import { getUser } from "../domain/users.js";
+import { loadCatalog } from "../domain/billing/catalog.js";
+import { getBalance } from "../domain/billing/ledger.js";
+import { checkTopupAmount } from "../domain/billing/pricing.js";
+import { createPurchase } from "../domain/billing/purchases.js";
 import {
   approveWithdrawal,
   getWithdrawable,
   rejectWithdrawal,
   requestWithdrawal,
-} from "../domain/withdrawals.js";
+} from "../domain/billing/withdrawals.js";
+import { getUser } from "../domain/customers/users.js";
+import type { Notice } from "../domain/notifications/notices.js";
 import type { MessageKey } from "../locales/index.js";
-import type { Notice } from "../notifications/notices.js";
 import { checkoutScreen } from "./checkout.js";
 import {
   actionButton,

@@ -1,8 +1,8 @@
 import { type Api, Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
+import type { CustomerNotifier } from "../domain/notifications/notices.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
-import type { CustomerNotifier } from "../notifications/notices.js";
 import type { ConversationStore } from "./conversation.js";
 import type { BotOptions } from "./options.js";
 import type { BotServices, Customer, InputPrompt } from "./services.js";

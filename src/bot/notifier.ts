@@ -1,6 +1,6 @@
 import { type Api, GrammyError, InlineKeyboard, InputFile } from "grammy";
+import type { CustomerNotifier, Notice, SendOutcome } from "../domain/notifications/notices.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
-import type { CustomerNotifier, Notice, SendOutcome } from "../notifications/notices.js";
 import { Cb } from "./keyboards.js";
 import type { FlowName, UsersPort } from "./services.js";
 import { CAPTION_LIMIT, renderQrPng } from "./ui.js";
@@ -154,7 +154,7 @@ function noticeKeyboard(
 }
 
 /**
- * The `CustomerNotifier` port (src/notifications) on top of the bot's API: renders the notice
+ * The `CustomerNotifier` port (src/domain/notifications) on top of the bot's API: renders the notice
  * in the recipient's language and sends it. A customer who blocked the bot is "unreachable" (the
  * API guard has already marked them); other failures throw, as the port says.
  */

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
-import { parseInvoicePayload } from "../domain/purchases.js";
-import type { CustomerNotifier } from "../notifications/notices.js";
+import { parseInvoicePayload } from "../domain/billing/purchases.js";
+import type { CustomerNotifier } from "../domain/notifications/notices.js";
 import type { WatchedPart } from "../ops/watchdog.js";
 import { abortableDelay } from "../util/delay.js";
 import { toError } from "../util/errors.js";
@@ -38,7 +38,7 @@ export interface BotRuntime {
   readinessReason(): string | undefined;
   /** Webhook mode only: register on the Fastify instance before `listen`. */
   webhookPlugin?: FastifyPluginAsync;
-  /** Lifecycle notices for workers (src/notifications), sent through this bot's guarded API. */
+  /** Lifecycle notices for workers (src/domain/notifications), sent through this bot's guarded API. */
   notifier: CustomerNotifier;
   /** The bot's Star transactions (getStarTransactions), for the Stars backstop. */
   starTransactions: StarTransactionsSource;

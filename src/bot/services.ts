@@ -7,8 +7,9 @@
  * Customer-visible text never crosses a port as prose: ports return data, or `Screen`s made of
  * locale keys with variables, which the bot renders in the customer's language.
  */
+
+import type { NoticeDelivery } from "../domain/notifications/notices.js";
 import type { MessageKey, MessageVars } from "../locales/index.js";
-import type { NoticeDelivery } from "../notifications/notices.js";
 
 /** The customer an action is for, with the language the bot is talking to them in. */
 export interface Customer {

@@ -1,7 +1,7 @@
 import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
 import QRCode from "qrcode";
+import { deliverNotices } from "../domain/notifications/notices.js";
 import { escapeHtml, plainText } from "../locales/format.js";
-import { deliverNotices } from "../notifications/notices.js";
 import { toError } from "../util/errors.js";
 import type { BotContext } from "./context.js";
 import { mainMenuKeyboard, screenKeyboard } from "./keyboards.js";

@@ -271,7 +271,7 @@ const messages = {
     "Withdrawal #{id} was already {status, select, approved {approved} other {rejected}}.",
   "admin.withdrawal_not_found": "Withdrawal #{id} was not found.",
 
-  // --- notices (sent by workers: src/notifications) -----------------------------------------
+  // --- notices (sent by workers: src/domain/notifications) -----------------------------------------
   "notice.activation_done":
     "✅ Your key is ready! Copy the link and add it to your app:\n\n<code>{link}</code>",
   "notice.key_reissued":

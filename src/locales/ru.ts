@@ -281,7 +281,7 @@ export const messages = {
     "Вывод №{id} уже {status, select, approved {одобрен} other {отклонён}}.",
   "admin.withdrawal_not_found": "Вывод №{id} не найден.",
 
-  // --- notices (sent by workers: src/notifications) -----------------------------------------
+  // --- notices (sent by workers: src/domain/notifications) -----------------------------------------
   "notice.activation_done":
     "✅ Ваш ключ готов! Скопируйте ссылку и добавьте её в приложение:\n\n<code>{link}</code>",
   "notice.key_reissued":

@@ -1,10 +1,10 @@
-import { type SendOnceDeps, sendNoticeOnce } from "../notifications/send-once.js";
+import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import {
   type Claim,
   claimProvisioningBatch,
   completeProvisioning,
   type ProvisioningDeps,
-} from "../vpn/provisioning.js";
+} from "../domain/subscriptions/provisioning.js";
 import { forEachBounded } from "./batch.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 

@@ -1,10 +1,13 @@
 import type { DbAccess } from "../db/pool.js";
-import { purchaseWithBalance } from "../domain/balance-purchase.js";
-import { listAutoRenewalsDue } from "../domain/subscriptions.js";
+import { purchaseWithBalance } from "../domain/billing/balance-purchase.js";
+import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
+import {
+  type ProvisioningDeps,
+  provisionSubscription,
+} from "../domain/subscriptions/provisioning.js";
+import { listAutoRenewalsDue } from "../domain/subscriptions/subscriptions.js";
 import type { Logger } from "../logger.js";
-import { type SendOnceDeps, sendNoticeOnce } from "../notifications/send-once.js";
 import type { Metrics } from "../ops/metrics.js";
-import { type ProvisioningDeps, provisionSubscription } from "../vpn/provisioning.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 export interface AutoRenewalWorkerDeps {

@@ -1,3 +1,4 @@
+import type { DbAccess } from "../db/pool.js";
 import {
   type BroadcastReport,
   type ClaimedRecipient,
@@ -6,9 +7,8 @@ import {
   giveBackUnsent,
   markInterruptedDeliveries,
   recordDelivery,
-} from "../broadcasts/broadcasts.js";
-import type { DbAccess } from "../db/pool.js";
-import { classifyDeliveryError } from "../notifications/delivery.js";
+} from "../domain/broadcasts/broadcasts.js";
+import { classifyDeliveryError } from "../domain/notifications/delivery.js";
 import { toError } from "../util/errors.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 

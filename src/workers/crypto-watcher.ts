@@ -1,6 +1,6 @@
 import type { DbAccess } from "../db/pool.js";
-import { listOpenCryptoInvoices, markCryptoInvoicesExpired } from "../domain/purchases.js";
-import type { CryptoPaymentProcessor } from "../payments/crypto-payments.js";
+import type { CryptoPaymentProcessor } from "../domain/billing/out-of-chat-payments.js";
+import { listOpenCryptoInvoices, markCryptoInvoicesExpired } from "../domain/billing/purchases.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 

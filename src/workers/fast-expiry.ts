@@ -1,7 +1,11 @@
 import type { DbAccess } from "../db/pool.js";
-import { expireStalePurchases } from "../domain/purchases.js";
-import { type SendOnceDeps, sendNoticeOnce } from "../notifications/send-once.js";
-import { claimExpiryBatch, completeExpiry, type ProvisioningDeps } from "../vpn/provisioning.js";
+import { expireStalePurchases } from "../domain/billing/purchases.js";
+import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
+import {
+  claimExpiryBatch,
+  completeExpiry,
+  type ProvisioningDeps,
+} from "../domain/subscriptions/provisioning.js";
 import { forEachBounded } from "./batch.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 

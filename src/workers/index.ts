@@ -1,14 +1,14 @@
 import { type Config, LIGHT_WORKERS, type WorkerName } from "../config.js";
 import type { Db } from "../db/pool.js";
+import type { CryptoPaymentProcessor } from "../domain/billing/out-of-chat-payments.js";
+import type { CustomerNotifier } from "../domain/notifications/notices.js";
+import type { SendOnceDeps } from "../domain/notifications/send-once.js";
+import { claimTtlFor, type ProvisioningDeps } from "../domain/subscriptions/provisioning.js";
 import type { Logger } from "../logger.js";
-import type { CustomerNotifier } from "../notifications/notices.js";
-import type { SendOnceDeps } from "../notifications/send-once.js";
 import type { Metrics } from "../ops/metrics.js";
-import type { CryptoPaymentProcessor } from "../payments/crypto-payments.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
 import { replicaName } from "../util/replica.js";
 import type { VpnApi } from "../vpn/api.js";
-import { claimTtlFor, type ProvisioningDeps } from "../vpn/provisioning.js";
 import { activationIteration } from "./activation.js";
 import { autoRenewalIteration } from "./auto-renewal.js";
 import { type BroadcastTransport, broadcastIteration } from "./broadcast.js";

@@ -1,4 +1,4 @@
-import { resendDueNotices, type SendOnceDeps } from "../notifications/send-once.js";
+import { resendDueNotices, type SendOnceDeps } from "../domain/notifications/send-once.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 export interface NoticeRetryWorkerDeps {

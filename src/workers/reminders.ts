@@ -1,6 +1,6 @@
 import type { DbAccess } from "../db/pool.js";
-import type { NoticeKind } from "../notifications/notices.js";
-import { type SendOnceDeps, sendNoticeOnce } from "../notifications/send-once.js";
+import type { NoticeKind } from "../domain/notifications/notices.js";
+import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 /** Offsets before expiry, nearest first: only the nearest due reminder is sent. */

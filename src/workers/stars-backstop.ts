@@ -1,7 +1,7 @@
 import type { DbAccess } from "../db/pool.js";
-import type { FinalizeOutcome } from "../domain/finalizer.js";
-import { type PaymentEvent, recordedStarsCharges } from "../domain/finalizer.js";
-import { parseInvoicePayload } from "../domain/purchases.js";
+import type { FinalizeOutcome } from "../domain/billing/finalizer.js";
+import { type PaymentEvent, recordedStarsCharges } from "../domain/billing/finalizer.js";
+import { parseInvoicePayload } from "../domain/billing/purchases.js";
 import { advanceCursor, readCursor } from "./cursor.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 

@@ -1,6 +1,6 @@
 import type { DbAccess } from "../db/pool.js";
-import type { Notice } from "../notifications/notices.js";
-import { type SendOnceDeps, sendNoticeOnce } from "../notifications/send-once.js";
+import type { Notice } from "../domain/notifications/notices.js";
+import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 const HOUR = 3600;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { purchaseWithBalance } from "../../src/domain/balance-purchase.js";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPromoCode } from "../../src/domain/promo.js";
-import { attachCryptoInvoice, createPurchase } from "../../src/domain/purchases.js";
+import { purchaseWithBalance } from "../../src/domain/billing/balance-purchase.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPromoCode } from "../../src/domain/billing/promo.js";
+import { attachCryptoInvoice, createPurchase } from "../../src/domain/billing/purchases.js";
 import {
   balanceOf,
   count,

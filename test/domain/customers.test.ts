@@ -1,24 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { savePricingOverride } from "../../src/domain/catalog.js";
-import { priceListForCustomer, quoteForCustomer } from "../../src/domain/customer-pricing.js";
-import { finalizePayment } from "../../src/domain/finalizer.js";
+import { savePricingOverride } from "../../src/domain/billing/catalog.js";
+import {
+  priceListForCustomer,
+  quoteForCustomer,
+} from "../../src/domain/billing/customer-pricing.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import {
   checkPromoCode,
   createPromoCode,
   deactivatePromoCode,
   listPromoUsage,
-} from "../../src/domain/promo.js";
-import { cancelPurchase, createPurchase } from "../../src/domain/purchases.js";
-import {
-  getSubscription,
-  grantByAdmin,
-  listGrants,
-  listOverdueSubscriptionIds,
-  reissueKey,
-  revokeSubscription,
-  setAutoRenew,
-  subscriptionIdToProvision,
-} from "../../src/domain/subscriptions.js";
+} from "../../src/domain/billing/promo.js";
+import { cancelPurchase, createPurchase } from "../../src/domain/billing/purchases.js";
 import {
   getUser,
   languageOf,
@@ -29,7 +22,17 @@ import {
   setLanguage,
   setPersonalDiscount,
   setVip,
-} from "../../src/domain/users.js";
+} from "../../src/domain/customers/users.js";
+import {
+  getSubscription,
+  grantByAdmin,
+  listGrants,
+  listOverdueSubscriptionIds,
+  reissueKey,
+  revokeSubscription,
+  setAutoRenew,
+  subscriptionIdToProvision,
+} from "../../src/domain/subscriptions/subscriptions.js";
 import {
   domainHarness,
   exactEvent,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { purchaseWithBalance } from "../../src/domain/balance-purchase.js";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPromoCode } from "../../src/domain/promo.js";
+import { purchaseWithBalance } from "../../src/domain/billing/balance-purchase.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPromoCode } from "../../src/domain/billing/promo.js";
 import {
   attachCryptoInvoice,
   createPurchase,
@@ -9,8 +9,8 @@ import {
   invoicePayload,
   type Purchase,
   validatePreCheckout,
-} from "../../src/domain/purchases.js";
-import { getSubscription } from "../../src/domain/subscriptions.js";
+} from "../../src/domain/billing/purchases.js";
+import { getSubscription } from "../../src/domain/subscriptions/subscriptions.js";
 import { captureLogs } from "../support/logs.js";
 import {
   balanceOf,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { finalizePayment } from "../../src/domain/finalizer.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import {
   attachCryptoInvoice,
   createPurchase,
@@ -7,8 +7,8 @@ import {
   getPurchase,
   listOpenCryptoInvoices,
   markCryptoInvoicesExpired,
-} from "../../src/domain/purchases.js";
-import { getSubscription } from "../../src/domain/subscriptions.js";
+} from "../../src/domain/billing/purchases.js";
+import { getSubscription } from "../../src/domain/subscriptions/subscriptions.js";
 import {
   balanceOf,
   count,

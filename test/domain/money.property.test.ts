@@ -1,34 +1,34 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { adjustBalanceByAdmin } from "../../src/domain/admin-balance.js";
-import { purchaseWithBalance } from "../../src/domain/balance-purchase.js";
+import { adjustBalanceByAdmin } from "../../src/domain/billing/admin-balance.js";
+import { purchaseWithBalance } from "../../src/domain/billing/balance-purchase.js";
 import {
   type FinalizeResult,
   finalizePayment,
   type PaymentEvent,
-} from "../../src/domain/finalizer.js";
-import { createPromoCode } from "../../src/domain/promo.js";
+} from "../../src/domain/billing/finalizer.js";
+import { createPromoCode } from "../../src/domain/billing/promo.js";
 import {
   attachCryptoInvoice,
   createPurchase,
   expireStalePurchases,
   getPurchase,
   type Purchase,
-} from "../../src/domain/purchases.js";
+} from "../../src/domain/billing/purchases.js";
+import {
+  approveWithdrawal,
+  getWithdrawable,
+  rejectWithdrawal,
+  requestWithdrawal,
+} from "../../src/domain/billing/withdrawals.js";
+import { registerOnStart } from "../../src/domain/customers/users.js";
 import {
   activateTrial,
   grantByAdmin,
   reissueKey,
   revokeSubscription,
   setAutoRenew,
-} from "../../src/domain/subscriptions.js";
-import { registerOnStart } from "../../src/domain/users.js";
-import {
-  approveWithdrawal,
-  getWithdrawable,
-  rejectWithdrawal,
-  requestWithdrawal,
-} from "../../src/domain/withdrawals.js";
+} from "../../src/domain/subscriptions/subscriptions.js";
 import {
   domainHarness,
   exactEvent,

@@ -9,7 +9,7 @@ import {
   findPeriod,
   InvalidCatalogError,
   quote,
-} from "../../src/domain/pricing.js";
+} from "../../src/domain/billing/pricing.js";
 
 const NOW = new Date("2026-01-15T12:00:00Z");
 const none: DiscountInput = { promo: null, isVip: false, personalPercent: 0, personalUntil: null };

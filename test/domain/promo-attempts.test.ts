@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attemptPromoCode } from "../../src/domain/promo.js";
+import { attemptPromoCode } from "../../src/domain/billing/promo.js";
 import { domainHarness, newCustomer } from "./support.js";
 
 const { db } = await domainHarness(14);

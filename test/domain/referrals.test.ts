@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { purchaseWithBalance } from "../../src/domain/balance-purchase.js";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPurchase } from "../../src/domain/purchases.js";
-import { referralStats, tierFor } from "../../src/domain/referrals.js";
+import { purchaseWithBalance } from "../../src/domain/billing/balance-purchase.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPurchase } from "../../src/domain/billing/purchases.js";
+import { referralStats, tierFor } from "../../src/domain/billing/referrals.js";
 import {
   balanceOf,
   domainHarness,

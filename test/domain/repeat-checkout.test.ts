@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { finalizePayment } from "../../src/domain/finalizer.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import {
   attachCryptoInvoice,
   type CreatePurchaseInput,
   createPurchase,
-} from "../../src/domain/purchases.js";
+} from "../../src/domain/billing/purchases.js";
 import { count, domainHarness, exactEvent, newCustomer } from "./support.js";
 
 const h = await domainHarness(12);

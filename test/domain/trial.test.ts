@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPurchase } from "../../src/domain/purchases.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPurchase } from "../../src/domain/billing/purchases.js";
 import {
   activateTrial,
   getSubscription,
@@ -8,7 +8,7 @@ import {
   listGrants,
   revokeSubscription,
   trialEligibility,
-} from "../../src/domain/subscriptions.js";
+} from "../../src/domain/subscriptions/subscriptions.js";
 import { domainHarness, exactEvent, moneyInvariantViolations, newCustomer } from "./support.js";
 
 const h = await domainHarness(8);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { adjustBalanceByAdmin } from "../../src/domain/admin-balance.js";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPurchase } from "../../src/domain/purchases.js";
+import { adjustBalanceByAdmin } from "../../src/domain/billing/admin-balance.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPurchase } from "../../src/domain/billing/purchases.js";
 import {
   approveWithdrawal,
   DEFAULT_MIN_WITHDRAWAL_KOPECKS,
@@ -9,7 +9,7 @@ import {
   listPendingWithdrawals,
   rejectWithdrawal,
   requestWithdrawal,
-} from "../../src/domain/withdrawals.js";
+} from "../../src/domain/billing/withdrawals.js";
 import {
   balanceOf,
   count,

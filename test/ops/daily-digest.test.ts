@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPurchase } from "../../src/domain/purchases.js";
-import { activateTrial } from "../../src/domain/subscriptions.js";
-import { registerOnStart } from "../../src/domain/users.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPurchase } from "../../src/domain/billing/purchases.js";
+import { registerOnStart } from "../../src/domain/customers/users.js";
+import { activateTrial } from "../../src/domain/subscriptions/subscriptions.js";
 import { silentLogger } from "../../src/logger.js";
 import {
   dailyCronExpression,

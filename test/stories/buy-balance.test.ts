@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adjustBalanceByAdmin } from "../../src/domain/admin-balance.js";
+import { adjustBalanceByAdmin } from "../../src/domain/billing/admin-balance.js";
 import {
   ADMIN_ID,
   balanceOf,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Customer } from "../../src/bot/services.js";
 import { createBotServices } from "../../src/bot-services.js";
-import { invoicePayload } from "../../src/domain/purchases.js";
+import { invoicePayload } from "../../src/domain/billing/purchases.js";
 import { testConfig } from "../bot/support/testbed.js";
 import { linkIn, PROVIDER_TOKEN, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invoicePayload } from "../../src/domain/purchases.js";
+import { invoicePayload } from "../../src/domain/billing/purchases.js";
 import { body, buttonsOf, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 
 const story = await startStory();

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { cancelPurchase, invoicePayload, parseInvoicePayload } from "../../src/domain/purchases.js";
+import {
+  cancelPurchase,
+  invoicePayload,
+  parseInvoicePayload,
+} from "../../src/domain/billing/purchases.js";
 import { until } from "../bot/support/testbed.js";
 import { body, buttonsOf, linkIn, startStory, subscriptionOf, visible } from "./support.js";
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { DbScope } from "../../src/db/scope.js";
+import { expireSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../../src/logger.js";
 import { createNetworkClients } from "../../src/network-clients.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { Readiness } from "../../src/ops/readiness.js";
-import { expireSubscription } from "../../src/vpn/provisioning.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
 import { type PanelName, panelView, wrongCredentialsEnv } from "../support/panels.js";
 import { iterationContext } from "../workers/support.js";

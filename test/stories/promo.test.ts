@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPromoCode } from "../../src/domain/promo.js";
+import { createPromoCode } from "../../src/domain/billing/promo.js";
 import { ADMIN_ID, body, buttonsOf, startStory, visible } from "./support.js";
 
 const story = await startStory();

@@ -8,6 +8,12 @@ import { type BotServicesDeps, createBotServices } from "../../src/bot-services.
 import type { Config } from "../../src/config.js";
 import type { Db, QueryResultRow } from "../../src/db/pool.js";
 import { DbScope } from "../../src/db/scope.js";
+import { CryptoPaymentProcessor } from "../../src/domain/billing/out-of-chat-payments.js";
+import { createPaymentAnnouncer } from "../../src/domain/billing/payment-announcer.js";
+import {
+  type ProvisioningDeps,
+  provisionSubscription,
+} from "../../src/domain/subscriptions/provisioning.js";
 import { createAdminFeature } from "../../src/features/admin/index.js";
 import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
 import { plainText } from "../../src/locales/format.js";
@@ -15,13 +21,10 @@ import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/loca
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
-import { createPaymentAnnouncer } from "../../src/payments/announce.js";
-import { CryptoPaymentProcessor } from "../../src/payments/crypto-payments.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
 import { HttpVpnApi } from "../../src/vpn/http-client.js";
-import { type ProvisioningDeps, provisionSubscription } from "../../src/vpn/provisioning.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import type { IterationReport } from "../../src/workers/loop.js";
 import { starsBackstopIteration } from "../../src/workers/stars-backstop.js";

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { createPromoCode } from "../../src/domain/promo.js";
-import { createPurchase } from "../../src/domain/purchases.js";
+import { createPromoCode } from "../../src/domain/billing/promo.js";
+import { createPurchase } from "../../src/domain/billing/purchases.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import { fastExpiryIteration } from "../../src/workers/fast-expiry.js";
 import { sandboxClient } from "../support/driver.js";

@@ -8,8 +8,8 @@ import {
   countSegment,
   markInterruptedDeliveries,
   startBroadcast,
-} from "../../src/broadcasts/broadcasts.js";
-import * as users from "../../src/domain/users.js";
+} from "../../src/domain/broadcasts/broadcasts.js";
+import * as users from "../../src/domain/customers/users.js";
 import { silentLogger } from "../../src/logger.js";
 import { broadcastIteration } from "../../src/workers/broadcast.js";
 import { until } from "../bot/support/testbed.js";

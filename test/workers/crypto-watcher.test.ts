@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { FinalizeOutcome } from "../../src/domain/finalizer.js";
+import type { FinalizeOutcome } from "../../src/domain/billing/finalizer.js";
+import { CryptoPaymentProcessor } from "../../src/domain/billing/out-of-chat-payments.js";
 import {
   attachCryptoInvoice,
   createPurchase,
   expireStalePurchases,
-} from "../../src/domain/purchases.js";
-import { registerOnStart } from "../../src/domain/users.js";
+} from "../../src/domain/billing/purchases.js";
+import { registerOnStart } from "../../src/domain/customers/users.js";
+import { provisionSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
-import { CryptoPaymentProcessor } from "../../src/payments/crypto-payments.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
-import { provisionSubscription } from "../../src/vpn/provisioning.js";
 import { cryptoWatcherIteration } from "../../src/workers/crypto-watcher.js";
 import { control } from "../support/sandbox.js";
 import { iterationContext, workerBed } from "./support.js";

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { adjustBalanceByAdmin } from "../../src/domain/admin-balance.js";
+import { adjustBalanceByAdmin } from "../../src/domain/billing/admin-balance.js";
 import { silentLogger } from "../../src/logger.js";
 import { autoRenewalIteration } from "../../src/workers/auto-renewal.js";
 import { remindersIteration } from "../../src/workers/reminders.js";

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/logger.js";
 import {
   type SendOnceDeps,
   sendNoticeOnce,
   settleInterruptedNotifications,
-} from "../../src/notifications/send-once.js";
+} from "../../src/domain/notifications/send-once.js";
+import { silentLogger } from "../../src/logger.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import { noticeRetryIteration } from "../../src/workers/notices.js";
 import { sandboxClient } from "../support/driver.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { provisionSubscription } from "../../src/vpn/provisioning.js";
+import { provisionSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
 import { customerWithSubscription } from "../support/fixtures.js";
 import { vpnUsers } from "../support/sandbox.js";

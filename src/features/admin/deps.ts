@@ -1,8 +1,8 @@
 import type { Config } from "../../config.js";
 import type { Db } from "../../db/pool.js";
+import type { ProvisioningDeps } from "../../domain/subscriptions/provisioning.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
-import type { ProvisioningDeps } from "../../vpn/provisioning.js";
 
 /** The one line of system health on the dashboard. */
 export interface SystemHealth {

@@ -1,8 +1,8 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import { writeAudit } from "./audit.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import { writeAudit } from "../audit.js";
+import { isInsufficientBalance, isPgError, SqlState } from "../pg-errors.js";
 import { refundWithdrawal, reserveWithdrawal } from "./ledger.js";
 import { toKopecks, toSafeInt } from "./money.js";
-import { isInsufficientBalance, isPgError, SqlState } from "./pg-errors.js";
 
 /**
  * Cashing out referral earnings (SPEC flow 10). Only earnings are withdrawable, never topped-up

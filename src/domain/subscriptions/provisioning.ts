@@ -1,6 +1,6 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import type { Logger } from "../logger.js";
-import { type VpnApi, VpnApiError } from "./api.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import type { Logger } from "../../logger.js";
+import { type VpnApi, VpnApiError } from "../../vpn/api.js";
 
 /**
  * Keeping the VPN server in step with the database, in three phases (R2): *claim* the

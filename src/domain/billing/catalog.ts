@@ -1,5 +1,7 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import { writeAudit } from "./audit.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import { toError } from "../../util/errors.js";
+import { writeAudit } from "../audit.js";
+import { writeSetting } from "../content/settings.js";
 import { applyCatalogOverride, type Catalog, catalogOverrideSchema } from "./pricing.js";
 
 /** The settings key under which operators store price overrides (a jsonb catalog part). */
@@ -36,15 +38,10 @@ export async function savePricingOverride(
   try {
     catalog = applyCatalogOverride(parsed.data);
   } catch (err) {
-    return { outcome: "invalid", message: (err as Error).message };
+    return { outcome: "invalid", message: toError(err).message };
   }
   await db.tx("pricing_save", async (client) => {
-    await client.query(
-      `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2::jsonb, now(), $3)
-       ON CONFLICT (key) DO UPDATE
-         SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
-      [PRICING_SETTINGS_KEY, JSON.stringify(parsed.data), adminId],
-    );
+    await writeSetting(client, PRICING_SETTINGS_KEY, parsed.data, adminId);
     await writeAudit(client, {
       actorId: adminId,
       action: "settings.pricing",

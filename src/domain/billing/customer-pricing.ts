@@ -1,4 +1,4 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
 import { loadCatalog } from "./catalog.js";
 import { toKopecks } from "./money.js";
 import { type Catalog, type DiscountInput, type Quote, quote } from "./pricing.js";

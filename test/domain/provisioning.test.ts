@@ -1,17 +1,17 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DbScope } from "../../src/db/scope.js";
-import { finalizePayment } from "../../src/domain/finalizer.js";
-import { createPurchase } from "../../src/domain/purchases.js";
-import { registerOnStart } from "../../src/domain/users.js";
-import { silentLogger } from "../../src/logger.js";
-import { createMetrics } from "../../src/ops/metrics.js";
-import type { VpnApi } from "../../src/vpn/api.js";
-import type { HttpVpnApi } from "../../src/vpn/http-client.js";
+import { finalizePayment } from "../../src/domain/billing/finalizer.js";
+import { createPurchase } from "../../src/domain/billing/purchases.js";
+import { registerOnStart } from "../../src/domain/customers/users.js";
 import {
   expireSubscription,
   type ProvisioningDeps,
   provisionSubscription,
-} from "../../src/vpn/provisioning.js";
+} from "../../src/domain/subscriptions/provisioning.js";
+import { silentLogger } from "../../src/logger.js";
+import { createMetrics } from "../../src/ops/metrics.js";
+import type { VpnApi } from "../../src/vpn/api.js";
+import type { HttpVpnApi } from "../../src/vpn/http-client.js";
 import { testDb } from "../support/db.js";
 import {
   customerWithSubscription,

@@ -1,26 +1,26 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../ops/metrics.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../ops/metrics.js";
+import { isInsufficientBalance } from "../pg-errors.js";
+import { retryOnDeadlock } from "../retry.js";
+import { type Provisioner, provisionAfterCommit } from "../subscriptions/after-commit.js";
+import { grantSubscriptionTime } from "../subscriptions/subscriptions.js";
 import { loadCustomerPricing, priceForCustomer } from "./customer-pricing.js";
+import { debitSubscriptionPayment, getBalance } from "./ledger.js";
 import {
   insertPayment,
   markPurchasePaid,
   type PaymentResult,
   readPaymentResult,
   reportPayment,
-} from "./fulfilment.js";
-import { debitSubscriptionPayment, getBalance } from "./ledger.js";
-import { isInsufficientBalance } from "./pg-errors.js";
+} from "./payments.js";
 import { type PromoLookup, reservePromoUse } from "./promo.js";
-import { type Provisioner, provisionAfterCommit } from "./provisioner.js";
 import {
   cancelOtherPendingWithPromo,
   insertPurchase,
   type PurchaseSnapshot,
   promoRefusalOf,
 } from "./purchases.js";
-import { retryOnDeadlock } from "./retry.js";
-import { grantSubscriptionTime } from "./subscriptions.js";
 
 /**
  * Buying (or auto-renewing) a subscription from the balance: instant, so purchase, payment,

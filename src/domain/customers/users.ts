@@ -1,6 +1,6 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import { writeAudit } from "./audit.js";
-import { isPgError, SqlState } from "./pg-errors.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import { writeAudit } from "../audit.js";
+import { isPgError, SqlState } from "../pg-errors.js";
 
 /**
  * Customers as Telegram users: registered on /start, seen on every update, told apart as
@@ -272,4 +272,9 @@ export async function setPersonalDiscount(
     });
     return { outcome: "set" } as const;
   });
+}
+
+/** The customer has used their trial (inside the transaction that grants it). */
+export async function markTrialUsed(client: DbClient, userId: number): Promise<void> {
+  await client.query("UPDATE users SET trial_used_at = now() WHERE telegram_id = $1", [userId]);
 }

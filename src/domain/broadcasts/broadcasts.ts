@@ -1,4 +1,4 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
 
 export type Segment = "all" | "active" | "none" | "trial";
 

@@ -1,6 +1,7 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import { writeAudit } from "./audit.js";
-import { toSafeInt, toSafeIntOrNull } from "./money.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import { writeAudit } from "../audit.js";
+import { toSafeInt, toSafeIntOrNull } from "../billing/money.js";
+import { markTrialUsed } from "../customers/users.js";
 
 /**
  * One subscription per customer, whose `expires_at` is the fold of its recorded grants: every
@@ -319,7 +320,7 @@ export async function activateTrial(
       kind: "trial",
       seconds: trialSeconds,
     });
-    await client.query("UPDATE users SET trial_used_at = now() WHERE telegram_id = $1", [userId]);
+    await markTrialUsed(client, userId);
     return {
       outcome: "activated",
       subscriptionId: grant.subscriptionId,

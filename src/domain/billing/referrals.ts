@@ -1,4 +1,4 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
 import { creditCashback } from "./ledger.js";
 import { percentOf, toKopecks, toSafeInt } from "./money.js";
 

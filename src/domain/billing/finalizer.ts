@@ -1,6 +1,11 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../ops/metrics.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../ops/metrics.js";
+import { isPgError, SqlState } from "../pg-errors.js";
+import { retryOnDeadlock } from "../retry.js";
+import { type Provisioner, provisionAfterCommit } from "../subscriptions/after-commit.js";
+import { grantSubscriptionTime } from "../subscriptions/subscriptions.js";
+import { creditLatePayment, creditTopup } from "./ledger.js";
 import {
   type AdminAlert,
   findPaymentId,
@@ -11,14 +16,9 @@ import {
   PROVIDER_OF,
   readPaymentResult,
   reportPayment,
-} from "./fulfilment.js";
-import { creditLatePayment, creditTopup } from "./ledger.js";
-import { isPgError, SqlState } from "./pg-errors.js";
-import { type Provisioner, provisionAfterCommit } from "./provisioner.js";
+} from "./payments.js";
 import { PURCHASE_COLUMNS, type Purchase, type PurchaseRow, toPurchase } from "./purchases.js";
 import { awardReferralCashback } from "./referrals.js";
-import { retryOnDeadlock } from "./retry.js";
-import { grantSubscriptionTime } from "./subscriptions.js";
 import { recordUnmatchedPayment } from "./unmatched-payments.js";
 
 /**

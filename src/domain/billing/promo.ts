@@ -1,6 +1,6 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import { writeAudit } from "./audit.js";
-import { isPgError, SqlState } from "./pg-errors.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import { writeAudit } from "../audit.js";
+import { isPgError, SqlState } from "../pg-errors.js";
 
 /**
  * Promo codes. A use is *reserved* when a purchase is created (purchases.ts inserts the

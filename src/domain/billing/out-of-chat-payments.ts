@@ -1,12 +1,12 @@
-import type { DbAccess } from "../db/pool.js";
-import { Semaphore } from "../db/semaphore.js";
-import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "../domain/finalizer.js";
-import { provisionAfterCommit } from "../domain/provisioner.js";
-import { parseInvoicePayload } from "../domain/purchases.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../ops/metrics.js";
-import { settlesWithin } from "../util/delay.js";
-import { amountToKopecks, type CryptoInvoice } from "./cryptopay.js";
+import type { DbAccess } from "../../db/pool.js";
+import { Semaphore } from "../../db/semaphore.js";
+import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../ops/metrics.js";
+import { amountToKopecks, type CryptoInvoice } from "../../payments/cryptopay.js";
+import { settlesWithin } from "../../util/delay.js";
+import { provisionAfterCommit } from "../subscriptions/after-commit.js";
+import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "./finalizer.js";
+import { parseInvoicePayload } from "./purchases.js";
 
 export interface CryptoPaymentDeps {
   db: DbAccess;

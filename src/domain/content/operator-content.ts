@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { DbAccess } from "../db/pool.js";
+import type { DbAccess } from "../../db/pool.js";
 
 /**
  * Operator-configurable content the bot shows (SPEC flows 3 and 12): support contact, client

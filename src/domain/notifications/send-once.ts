@@ -1,6 +1,6 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
-import type { Logger } from "../logger.js";
-import { toError } from "../util/errors.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import type { Logger } from "../../logger.js";
+import { toError } from "../../util/errors.js";
 import { classifyDeliveryError } from "./delivery.js";
 import type { CustomerNotifier, Notice } from "./notices.js";
 

@@ -1,13 +1,13 @@
-import type { DbAccess } from "../db/pool.js";
-import type { FinalizeOutcome, FinalizeResult } from "../domain/finalizer.js";
-import { getSubscription, liveKey } from "../domain/subscriptions.js";
-import type { Logger } from "../logger.js";
+import type { DbAccess } from "../../db/pool.js";
+import type { Logger } from "../../logger.js";
 import {
   type CustomerNotifier,
   deliverNotices,
   type NoticeDelivery,
   type PaymentAppliedNotice,
 } from "../notifications/notices.js";
+import { getSubscription, liveKey } from "../subscriptions/subscriptions.js";
+import type { FinalizeOutcome, FinalizeResult } from "./finalizer.js";
 
 /**
  * Who hears about a finalized payment, and what (R8: the finalizer reports `replayed` for every

@@ -1,5 +1,5 @@
-import type { DbClient } from "../db/pool.js";
-import type { PaymentProvider } from "./fulfilment.js";
+import type { DbClient } from "../../db/pool.js";
+import type { PaymentProvider } from "./payments.js";
 
 export interface UnmatchedPayment {
   provider: Exclude<PaymentProvider, "balance">;

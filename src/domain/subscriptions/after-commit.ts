@@ -1,8 +1,8 @@
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 
 /**
  * Puts a subscription's key on the VPN server with its current expiry (implemented by the VPN
- * side: three-phase claim / call / apply, src/vpn/provisioning.ts). The domain calls it only
+ * side: three-phase claim / call / apply, src/domain/subscriptions/provisioning.ts). The domain calls it only
  * after its transaction committed and outside any connection (R2). It may fail or be slow: the
  * subscription stays 'pending' / out of sync and the activation worker retries.
  */

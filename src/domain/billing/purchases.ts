@@ -1,7 +1,7 @@
-import type { DbAccess, DbClient } from "../db/pool.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
+import { isPgError, SqlState } from "../pg-errors.js";
 import { loadCustomerPricing, priceForCustomer } from "./customer-pricing.js";
 import { toKopecks, toSafeInt, toSafeIntOrNull } from "./money.js";
-import { isPgError, SqlState } from "./pg-errors.js";
 import { checkTopupAmount, type DiscountSource, type Quote } from "./pricing.js";
 import { type PromoLookup, reservePromoUse } from "./promo.js";
 

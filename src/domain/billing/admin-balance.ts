@@ -1,8 +1,8 @@
-import type { DbAccess } from "../db/pool.js";
-import { writeAudit } from "./audit.js";
+import type { DbAccess } from "../../db/pool.js";
+import { writeAudit } from "../audit.js";
+import { isInsufficientBalance } from "../pg-errors.js";
 import { adminAdjustment, getBalance } from "./ledger.js";
 import { toKopecks } from "./money.js";
-import { isInsufficientBalance } from "./pg-errors.js";
 
 /** An admin's balance credit or debit, ledgered and audited in one transaction. */
 export interface AdminAdjustInput {

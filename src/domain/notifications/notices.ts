@@ -1,4 +1,4 @@
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 
 /**
  * Messages the service sends on its own initiative (SPEC "Lifecycle notifications", payment

@@ -1,6 +1,6 @@
-import type { DbClient } from "../db/pool.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../ops/metrics.js";
+import type { DbClient } from "../../db/pool.js";
+import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../ops/metrics.js";
 import { toKopecks, toSafeInt, toSafeIntOrNull } from "./money.js";
 import type { PaymentMethod } from "./purchases.js";
 import { type CashbackAward, cashbackForPayment } from "./referrals.js";

@@ -1,0 +1,91 @@
+import type { DbAccess } from "../../db/pool.js";
+
+/**
+ * What reconcile asks of the subscriptions aggregate: which of the VPN server's keys are ours
+ * and live, which are foreign, which may go, and the records it keeps about them.
+ */
+
+/** The database's clock, read just before the server's list is taken. */
+export async function databaseNow(db: DbAccess): Promise<string> {
+  const { rows } = await db.query<{ now: string }>(
+    "reconcile_clock",
+    "SELECT clock_timestamp()::text AS now",
+  );
+  return rows[0]?.now ?? "-infinity";
+}
+
+/**
+ * Live subscriptions whose key the VPN server does not list: provisioning puts them back. Only
+ * keys provisioned before the list was taken count: one added meanwhile is simply not in it.
+ */
+export async function markMissingForProvisioning(
+  db: DbAccess,
+  onServer: string[],
+  listedAfter: string,
+): Promise<number> {
+  const { rowCount } = await db.query(
+    "reconcile_mark_missing",
+    `UPDATE subscriptions SET provisioned_expires_at = NULL, next_activation_at = NULL
+      WHERE status = 'active' AND expires_at > now()
+        AND NOT (vpn_uuid::text = ANY($1::text[]))
+        AND provisioned_expires_at IS NOT NULL
+        AND provisioned_at < $2::timestamptz`,
+    [onServer, listedAfter],
+  );
+  return rowCount ?? 0;
+}
+
+export interface ServerKeyVerdicts {
+  foreign: string[];
+  removable: string[];
+}
+
+/**
+ * Sorts the server's keys: unknown to this service (foreign), or issued by it and no longer
+ * live for longer than the grace period (removable). Everything else is left alone.
+ */
+export async function classifyServerKeys(
+  db: DbAccess,
+  onServer: string[],
+  graceMs: number,
+): Promise<ServerKeyVerdicts> {
+  const { rows } = await db.query<{ uuid: string; verdict: "foreign" | "removable" | "keep" }>(
+    "reconcile_classify",
+    `SELECT k.uuid,
+            CASE WHEN i.uuid IS NULL THEN 'foreign'
+                 WHEN (i.retired_at IS NOT NULL AND i.retired_at < now() - make_interval(secs => $2))
+                   OR (s.id IS NOT NULL AND s.vpn_uuid = i.uuid
+                       AND (s.status IN ('expired', 'revoked') OR s.expires_at <= now())
+                       AND s.expires_at < now() - make_interval(secs => $2)
+                       AND s.claim_token IS NULL)
+                 THEN 'removable' ELSE 'keep' END AS verdict
+       FROM unnest($1::text[]) AS k(uuid)
+       LEFT JOIN issued_uuids i ON i.uuid::text = k.uuid
+       LEFT JOIN subscriptions s ON s.id = i.subscription_id`,
+    [onServer, graceMs / 1000],
+  );
+  return {
+    foreign: rows.filter((r) => r.verdict === "foreign").map((r) => r.uuid),
+    removable: rows.filter((r) => r.verdict === "removable").map((r) => r.uuid),
+  };
+}
+
+/** Right before removing: the key is still not live (nobody renewed or reissued meanwhile). */
+export async function stillRemovable(db: DbAccess, uuid: string): Promise<boolean> {
+  const { rows } = await db.query<{ live: boolean }>(
+    "reconcile_recheck",
+    `SELECT EXISTS (SELECT 1 FROM subscriptions
+                     WHERE vpn_uuid::text = $1 AND status IN ('pending', 'active')
+                       AND expires_at > now()) AS live`,
+    [uuid],
+  );
+  return rows[0]?.live === false;
+}
+
+export async function recordRemoved(db: DbAccess, uuid: string): Promise<void> {
+  await db.query(
+    "reconcile_record_removed",
+    "UPDATE issued_uuids SET removed_at = now() WHERE uuid::text = $1",
+    [uuid],
+  );
+}
