@@ -217,6 +217,50 @@ describe("under concurrency", () => {
     expect(await moneyInvariantViolations(db)).toEqual([]);
   });
 
+  it("never deadlocks when one customer's payments and balance purchases with one promo code race", async () => {
+    // Payments lock the purchase and the code, balance purchases the customer and the code: in
+    // two orders, this deadlocks. One lock order (customer first) makes every run finish.
+    const code = `ORDER${nextId()}`;
+    await createPromoCode(db, { adminId: 1, code, percent: 10, maxUses: 1_000, expiresAt: null });
+    for (let round = 0; round < 5; round++) {
+      const user = await newCustomer(db);
+      await db.query(
+        "t",
+        "INSERT INTO balance_ledger (user_id, delta_kopecks, reason, admin_id) VALUES ($1, 100000, 'admin_adjustment', 1)",
+        [user],
+      );
+      const created = await createPurchase(
+        db,
+        {
+          kind: "subscription",
+          userId: user,
+          plan: "basic",
+          periodDays: 30,
+          method: "stars",
+          promoCode: code,
+        },
+        3600,
+      );
+      if (created.outcome !== "created") throw new Error(created.outcome);
+      const results = await Promise.allSettled([
+        finalizePayment(deps, exactEvent(created.purchase)),
+        ...Array.from({ length: 3 }, () =>
+          purchaseWithBalance(deps, {
+            source: "customer",
+            userId: user,
+            plan: "basic",
+            periodDays: 30,
+            promoCode: code,
+          }),
+        ),
+      ]);
+      expect(results.filter((r) => r.status === "rejected").map((r) => String(r.reason))).toEqual(
+        [],
+      );
+    }
+    expect(await moneyInvariantViolations(db)).toEqual([]);
+  });
+
   it("returns the stored result when a racing insert wins the provider id (23505)", async () => {
     const user = await newCustomer(db);
     const created = await createPurchase(

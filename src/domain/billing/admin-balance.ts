@@ -1,5 +1,6 @@
 import type { DbAccess } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
+import { lockCustomer } from "../customers/lock.js";
 import { isInsufficientBalance } from "../pg-errors.js";
 import { adminAdjustment, getBalance } from "./ledger.js";
 import { toKopecks } from "./money.js";
@@ -29,13 +30,9 @@ export async function adjustBalanceByAdmin(
   try {
     return await db.tx("admin_balance_adjust", async (client) => {
       // Locked read: a debit is judged against the balance it will actually change.
-      const { rows } = await client.query<{ balance_kopecks: string }>(
-        "SELECT balance_kopecks FROM users WHERE telegram_id = $1 FOR NO KEY UPDATE",
-        [input.userId],
-      );
-      const row = rows[0];
-      if (!row) return { outcome: "unknown_user" } as const;
-      const balance = toKopecks(row.balance_kopecks);
+      const locked = await lockCustomer(client, input.userId);
+      if (!locked) return { outcome: "unknown_user" } as const;
+      const balance = locked.balanceKopecks;
       if (balance + input.deltaKopecks < 0) {
         return { outcome: "insufficient_balance", balanceKopecks: balance } as const;
       }

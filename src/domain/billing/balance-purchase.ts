@@ -2,7 +2,6 @@ import type { DbAccess, DbClient } from "../../db/pool.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
 import { isInsufficientBalance } from "../pg-errors.js";
-import { retryOnDeadlock } from "../retry.js";
 import { type Provisioner, provisionAfterCommit } from "../subscriptions/after-commit.js";
 import { grantSubscriptionTime } from "../subscriptions/subscriptions.js";
 import { loadCustomerPricing, priceForCustomer } from "./customer-pricing.js";
@@ -208,9 +207,7 @@ export async function purchaseWithBalance(
 ): Promise<BalancePurchaseResult> {
   let result: BalancePurchaseResult;
   try {
-    result = await retryOnDeadlock(() =>
-      deps.db.tx("purchase_balance", (client) => buyInTx(client, input)),
-    );
+    result = await deps.db.tx("purchase_balance", (client) => buyInTx(client, input));
   } catch (err) {
     const promoRefusal = promoRefusalOf(err);
     if (promoRefusal) {

@@ -1,4 +1,5 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
+import { lockCustomer } from "../customers/lock.js";
 import { loadCatalog } from "./catalog.js";
 import { toKopecks } from "./money.js";
 import { type Catalog, type DiscountInput, type Quote, quote } from "./pricing.js";
@@ -19,14 +20,15 @@ export interface CustomerPricing {
 }
 
 /**
- * `lock` takes the customer lock (FOR NO KEY UPDATE: foreign-key checks still pass), which
- * serialises this customer's balance purchases and subscription changes.
+ * `lock` takes the customer lock first (src/domain/customers/lock.ts), which serialises this
+ * customer's balance purchases and subscription changes.
  */
 export async function loadCustomerPricing(
   client: DbClient,
   userId: number,
   lock: boolean,
 ): Promise<CustomerPricing | undefined> {
+  if (lock && !(await lockCustomer(client, userId))) return undefined;
   const { rows } = await client.query<{
     is_vip: boolean;
     personal_discount_percent: number;
@@ -36,7 +38,7 @@ export async function loadCustomerPricing(
   }>(
     `SELECT is_vip, personal_discount_percent, personal_discount_until, balance_kopecks,
             now() AS now
-       FROM users WHERE telegram_id = $1 ${lock ? "FOR NO KEY UPDATE" : ""}`,
+       FROM users WHERE telegram_id = $1`,
     [userId],
   );
   const r = rows[0];

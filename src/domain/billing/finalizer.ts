@@ -1,8 +1,8 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
+import { lockCustomer } from "../customers/lock.js";
 import { isPgError, SqlState } from "../pg-errors.js";
-import { retryOnDeadlock } from "../retry.js";
 import { type Provisioner, provisionAfterCommit } from "../subscriptions/after-commit.js";
 import { grantSubscriptionTime } from "../subscriptions/subscriptions.js";
 import { creditLatePayment, creditTopup } from "./ledger.js";
@@ -103,6 +103,24 @@ export interface FinalizeOutcome {
 
 function providerPaymentIdOf(event: PaymentEvent): string {
   return event.method === "crypto" ? String(event.invoiceId) : event.telegramChargeId;
+}
+
+/** Whose purchase this event pays (a purchase never changes hands), read without a lock. */
+async function purchaseOwnerForEvent(
+  client: DbClient,
+  event: PaymentEvent,
+): Promise<number | undefined> {
+  const byInvoice = event.method === "crypto";
+  const { rows } = await client.query<{ user_id: string }>(
+    byInvoice
+      ? `SELECT user_id FROM purchases
+          WHERE crypto_invoice_id = $1 OR (id = $2 AND method = 'crypto')
+          ORDER BY (crypto_invoice_id = $1) DESC NULLS LAST LIMIT 1`
+      : "SELECT user_id FROM purchases WHERE id = $1",
+    byInvoice ? [event.invoiceId, event.purchaseId] : [event.purchaseId],
+  );
+  const r = rows[0];
+  return r ? Number(r.user_id) : undefined;
 }
 
 /** The purchase this event pays, row-locked: concurrent events for it queue here. */
@@ -261,6 +279,9 @@ async function creditInstead(
 
 async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<FinalizeOutcome> {
   const provider = PROVIDER_OF[event.method];
+  // The lock order (src/domain/customers/lock.ts): the customer, then their purchase.
+  const owner = await purchaseOwnerForEvent(client, event);
+  if (owner !== undefined) await lockCustomer(client, owner);
   const purchase = await lockPurchaseForEvent(client, event);
   const existing = await findPaymentId(client, provider, providerPaymentIdOf(event));
   if (existing !== undefined) {
@@ -328,9 +349,8 @@ async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<Fina
  */
 async function promoUsedElsewhere(client: DbClient, p: Purchase): Promise<boolean> {
   if (p.promoCodeId === null) return false;
-  // Two late payments of one customer may race: the customer lock orders them, and the check
-  // below (a new statement, so a new snapshot) sees whichever committed first.
-  await client.query("SELECT 1 FROM users WHERE telegram_id = $1 FOR UPDATE", [p.userId]);
+  // Two late payments of one customer race under the customer lock (taken first): this check
+  // (a new statement, so a new snapshot) sees whichever committed first.
   const { rowCount } = await client.query(
     `SELECT 1 FROM purchases
       WHERE user_id = $1 AND promo_code_id = $2 AND status = 'paid' AND id <> $3
@@ -369,9 +389,7 @@ export async function finalizePayment(
 ): Promise<FinalizeOutcome> {
   let outcome: FinalizeOutcome;
   try {
-    outcome = await retryOnDeadlock(() =>
-      deps.db.tx("payment_finalize", (client) => finalizeInTx(client, event)),
-    );
+    outcome = await deps.db.tx("payment_finalize", (client) => finalizeInTx(client, event));
   } catch (err) {
     // A concurrent delivery of the same event won the insert: report what it stored.
     if (!isPgError(err, SqlState.uniqueViolation, "payments_provider_payment_id_key")) throw err;

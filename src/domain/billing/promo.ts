@@ -1,5 +1,6 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
+import { lockCustomer } from "../customers/lock.js";
 import { isPgError, SqlState } from "../pg-errors.js";
 
 /**
@@ -236,11 +237,7 @@ export async function attemptPromoCode(
   return db.tx("promo_attempt", async (client): Promise<PromoAttempt> => {
     // The lock first, in its own statement: the count below then sees every attempt committed
     // by a transaction that held the lock before us (a statement sees its start's snapshot).
-    const { rowCount } = await client.query(
-      "SELECT 1 FROM users WHERE telegram_id = $1 FOR NO KEY UPDATE",
-      [userId],
-    );
-    if (rowCount !== 1) return { outcome: "not_found" };
+    if (!(await lockCustomer(client, userId))) return { outcome: "not_found" };
     await client.query(
       `DELETE FROM promo_attempts
         WHERE user_id = $1 AND attempted_at <= now() - make_interval(secs => $2)`,

@@ -1,5 +1,6 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
+import { lockCustomer } from "../customers/lock.js";
 import { isInsufficientBalance, isPgError, SqlState } from "../pg-errors.js";
 import { refundWithdrawal, reserveWithdrawal } from "./ledger.js";
 import { toKopecks, toSafeInt } from "./money.js";
@@ -72,10 +73,10 @@ async function requestInTx(
   req: WithdrawalRequest,
   requisites: string,
 ): Promise<WithdrawalRequestResult> {
-  // Same lock the database's earnings check takes: concurrent requests serialise here.
-  const { rows } = await client.query<WithdrawableRow>(`${WITHDRAWABLE_SELECT} FOR UPDATE OF u`, [
-    req.userId,
-  ]);
+  // The customer lock (the database's earnings check takes the same): concurrent requests
+  // serialise here.
+  if (!(await lockCustomer(client, req.userId))) return { outcome: "unknown_user" };
+  const { rows } = await client.query<WithdrawableRow>(WITHDRAWABLE_SELECT, [req.userId]);
   const row = rows[0];
   if (!row) return { outcome: "unknown_user" };
   const info = toWithdrawable(row);

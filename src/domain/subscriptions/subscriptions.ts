@@ -1,6 +1,7 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
 import { toSafeInt, toSafeIntOrNull } from "../billing/money.js";
+import { lockCustomer } from "../customers/lock.js";
 import { markTrialUsed } from "../customers/users.js";
 
 /**
@@ -120,15 +121,6 @@ export async function subscriptionIdToProvision(
     [userId],
   );
   return rows[0] ? toSafeInt(rows[0].id) : undefined;
-}
-
-/** Serialises every change to one customer's subscription (see the module comment). */
-async function lockCustomer(client: DbClient, userId: number): Promise<boolean> {
-  const { rowCount } = await client.query(
-    "SELECT 1 FROM users WHERE telegram_id = $1 FOR NO KEY UPDATE",
-    [userId],
-  );
-  return rowCount === 1;
 }
 
 export interface GrantInput {
