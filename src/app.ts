@@ -28,6 +28,7 @@ import {
   Watchdog,
 } from "./ops/watchdog.js";
 import type { CryptoPayApi } from "./payments/cryptopay.js";
+import { toError } from "./util/errors.js";
 import { replicaName } from "./util/replica.js";
 import type { VpnApi } from "./vpn/api.js";
 import { createWorkerLoops } from "./workers/index.js";
@@ -154,7 +155,7 @@ export async function startService(
           .sendMessage(adminId, text)
           .catch((err) =>
             logger.warn(
-              { admin_id: adminId, err: (err as Error).message },
+              { admin_id: adminId, err: toError(err).message },
               "admin message not delivered",
             ),
           );
@@ -416,7 +417,7 @@ export async function startService(
     };
     return service;
   } catch (err) {
-    logger.error({ err: (err as Error).message, stack: (err as Error).stack }, "start failed");
+    logger.error({ err: toError(err).message, stack: toError(err).stack }, "start failed");
     await runStopSteps(stopSteps, logger, "start failed");
     await appLogger.flush(1_000);
     throw err;
@@ -431,7 +432,7 @@ async function runStopSteps(steps: Step[], logger: Logger, reason: string): Prom
       await step.run();
       logger.info({ step: step.name }, "stopped");
     } catch (err) {
-      logger.warn({ step: step.name, err: (err as Error).message }, "stop step failed");
+      logger.warn({ step: step.name, err: toError(err).message }, "stop step failed");
     }
   }
   logger.info({ duration_ms: Date.now() - started }, "shutdown complete");

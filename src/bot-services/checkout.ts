@@ -6,6 +6,7 @@ import {
   type Purchase,
 } from "../domain/billing/purchases.js";
 import { plainText } from "../locales/format.js";
+import { toError } from "../util/errors.js";
 import { type FlowDeps, msg, urlButton } from "./common.js";
 
 /** The texts of one checkout: the invoice itself and the line shown above it. */
@@ -83,7 +84,7 @@ export async function checkoutScreen(
     await attachCryptoInvoice(deps.db, purchase.id, { invoiceId: invoice.invoice_id, url });
   } catch (err) {
     deps.logger.warn(
-      { purchase_id: purchase.id, user_id: customer.telegramId, err: (err as Error).message },
+      { purchase_id: purchase.id, user_id: customer.telegramId, err: toError(err).message },
       "could not create a Crypto Pay invoice; purchase cancelled",
     );
     await cancelPurchase(deps.db, customer.telegramId, purchase.id);

@@ -18,6 +18,7 @@ import {
 } from "../domain/billing/purchases.js";
 import type { MessageKey } from "../locales/index.js";
 import { abortableDelay } from "../util/delay.js";
+import { toError } from "../util/errors.js";
 import { keyScreen } from "./account.js";
 import { type FlowDeps, finalizerDeps, flowButton, money, msg } from "./common.js";
 
@@ -37,9 +38,9 @@ async function finalizeWithRetries(
       return await finalizePayment(finalizerDeps(deps), event);
     } catch (err) {
       const pause = deps.limits.paymentRecordRetryPausesMs[attempt];
-      if (pause === undefined) return err as Error;
+      if (pause === undefined) return toError(err);
       deps.logger.warn(
-        { purchase_id: event.purchaseId, attempt: attempt + 1, err: (err as Error).message },
+        { purchase_id: event.purchaseId, attempt: attempt + 1, err: toError(err).message },
         "could not record a payment yet; retrying",
       );
       await abortableDelay(pause);

@@ -4,6 +4,7 @@ import type { Api, Transformer } from "grammy";
 import type { Logger } from "pino";
 import type { DbScope } from "../db/scope.js";
 import type { Metrics } from "../ops/metrics.js";
+import { toError } from "../util/errors.js";
 import type { BotOptions } from "./options.js";
 
 /** A Bot API call that ran past its per-method budget and was aborted. */
@@ -69,7 +70,7 @@ function guard(deps: ApiGuardDeps): Transformer {
           await deps.onUnreachable(chatId, method);
         } catch (err) {
           deps.logger.warn(
-            { user_id: chatId, method, err: (err as Error).message },
+            { user_id: chatId, method, err: toError(err).message },
             "could not mark the customer unreachable",
           );
         }

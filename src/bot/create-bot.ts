@@ -157,7 +157,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
   // Last resort for errors outside the boundary (tracking, de-duplication): log only.
   bot.catch((err) => {
     logger.error(
-      { update_id: err.ctx.update.update_id, err: (err.error as Error)?.message },
+      { update_id: err.ctx.update.update_id, err: toError(err.error).message },
       "update failed outside the error boundary",
     );
   });

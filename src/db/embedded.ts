@@ -6,6 +6,7 @@ import { arch, platform, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
+import { toError } from "../util/errors.js";
 import { processesInDir, processTree, signalAll, waitAllGone } from "./processes.js";
 
 const execFileAsync = promisify(execFile);
@@ -106,7 +107,7 @@ async function loadBinaries(): Promise<Binaries> {
   } catch (err) {
     throw new EmbeddedPostgresError(
       `no embedded PostgreSQL binaries for ${platform()}-${arch()} (${pkg}): set DATABASE_URL ` +
-        `instead (${(err as Error).message})`,
+        `instead (${toError(err).message})`,
     );
   }
 }

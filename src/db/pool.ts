@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Metrics } from "../ops/metrics.js";
+import { toError } from "../util/errors.js";
 import { PoolReportWindow } from "./report.js";
 import type { DbScope } from "./scope.js";
 import { Semaphore } from "./semaphore.js";
@@ -258,7 +259,7 @@ export class Db {
       if (cause) {
         this.#opts.metrics.dbTimeouts.inc({ kind });
         this.#log.warn(
-          { label, kind, cause, waited_ms: Math.round(waited), err: (err as Error).message },
+          { label, kind, cause, waited_ms: Math.round(waited), err: toError(err).message },
           cause === "queue" ? "database acquire timeout" : "database connect timeout",
         );
         throw new DbAcquireTimeoutError(label, kind, waited, cause);
@@ -311,7 +312,7 @@ export class Db {
     } finally {
       mark.open = false;
       clearTimeout(longHold);
-      const broken = brokenBy ?? (isConnectionBroken(failure) ? (failure as Error) : undefined);
+      const broken = brokenBy ?? (isConnectionBroken(failure) ? toError(failure) : undefined);
       const holdMs = performance.now() - acquiredAt;
       client.release(broken ?? undefined);
       // A destroyed client may still emit late errors; keep the listener on it.

@@ -1,3 +1,4 @@
+import { toError } from "../util/errors.js";
 import { parseMessage, pluralCases, variablesOf } from "./format.js";
 import type { LocaleDefinition } from "./types.js";
 
@@ -50,7 +51,7 @@ export function checkLocales(
       try {
         nodes = parseMessage(source);
       } catch (err) {
-        problems.syntax.push(`${key}: ${(err as Error).message}`);
+        problems.syntax.push(`${key}: ${toError(err).message}`);
         continue;
       }
       const expected = refVars.get(key);

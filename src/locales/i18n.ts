@@ -1,3 +1,4 @@
+import { toError } from "../util/errors.js";
 import {
   LocaleFormatters,
   type MessageNode,
@@ -49,7 +50,7 @@ export class I18n {
         try {
           messages.set(key, parseMessage(source));
         } catch (err) {
-          throw new LocaleError(`locale ${def.code}, message ${key}: ${(err as Error).message}`);
+          throw new LocaleError(`locale ${def.code}, message ${key}: ${toError(err).message}`);
         }
       }
       this.#locales.set(def.code, {

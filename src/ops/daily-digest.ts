@@ -1,6 +1,7 @@
 import cron from "node-cron";
 import type { DbAccess } from "../db/pool.js";
 import type { Logger } from "../logger.js";
+import { toError } from "../util/errors.js";
 
 /** Yesterday in the operator's time zone, in numbers (SPEC "Background work": daily digest). */
 export interface DigestNumbers {
@@ -120,7 +121,7 @@ export function scheduleDaily(opts: {
       try {
         await opts.run();
       } catch (err) {
-        log.warn({ err: (err as Error).message }, "daily job failed");
+        log.warn({ err: toError(err).message }, "daily job failed");
       }
     },
     {

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import { toError } from "../util/errors.js";
 import type { Readiness } from "./readiness.js";
 
 /** One fresh-connection probe: when it started and finished (`performance.now()` ms), and how. */
@@ -77,7 +78,7 @@ export class DatabaseHealth implements FreshDatabaseProbe {
         ok: false,
         startedAt,
         finishedAt: this.#now(),
-        detail: `not answering a new connection within ${this.#o.timeoutMs} ms (${(err as Error).message})`,
+        detail: `not answering a new connection within ${this.#o.timeoutMs} ms (${toError(err).message})`,
       };
     }
     const previous = this.#last;

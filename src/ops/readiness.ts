@@ -1,3 +1,4 @@
+import { toError } from "../util/errors.js";
 /**
  * What `/ready` reports: conditions the service needs to serve (migrations applied, loops
  * running, …) and dependency outages by name. Outages are listed, they never stop the process.
@@ -55,7 +56,7 @@ export class Readiness {
           const reason = await check();
           return reason === undefined ? undefined : `${name}: ${reason}`;
         } catch (err) {
-          return `${name}: ${(err as Error).message}`;
+          return `${name}: ${toError(err).message}`;
         }
       }),
     );

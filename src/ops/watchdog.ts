@@ -2,6 +2,7 @@ import { type IntervalHistogram, monitorEventLoopDelay, performance } from "node
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { PoolStats } from "../db/pool.js";
+import { toError } from "../util/errors.js";
 import type { LoopState } from "../workers/loop.js";
 import type { FreshDatabaseProbe } from "./database-health.js";
 import type { Metrics } from "./metrics.js";
@@ -63,7 +64,7 @@ export class Watchdog {
       try {
         result = part.check();
       } catch (err) {
-        result = { stuck: false, detail: `check failed: ${(err as Error).message}` };
+        result = { stuck: false, detail: `check failed: ${toError(err).message}` };
       }
       if (result.stuck) stuck.push({ part: part.name, detail: result.detail });
     }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { toError } from "../util/errors.js";
 import { CallLog } from "./calls.js";
 import { ControlPlane } from "./control.js";
 import { CryptoPayStandIn } from "./cryptopay/stand-in.js";
@@ -162,7 +163,7 @@ async function loadRemnawaveStandIn(
     const { RemnawaveStandIn } = await import("./vpn/remnawave-stand-in.js");
     return new RemnawaveStandIn({ token, subscriptionBase: "https://sub.sandbox.invalid/api/sub" });
   } catch (err) {
-    logger.warn({ err: (err as Error).message }, "Remnawave stand-in unavailable");
+    logger.warn({ err: toError(err).message }, "Remnawave stand-in unavailable");
     return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import { toError } from "../util/errors.js";
 import type { CallLog } from "./calls.js";
 import type { FaultDecision, FaultRegistry } from "./faults.js";
 import { BodyTooLargeError, readBody, summariseBody } from "./http/body.js";
@@ -168,7 +169,7 @@ export class SandboxServer {
 
 function bodyErrorReply(err: unknown): Reply {
   if (err instanceof BodyTooLargeError) return { status: 413, json: { error: err.message } };
-  return { status: 400, json: { error: (err as Error).message } };
+  return { status: 400, json: { error: toError(err).message } };
 }
 
 function writeReply(res: ServerResponse, reply: Reply): void {

@@ -5,6 +5,7 @@ import {
   completeProvisioning,
   type ProvisioningDeps,
 } from "../domain/subscriptions/provisioning.js";
+import { toError } from "../util/errors.js";
 import { forEachBounded } from "./batch.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
@@ -61,7 +62,7 @@ export function activationIteration(deps: ActivationWorkerDeps) {
                 `Activation of subscription ${claim.subscriptionId} (user ${result.userId}) failed ${result.attempts} times: ${result.error.message}`,
               )
               .catch((err) =>
-                ctx.logger.warn({ err: (err as Error).message }, "operator alert failed"),
+                ctx.logger.warn({ err: toError(err).message }, "operator alert failed"),
               );
           }
         } else if (result.outcome === "refused") {

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { toError } from "../../util/errors.js";
 import type { BotContext } from "../context.js";
 import type { PreCheckoutVerdict } from "../services.js";
 import { renderRef, showScreen } from "../ui.js";
@@ -35,7 +36,7 @@ export function paymentsFeature(): Composer<BotContext> {
       ]);
     } catch (err) {
       ctx.logger.warn(
-        { err: (err as Error).message, timed_out: err instanceof DecisionTimeout },
+        { err: toError(err).message, timed_out: err instanceof DecisionTimeout },
         "pre-checkout query could not be judged; asking the customer to retry",
       );
       verdict = { ok: false, reason: { key: "precheckout.failed" } };

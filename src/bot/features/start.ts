@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import type { User } from "grammy/types";
+import { toError } from "../../util/errors.js";
 import type { BotContext } from "../context.js";
 import { languageKeyboard } from "../keyboards.js";
 import { menuView, paragraphs, show } from "../ui.js";
@@ -91,7 +92,7 @@ async function tellReferrer(ctx: BotContext, referrerId: number): Promise<void> 
     });
   } catch (err) {
     ctx.logger.warn(
-      { referrer_id: referrerId, err: (err as Error).message },
+      { referrer_id: referrerId, err: toError(err).message },
       "could not tell the referrer about a new invitee",
     );
   }

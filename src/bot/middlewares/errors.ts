@@ -1,4 +1,5 @@
 import { type BotError, GrammyError } from "grammy";
+import { toError } from "../../util/errors.js";
 import type { BotContext } from "../context.js";
 import { updateType } from "./track.js";
 
@@ -36,7 +37,7 @@ export async function handleUpdateError(err: BotError<BotContext>): Promise<void
     if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error.generic"));
   } catch (replyErr) {
     ctx.logger.warn(
-      { err: (replyErr as Error).message },
+      { err: toError(replyErr).message },
       "could not tell the customer about the failure",
     );
   }

@@ -1,4 +1,5 @@
 import type { MiddlewareFn } from "grammy";
+import { toError } from "../../util/errors.js";
 import type { BotContext } from "../context.js";
 
 /**
@@ -16,7 +17,7 @@ export function chooseLocale(): MiddlewareFn<BotContext> {
         ctx.chosenLanguage = stored;
         ctx.locale = ctx.i18n.negotiate(stored, from.language_code);
       } catch (err) {
-        ctx.logger.warn({ err: (err as Error).message }, "customer language unavailable");
+        ctx.logger.warn({ err: toError(err).message }, "customer language unavailable");
       }
     }
     await next();

@@ -1,5 +1,6 @@
 import type { MiddlewareFn } from "grammy";
 import type { Logger } from "pino";
+import { toError } from "../../util/errors.js";
 import type { BotContext } from "../context.js";
 import type { UsersPort } from "../services.js";
 
@@ -61,7 +62,7 @@ export function markReachable(reachability: Reachability): MiddlewareFn<BotConte
       try {
         await reachability.reachable(from.id);
       } catch (err) {
-        ctx.logger.warn({ err: (err as Error).message }, "could not mark the customer reachable");
+        ctx.logger.warn({ err: toError(err).message }, "could not mark the customer reachable");
       }
     }
     await next();

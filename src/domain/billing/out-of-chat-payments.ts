@@ -4,6 +4,7 @@ import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
 import { amountToKopecks, type CryptoInvoice } from "../../payments/cryptopay.js";
 import { settlesWithin } from "../../util/delay.js";
+import { toError } from "../../util/errors.js";
 import { provisionAfterCommit } from "../subscriptions/after-commit.js";
 import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "./finalizer.js";
 import { parseInvoicePayload } from "./purchases.js";
@@ -107,7 +108,7 @@ export class CryptoPaymentProcessor {
     await this.deps
       .announce(outcome)
       .catch((err) =>
-        this.deps.logger.warn({ err: (err as Error).message }, "could not announce a payment"),
+        this.deps.logger.warn({ err: toError(err).message }, "could not announce a payment"),
       );
   }
 

@@ -1,5 +1,6 @@
 import type { DbAccess } from "../../db/pool.js";
 import type { Logger } from "../../logger.js";
+import { toError } from "../../util/errors.js";
 import {
   type CustomerNotifier,
   deliverNotices,
@@ -135,7 +136,7 @@ export async function announcePaymentResult(
     if (payer) deliveries.push(payer);
   } catch (err) {
     deps.logger.warn(
-      { user_id: outcome.result.userId, err: (err as Error).message },
+      { user_id: outcome.result.userId, err: toError(err).message },
       "could not prepare the payer's payment notice",
     );
   }

@@ -62,7 +62,7 @@ export function classifyDeliveryError(err: unknown): DeliveryFailure {
   }
   // A timeout (the bot's TelegramTimeoutError) fired after the request went out: it may have
   // been delivered.
-  if ((err as Error | undefined)?.name === "TelegramTimeoutError") return { kind: "unknown" };
+  if (err instanceof Error && err.name === "TelegramTimeoutError") return { kind: "unknown" };
   if (socketCode(err) !== undefined) return { kind: "not_delivered" };
   return { kind: "unknown" };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../../logger.js";
+import { toError } from "../../util/errors.js";
 
 /**
  * Messages the service sends on its own initiative (SPEC "Lifecycle notifications", payment
@@ -87,7 +88,7 @@ export async function deliverNotices(
       logger.info({ to: userId, kind: notice.kind, outcome }, "notice delivered");
     } catch (err) {
       logger.warn(
-        { to: userId, kind: notice.kind, err: (err as Error).message },
+        { to: userId, kind: notice.kind, err: toError(err).message },
         "could not deliver a notice",
       );
     }

@@ -1,4 +1,5 @@
 import type { Logger } from "../../logger.js";
+import { toError } from "../../util/errors.js";
 
 /**
  * Puts a subscription's key on the VPN server with its current expiry (implemented by the VPN
@@ -23,7 +24,7 @@ export async function provisionAfterCommit(
     await provisioner.provision(subscriptionId);
   } catch (err) {
     logger.warn(
-      { subscription_id: subscriptionId, err: (err as Error).message },
+      { subscription_id: subscriptionId, err: toError(err).message },
       "provisioning after commit failed; the activation worker will retry",
     );
   }

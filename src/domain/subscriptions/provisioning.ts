@@ -1,5 +1,6 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import type { Logger } from "../../logger.js";
+import { toError } from "../../util/errors.js";
 import { type VpnApi, VpnApiError } from "../../vpn/api.js";
 
 /**
@@ -491,6 +492,6 @@ async function removeQuietly(
     await deps.vpn.remove(uuid, signal);
   } catch (err) {
     // Reconcile removes keys this service issued and retired, so the key does not stay live.
-    log.warn({ uuid, err: (err as Error).message }, "could not remove a superseded key now");
+    log.warn({ uuid, err: toError(err).message }, "could not remove a superseded key now");
   }
 }

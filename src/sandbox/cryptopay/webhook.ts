@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { toError } from "../../util/errors.js";
 
 export interface DeliveryResult {
   status: number | null;
@@ -28,6 +29,6 @@ export async function postWebhook(
     const body = await res.body.text();
     return { status: res.statusCode, body: body.slice(0, MAX_BODY_ECHO), error: null };
   } catch (err) {
-    return { status: null, body: null, error: (err as Error).message };
+    return { status: null, body: null, error: toError(err).message };
   }
 }

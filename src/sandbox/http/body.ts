@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { toError } from "../../util/errors.js";
 import { parseMultipart } from "./multipart.js";
 
 export class BodyTooLargeError extends Error {}
@@ -66,7 +67,7 @@ export function parseParams(
     try {
       parts = parseMultipart(body, value.trim());
     } catch (err) {
-      throw new MalformedBodyError((err as Error).message);
+      throw new MalformedBodyError(toError(err).message);
     }
     for (const part of parts) {
       if (part.filename !== null) {

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import { request } from "undici";
+import { toError } from "../../util/errors.js";
 import { sleep } from "../wait.js";
 import type { Update } from "./types.js";
 import type { UpdateQueue } from "./updates.js";
@@ -151,7 +152,7 @@ export class WebhookDeliverer {
       if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
         return "Read timeout expired";
       }
-      return `Connection failed: ${(err as Error).message}`;
+      return `Connection failed: ${toError(err).message}`;
     }
   }
 
