@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT, sourceFiles } from "../support/source-files.js";
 
 /**
  * Every table is written by one module: its owner (ARCHITECTURE "Layout"). Other modules call
@@ -35,16 +36,6 @@ const OWNERS: Record<string, string> = {
   processed_updates: "(nobody)",
 };
 
-const ROOT = join(import.meta.dirname, "..", "..");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return path === "src/sandbox" ? [] : sourceFiles(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
-}
-
 const WRITE = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)\b/g;
 
 /** `table written in file` for every write outside the table's owner. */
@@ -62,14 +53,10 @@ function violations(files: ReadonlyArray<{ path: string; text: string }>): strin
   return [...outside];
 }
 
-function sources(): Array<{ path: string; text: string }> {
-  return sourceFiles("src").map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") }));
-}
-
 function tablesInMigrations(): string[] {
   const tables = new Set<string>();
-  for (const file of readdirSync(join(ROOT, "migrations"))) {
-    const sql = readFileSync(join(ROOT, "migrations", file), "utf8");
+  for (const file of readdirSync(join(REPO_ROOT, "migrations"))) {
+    const sql = readFileSync(join(REPO_ROOT, "migrations", file), "utf8");
     for (const m of sql.matchAll(/CREATE TABLE(?: IF NOT EXISTS)? ([a-z_]+)/g)) {
       tables.add(m[1] ?? "");
     }
@@ -83,7 +70,7 @@ describe("table ownership", () => {
   });
 
   it("each table is written only by its owner", () => {
-    expect(violations(sources())).toEqual([]);
+    expect(violations(sourceFiles("src", ["src/sandbox"]))).toEqual([]);
   });
 
   it("a write outside the owner is found", () => {

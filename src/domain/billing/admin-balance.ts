@@ -3,7 +3,6 @@ import { writeAudit } from "../audit.js";
 import { lockCustomer } from "../customers/lock.js";
 import { isInsufficientBalance } from "../pg-errors.js";
 import { adminAdjustment, getBalance } from "./ledger.js";
-import { toKopecks } from "./money.js";
 
 /** An admin's balance credit or debit, ledgered and audited in one transaction. */
 export interface AdminAdjustInput {

@@ -105,30 +105,17 @@ function providerPaymentIdOf(event: PaymentEvent): string {
   return event.method === "crypto" ? String(event.invoiceId) : event.telegramChargeId;
 }
 
-/** Whose purchase this event pays (a purchase never changes hands), read without a lock. */
-async function purchaseOwnerForEvent(
+/**
+ * The purchase this event pays. `lock`: row-locked, so concurrent events for it queue here;
+ * without, a plain read (to learn whose it is: a purchase never changes hands).
+ */
+async function purchaseForEvent(
   client: DbClient,
   event: PaymentEvent,
-): Promise<number | undefined> {
-  const byInvoice = event.method === "crypto";
-  const { rows } = await client.query<{ user_id: string }>(
-    byInvoice
-      ? `SELECT user_id FROM purchases
-          WHERE crypto_invoice_id = $1 OR (id = $2 AND method = 'crypto')
-          ORDER BY (crypto_invoice_id = $1) DESC NULLS LAST LIMIT 1`
-      : "SELECT user_id FROM purchases WHERE id = $1",
-    byInvoice ? [event.invoiceId, event.purchaseId] : [event.purchaseId],
-  );
-  const r = rows[0];
-  return r ? Number(r.user_id) : undefined;
-}
-
-/** The purchase this event pays, row-locked: concurrent events for it queue here. */
-async function lockPurchaseForEvent(
-  client: DbClient,
-  event: PaymentEvent,
+  lock: boolean,
 ): Promise<(Purchase & { pastDue: boolean }) | undefined> {
   const byInvoice = event.method === "crypto";
+  const forUpdate = lock ? "FOR UPDATE" : "";
   const { rows } = await client.query<PurchaseRow & { past_due: boolean }>(
     byInvoice
       ? `SELECT ${PURCHASE_COLUMNS}, expires_at <= now() AS past_due FROM purchases
@@ -136,9 +123,9 @@ async function lockPurchaseForEvent(
              OR (id = $2 AND method = 'crypto'
                  AND NOT EXISTS (SELECT 1 FROM purchases WHERE crypto_invoice_id = $1))
           ORDER BY (crypto_invoice_id = $1) DESC NULLS LAST LIMIT 1
-          FOR UPDATE`
+          ${forUpdate}`
       : `SELECT ${PURCHASE_COLUMNS}, expires_at <= now() AS past_due FROM purchases
-          WHERE id = $1 FOR UPDATE`,
+          WHERE id = $1 ${forUpdate}`,
     byInvoice ? [event.invoiceId, event.purchaseId] : [event.purchaseId],
   );
   const r = rows[0];
@@ -280,9 +267,9 @@ async function creditInstead(
 async function finalizeInTx(client: DbClient, event: PaymentEvent): Promise<FinalizeOutcome> {
   const provider = PROVIDER_OF[event.method];
   // The lock order (src/domain/customers/lock.ts): the customer, then their purchase.
-  const owner = await purchaseOwnerForEvent(client, event);
+  const owner = (await purchaseForEvent(client, event, false))?.userId;
   if (owner !== undefined) await lockCustomer(client, owner);
-  const purchase = await lockPurchaseForEvent(client, event);
+  const purchase = await purchaseForEvent(client, event, true);
   const existing = await findPaymentId(client, provider, providerPaymentIdOf(event));
   if (existing !== undefined) {
     return { result: await readPaymentResult(client, existing), replayed: true };
