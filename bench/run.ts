@@ -13,12 +13,15 @@ import { startEmbeddedPostgres } from "../src/db/embedded.js";
 import { migrate } from "../src/db/migrate.js";
 import { Db } from "../src/db/pool.js";
 import { DbScope } from "../src/db/scope.js";
+import {
+  expireSubscription,
+  provisionSubscription,
+} from "../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../src/logger.js";
 import { CircuitBreaker } from "../src/net/circuit-breaker.js";
 import { createMetrics, type Metrics } from "../src/ops/metrics.js";
 import { startSandbox } from "../src/sandbox/index.js";
 import { HttpVpnApi } from "../src/vpn/http-client.js";
-import { expireSubscription, provisionSubscription } from "../src/domain/subscriptions/provisioning.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const POOL_MAX = 10;
