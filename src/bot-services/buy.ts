@@ -13,7 +13,7 @@ import type { Quote } from "../domain/billing/pricing.js";
 import { attemptPromoCode, type PromoLookup } from "../domain/billing/promo.js";
 import { createPurchase } from "../domain/billing/purchases.js";
 import { getSubscription } from "../domain/subscriptions/subscriptions.js";
-import type { MessageVars } from "../locales/index.js";
+import type { MessageVar, MessageVars } from "../locales/index.js";
 import { keyScreen } from "./account.js";
 import { checkoutScreen } from "./checkout.js";
 import {
@@ -119,9 +119,9 @@ export async function planScreen(
     buttons: [
       ...quotes.map((q) => [
         actionButton(
-          q.discountPercent > 0 ? "buy.period_button_discounted" : "buy.period_button",
+          q.discountSource !== "none" ? "buy.period_button_discounted" : "buy.period_button",
           { type: "buy_period", plan, days: q.periodDays },
-          { days: q.periodDays, price: money(q.amountKopecks), percent: q.discountPercent },
+          { days: q.periodDays, price: money(q.amountKopecks), off: discountOff(q) },
         ),
       ]),
       [flowButton("nav.back", "buy")],
@@ -158,11 +158,11 @@ export async function periodScreen(
   const text: MessageRef[] = [
     ...notes,
     msg("buy.summary", vars),
-    q.discountPercent > 0
+    q.discountSource !== "none"
       ? msg("buy.price_discounted", {
           base: money(q.baseKopecks),
           price: money(q.amountKopecks),
-          percent: q.discountPercent,
+          off: discountOff(q),
         })
       : msg("buy.price", { price: money(q.amountKopecks) }),
     msg("buy.until", { expiresAt: until }),
@@ -378,7 +378,8 @@ export async function promoInput(
   if (found.outcome !== "ok") return promoPrompt([promoRejected(found.outcome)]);
   const promoCode = found.promo.code;
   const screen = await buyScreen(deps, customer, { promoCode }, [
-    msg("buy.promo_applied", { code: promoCode, percent: found.promo.percent }),
+    msg("buy.promo_applied", { code: promoCode, off: promoOff(found.promo) }),
+    ...(found.promo.plan ? [msg("buy.promo_plan_only", { plan: planName(found.promo.plan) })] : []),
   ]);
   return { ...screen, remember: { promoCode } };
 }
@@ -404,10 +405,19 @@ function promoRejected(reason: PromoRejection): MessageRef {
 
 /** The one discount in force, by source (SPEC: promo, then VIP, then personal). */
 function discountLine(q: Quote, promoCode: string | null): MessageRef | undefined {
-  if (q.discountPercent === 0) return undefined;
+  if (q.discountSource === "none") return undefined;
   return msg("buy.discount", {
     source: q.discountSource,
-    percent: q.discountPercent,
+    off: discountOff(q),
     code: promoCode ?? "",
   });
+}
+
+/** What a discount takes off, as shown after "−": a percent or a ruble amount. */
+function discountOff(q: Quote): MessageVar {
+  return q.discountKopecks > 0 ? money(q.discountKopecks) : `${q.discountPercent}%`;
+}
+
+function promoOff(promo: { percent: number | null; amountOffKopecks: number | null }): MessageVar {
+  return promo.amountOffKopecks !== null ? money(promo.amountOffKopecks) : `${promo.percent}%`;
 }

@@ -33,8 +33,10 @@ export interface AppFlavor {
   /** The customer this update is from; throws for updates without a sender. */
   customer(): Customer;
   /**
-   * The question the sender's next text answers, if one is open: read once per update, so every
-   * feature looking for its own prompt shares one statement.
+   * The question that was open when this update arrived: read once per update, so every feature
+   * looking for its own prompt shares one statement. A button or command closes the question
+   * (`closeOpenPrompt`), but the feature whose button it is still reads what it collected here
+   * (a confirm button of a multi-step form), and only in this update.
    */
   openPrompt(): Promise<InputPrompt | undefined>;
 }

@@ -108,18 +108,17 @@ const messages = {
   "buy.plan_line": "<b>{plan}</b> — {description}. From {price}.",
   "buy.plan_button": "{plan} — from {price}",
   "buy.discount":
-    "🏷 Your discount: −{percent}% ({source, select, promo {promo code {code}} vip {VIP} personal {personal discount} other {discount}}).",
+    "🏷 Your discount: −{off} ({source, select, promo {promo code {code}} vip {VIP} personal {personal discount} other {discount}}).",
   "buy.choose_plan": "Choose a plan:",
   "buy.button_promo": "🎟 I have a promo code",
   "buy.button_promo_clear": "✖ Remove promo code {code}",
   "buy.plan_title": "<b>{plan}</b> — {description}.",
   "buy.choose_period": "Choose the period:",
   "buy.period_button": "{days, plural, one {# day} other {# days}} — {price}",
-  "buy.period_button_discounted":
-    "{days, plural, one {# day} other {# days}} — {price} (−{percent}%)",
+  "buy.period_button_discounted": "{days, plural, one {# day} other {# days}} — {price} (−{off})",
   "buy.summary": "<b>{plan}, {days, plural, one {# day} other {# days}}</b>",
   "buy.price": "Price: <b>{price}</b>",
-  "buy.price_discounted": "Price: <s>{base}</s> <b>{price}</b> (−{percent}%)",
+  "buy.price_discounted": "Price: <s>{base}</s> <b>{price}</b> (−{off})",
   "buy.until": "Paid time will run until {expiresAt}.",
   "buy.balance": "Your balance: {balance}",
   "buy.choose_method": "Choose how to pay:",
@@ -149,7 +148,8 @@ const messages = {
   "buy.crypto_invoice":
     "🪙 An invoice for <b>{price}</b> was created in CryptoBot. Pay it in any of the offered coins within {minutes, plural, one {# minute} other {# minutes}} — the subscription is activated automatically and we'll send your key here.",
   "buy.promo_prompt": "🎟 Send your promo code as a message:",
-  "buy.promo_applied": "🎟 Promo code <b>{code}</b> applied: −{percent}%.",
+  "buy.promo_applied": "🎟 Promo code <b>{code}</b> applied: −{off}.",
+  "buy.promo_plan_only": "Valid for the {plan} plan only.",
   "buy.promo_removed": "Promo code removed.",
   "buy.promo_rate_limited":
     "⏳ Too many wrong promo codes. You can try again in {minutes, plural, one {# minute} other {# minutes}}.",
@@ -341,6 +341,48 @@ const messages = {
   // (end of admin.users)
 
   // --- admin.promo ---
+  "admin.promo.entry": "🎟 Promo codes",
+  "admin.promo.title": "🎟 <b>Promo codes</b> (newest first)",
+  "admin.promo.empty": "No promo codes yet.",
+  "admin.promo.line":
+    "<code>{code}</code> −{off} · used {used} of {max} · {open} awaiting payment · plan {plan} · until {until} · {state, select, active {active} expired {expired} other {inactive}}",
+  "admin.promo.button_create": "➕ New code",
+  "admin.promo.button_deactivate": "⛔ Deactivate {code}",
+  "admin.promo.button_confirm": "✅ Confirm",
+  "admin.promo.button_cancel": "✖ Cancel",
+  "admin.promo.button_all_plans": "Every plan",
+  "admin.promo.button_plan": "Only {plan}",
+  "admin.promo.ask_code":
+    "Send the new code: latin letters, digits, _ and -, up to 32 characters (customers may type it in any case).",
+  "admin.promo.ask_discount":
+    "Send the discount: a percent (<code>20%</code>) or a fixed amount off the ruble price (<code>150₽</code>).",
+  "admin.promo.ask_uses":
+    "How many times may it be used in total? Send a number, or <code>-</code> for no limit.",
+  "admin.promo.ask_expiry":
+    "For how many days is it valid? Send a number, or <code>-</code> for no expiry.",
+  "admin.promo.ask_plan": "Which plans does it apply to?",
+  "admin.promo.bad_code": "⚠️ That is not a valid code.",
+  "admin.promo.bad_discount": "⚠️ Send a percent from 1% to 100%, or an amount such as 150₽.",
+  "admin.promo.bad_uses": "⚠️ Send a whole number from 1, or -.",
+  "admin.promo.bad_expiry": "⚠️ Send a number of days from 1 to 3650, or -.",
+  "admin.promo.summary":
+    "Create <code>{code}</code>: −{off}, uses {max}, valid for {days} days, plan {plan}?",
+  "admin.promo.deactivate_confirm":
+    "Deactivate <code>{code}</code>? Customers can no longer enter it; invoices already issued with it can still be paid.",
+  "admin.promo.cancelled": "Cancelled.",
+  "admin.promo.draft_gone": "⚠️ This form is no longer open: start again with ➕ New code.",
+  "admin.promo.use_buttons": "Use the buttons to finish the new code, or start again.",
+  "admin.promo.deactivate_deactivated": "⛔ <code>{code}</code> is deactivated.",
+  "admin.promo.deactivate_already_inactive": "<code>{code}</code> was already inactive.",
+  "admin.promo.deactivate_not_found": "⚠️ There is no code <code>{code}</code>.",
+  "admin.promo.create_created": "✅ <code>{code}</code> is created.",
+  "admin.promo.create_duplicate":
+    "⚠️ A code <code>{code}</code> already exists (codes ignore case).",
+  "admin.promo.create_invalid_code": "⚠️ <code>{code}</code> is not a valid code.",
+  "admin.promo.create_invalid_percent": "⚠️ The percent must be from 1 to 100.",
+  "admin.promo.create_invalid_amount": "⚠️ The amount must be positive.",
+  "admin.promo.create_invalid_plan": "⚠️ There is no such plan.",
+  "admin.promo.create_invalid_max_uses": "⚠️ The number of uses must be at least 1.",
   // (end of admin.promo)
 
   // --- admin.content ---

@@ -115,7 +115,7 @@ export const messages = {
   "buy.plan_line": "<b>{plan}</b> — {description}. От {price}.",
   "buy.plan_button": "{plan} — от {price}",
   "buy.discount":
-    "🏷 Ваша скидка: −{percent}% ({source, select, promo {промокод {code}} vip {VIP} personal {персональная скидка} other {скидка}}).",
+    "🏷 Ваша скидка: −{off} ({source, select, promo {промокод {code}} vip {VIP} personal {персональная скидка} other {скидка}}).",
   "buy.choose_plan": "Выберите тариф:",
   "buy.button_promo": "🎟 У меня есть промокод",
   "buy.button_promo_clear": "✖ Убрать промокод {code}",
@@ -124,11 +124,11 @@ export const messages = {
   "buy.period_button":
     "{days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — {price}",
   "buy.period_button_discounted":
-    "{days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — {price} (−{percent}%)",
+    "{days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — {price} (−{off})",
   "buy.summary":
     "<b>{plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}</b>",
   "buy.price": "Стоимость: <b>{price}</b>",
-  "buy.price_discounted": "Стоимость: <s>{base}</s> <b>{price}</b> (−{percent}%)",
+  "buy.price_discounted": "Стоимость: <s>{base}</s> <b>{price}</b> (−{off})",
   "buy.until": "Оплаченное время продлится до {expiresAt}.",
   "buy.balance": "Ваш баланс: {balance}",
   "buy.choose_method": "Выберите способ оплаты:",
@@ -158,7 +158,8 @@ export const messages = {
   "buy.crypto_invoice":
     "🪙 Счёт на <b>{price}</b> создан в CryptoBot. Оплатите его любой из предложенных монет в течение {minutes, plural, one {# минуты} few {# минут} many {# минут} other {# минуты}} — подписка активируется автоматически, а ключ придёт сюда.",
   "buy.promo_prompt": "🎟 Отправьте промокод сообщением:",
-  "buy.promo_applied": "🎟 Промокод <b>{code}</b> применён: −{percent}%.",
+  "buy.promo_applied": "🎟 Промокод <b>{code}</b> применён: −{off}.",
+  "buy.promo_plan_only": "Действует только на тариф {plan}.",
   "buy.promo_removed": "Промокод убран.",
   "buy.promo_rate_limited":
     "⏳ Слишком много неверных промокодов. Попробовать снова можно через {minutes, plural, one {# минуту} few {# минуты} many {# минут} other {# минуты}}.",
@@ -354,6 +355,47 @@ export const messages = {
   // (end of admin.users)
 
   // --- admin.promo ---
+  "admin.promo.entry": "🎟 Промокоды",
+  "admin.promo.title": "🎟 <b>Промокоды</b> (новые сверху)",
+  "admin.promo.empty": "Промокодов пока нет.",
+  "admin.promo.line":
+    "<code>{code}</code> −{off} · использован {used} из {max} · {open} ждут оплаты · тариф {plan} · до {until} · {state, select, active {активен} expired {истёк} other {выключен}}",
+  "admin.promo.button_create": "➕ Новый код",
+  "admin.promo.button_deactivate": "⛔ Выключить {code}",
+  "admin.promo.button_confirm": "✅ Подтвердить",
+  "admin.promo.button_cancel": "✖ Отмена",
+  "admin.promo.button_all_plans": "Все тарифы",
+  "admin.promo.button_plan": "Только {plan}",
+  "admin.promo.ask_code":
+    "Пришлите новый код: латинские буквы, цифры, _ и -, до 32 символов (клиенты могут вводить в любом регистре).",
+  "admin.promo.ask_discount":
+    "Пришлите скидку: процент (<code>20%</code>) или фиксированную сумму от цены в рублях (<code>150₽</code>).",
+  "admin.promo.ask_uses":
+    "Сколько раз всего его можно использовать? Пришлите число или <code>-</code> без ограничения.",
+  "admin.promo.ask_expiry":
+    "Сколько дней он действует? Пришлите число или <code>-</code> без срока.",
+  "admin.promo.ask_plan": "На какие тарифы он действует?",
+  "admin.promo.bad_code": "⚠️ Это не подходит как код.",
+  "admin.promo.bad_discount": "⚠️ Пришлите процент от 1% до 100% или сумму, например 150₽.",
+  "admin.promo.bad_uses": "⚠️ Пришлите целое число от 1 или -.",
+  "admin.promo.bad_expiry": "⚠️ Пришлите число дней от 1 до 3650 или -.",
+  "admin.promo.summary":
+    "Создать <code>{code}</code>: −{off}, использований {max}, действует {days} дн., тариф {plan}?",
+  "admin.promo.deactivate_confirm":
+    "Выключить <code>{code}</code>? Клиенты больше не смогут его ввести; уже выставленные с ним счета можно оплатить.",
+  "admin.promo.cancelled": "Отменено.",
+  "admin.promo.draft_gone": "⚠️ Эта форма уже закрыта: начните заново с ➕ Новый код.",
+  "admin.promo.use_buttons": "Завершите новый код кнопками или начните заново.",
+  "admin.promo.deactivate_deactivated": "⛔ <code>{code}</code> выключен.",
+  "admin.promo.deactivate_already_inactive": "<code>{code}</code> уже был выключен.",
+  "admin.promo.deactivate_not_found": "⚠️ Кода <code>{code}</code> нет.",
+  "admin.promo.create_created": "✅ <code>{code}</code> создан.",
+  "admin.promo.create_duplicate": "⚠️ Код <code>{code}</code> уже есть (регистр не важен).",
+  "admin.promo.create_invalid_code": "⚠️ <code>{code}</code> не подходит как код.",
+  "admin.promo.create_invalid_percent": "⚠️ Процент должен быть от 1 до 100.",
+  "admin.promo.create_invalid_amount": "⚠️ Сумма должна быть больше нуля.",
+  "admin.promo.create_invalid_plan": "⚠️ Такого тарифа нет.",
+  "admin.promo.create_invalid_max_uses": "⚠️ Использований должно быть не меньше 1.",
   // (end of admin.promo)
 
   // --- admin.content ---

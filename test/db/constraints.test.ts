@@ -139,6 +139,8 @@ interface PurchaseInput {
   days?: number | null;
   discountSource?: string;
   percent?: number;
+  /** A fixed amount off (fixed-amount promo codes). */
+  discountKopecks?: number;
   amount?: number;
   baseStars?: number | null;
   starsAmount?: number | null;
@@ -157,13 +159,14 @@ async function insertPurchase(
   const method = input.method ?? "card";
   const base = input.base ?? 14900;
   const percent = input.percent ?? 0;
+  const off = input.discountKopecks ?? 0;
   const row = first(
     await sql<{ id: string }>(
       `INSERT INTO purchases (user_id, kind, plan, period_days, method, base_kopecks,
          discount_source, discount_percent, amount_kopecks, base_stars, stars_amount, currency,
-         promo_code_id, status, paid_at, expires_at)
+         promo_code_id, status, paid_at, expires_at, discount_kopecks)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-         CASE WHEN $14 = 'paid' THEN now() END, now() + interval '1 hour')
+         CASE WHEN $14 = 'paid' THEN now() END, now() + interval '1 hour', $15)
        RETURNING id`,
       [
         userId,
@@ -172,9 +175,9 @@ async function insertPurchase(
         input.days !== undefined ? input.days : kind === "subscription" ? 30 : null,
         method,
         base,
-        input.discountSource ?? (percent === 0 ? "none" : "vip"),
+        input.discountSource ?? (percent === 0 && off === 0 ? "none" : "vip"),
         percent,
-        input.amount ?? base - Math.floor((base * percent) / 100),
+        input.amount ?? base - Math.floor((base * percent) / 100) - off,
         input.baseStars !== undefined ? input.baseStars : method === "stars" ? 100 : null,
         input.starsAmount !== undefined
           ? input.starsAmount
@@ -184,6 +187,7 @@ async function insertPurchase(
         input.currency ?? (method === "stars" ? "XTR" : "RUB"),
         input.promoCodeId ?? null,
         input.status ?? "pending",
+        off,
       ],
       client,
     ),
@@ -744,6 +748,47 @@ describe("purchases", () => {
     );
   });
 
+  it("takes a fixed amount off instead of a percent, never both, never beyond the base", async () => {
+    const u = await newUser();
+    // 149 ₽ − 50 ₽; Stars 100 × 5000/14900 = 33.5 → 33 off.
+    await insertPurchase(u, { discountKopecks: 5_000 });
+    await insertPurchase(u, { method: "stars", discountKopecks: 5_000, starsAmount: 67 });
+    await rejects(
+      insertPurchase(u, { method: "stars", discountKopecks: 5_000, starsAmount: 66 }),
+      CHECK,
+      "purchases_stars_shape",
+    );
+    await rejects(
+      insertPurchase(u, { discountKopecks: 5_000, amount: 9_899 }),
+      CHECK,
+      "purchases_amount_is_discounted_base",
+    );
+    await rejects(
+      insertPurchase(u, { percent: 10, discountKopecks: 100 }),
+      CHECK,
+      "purchases_discount_shape",
+    );
+    await rejects(
+      insertPurchase(u, { discountSource: "none", discountKopecks: 100 }),
+      CHECK,
+      "purchases_discount_shape",
+    );
+    await rejects(
+      insertPurchase(u, { discountKopecks: 15_000, amount: -100 }),
+      CHECK,
+      "purchases_discount_kopecks_range",
+    );
+    const id = await insertPurchase(u, { discountKopecks: 1_000 });
+    await rejects(
+      sql(
+        "UPDATE purchases SET discount_kopecks = 0, amount_kopecks = base_kopecks WHERE id = $1",
+        [id],
+      ),
+      RESTRICT,
+      "purchases_snapshot_immutable",
+    );
+  });
+
   it("keeps the price snapshot immutable and 'paid' final", async () => {
     const u = await newUser();
     const { purchaseId } = await paidCardSubscription(u);
@@ -1215,6 +1260,19 @@ describe("promo codes", () => {
     await rejects(newPromo(null, 0), CHECK, "promo_codes_percent_range");
     await rejects(newPromo(0), CHECK, "promo_codes_max_uses_positive");
     await rejects(newPromo(null, 10, "ЛЕТО"), CHECK, "promo_codes_code_format");
+  });
+
+  it("takes a percent or a fixed amount off, exactly one, and names a valid plan", async () => {
+    const insert = (percent: number | null, amount: number | null, plan: string | null = null) =>
+      sql(
+        "INSERT INTO promo_codes (code, percent, amount_off_kopecks, plan) VALUES ($1, $2, $3, $4)",
+        [`F${nextId()}`, percent, amount, plan],
+      );
+    await insert(null, 15_000, "plus");
+    await rejects(insert(10, 15_000), CHECK, "promo_codes_one_kind_of_discount");
+    await rejects(insert(null, null), CHECK, "promo_codes_one_kind_of_discount");
+    await rejects(insert(null, 0), CHECK, "promo_codes_amount_off_positive");
+    await rejects(insert(10, null, "Plus!"), CHECK, "promo_codes_plan_format");
   });
 
   it("refuses to reserve beyond max_uses and frees a slot when a purchase expires", async () => {

@@ -465,6 +465,7 @@ describe("prices", () => {
                 baseKopecks: 5_000,
                 discountSource: "vip",
                 discountPercent: 10,
+                discountKopecks: 0,
                 amountKopecks: 4_500,
                 baseStars: 28,
                 starsAmount: 26,

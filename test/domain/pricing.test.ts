@@ -39,20 +39,27 @@ describe("catalog defaults", () => {
 describe("one discount by priority", () => {
   it("takes the promo code over VIP over a personal discount", () => {
     const all: DiscountInput = {
-      promo: { id: 7, percent: 5 },
+      promo: { id: 7, percent: 5, amountOffKopecks: null, plan: null },
       isVip: true,
       personalPercent: 50,
       personalUntil: null,
     };
-    expect(chooseDiscount(all, 30, NOW)).toEqual({ source: "promo", percent: 5, promoCodeId: 7 });
+    expect(chooseDiscount(all, 30, NOW)).toEqual({
+      source: "promo",
+      percent: 5,
+      amountOffKopecks: 0,
+      promoCodeId: 7,
+    });
     expect(chooseDiscount({ ...all, promo: null }, 30, NOW)).toEqual({
       source: "vip",
       percent: 30,
+      amountOffKopecks: 0,
       promoCodeId: null,
     });
     expect(chooseDiscount({ ...all, promo: null, isVip: false }, 30, NOW)).toEqual({
       source: "personal",
       percent: 50,
+      amountOffKopecks: 0,
       promoCodeId: null,
     });
     expect(chooseDiscount(none, 30, NOW).source).toBe("none");
@@ -70,6 +77,39 @@ describe("one discount by priority", () => {
   });
 });
 
+describe("fixed-amount and plan-restricted promo codes", () => {
+  const fixed = (amountOffKopecks: number, plan: string | null = null): DiscountInput => ({
+    ...none,
+    isVip: true,
+    promo: { id: 9, percent: null, amountOffKopecks, plan },
+  });
+
+  it("takes the amount off the ruble price and the same share off the Stars price", () => {
+    // 149 ₽ − 50 ₽ = 99 ₽; 83 Stars × 5000/14900 = 27.85 → 27 off → 56 Stars.
+    const q = quoted("basic", 30, fixed(5_000));
+    expect(q).toMatchObject({
+      discountSource: "promo",
+      discountPercent: 0,
+      discountKopecks: 5_000,
+      amountKopecks: 9_900,
+      starsAmount: 56,
+      promoCodeId: 9,
+    });
+  });
+
+  it("never takes more than the price", () => {
+    const q = quoted("basic", 30, fixed(1_000_000));
+    expect(q).toMatchObject({ discountKopecks: 14_900, amountKopecks: 0, starsAmount: 0 });
+  });
+
+  it("applies a plan-restricted code only to its plan (then VIP applies)", () => {
+    expect(quoted("plus", 30, fixed(5_000, "plus")).discountSource).toBe("promo");
+    const other = quoted("basic", 30, fixed(5_000, "plus"));
+    expect(other).toMatchObject({ discountSource: "vip", discountPercent: 30, discountKopecks: 0 });
+    expect(other.promoCodeId).toBeNull();
+  });
+});
+
 describe("quotes", () => {
   it("rounds the discount down to whole kopecks and the Stars price up to whole Stars", () => {
     // 149 ₽ at 33 %: 49.17 ₽ off → 99.83 ₽.
@@ -84,6 +124,7 @@ describe("quotes", () => {
       baseKopecks: 14_900,
       discountSource: "vip",
       discountPercent: 30,
+      discountKopecks: 0,
       amountKopecks: 10_430,
       baseStars: 83,
       starsAmount: 59,

@@ -75,7 +75,7 @@ describe("buy from the balance", () => {
       t("en", "buy.price_discounted", {
         base: { kopecks: 29_900 },
         price: { kopecks: 20_930 },
-        percent: 30,
+        off: "30%",
       }),
     );
     expect(await balanceOf(story, 1701)).toBe(before);

@@ -29,7 +29,7 @@ describe("promo code on the buy screen", () => {
 
     await lea.send("  spring20 ");
     const priced = await lea.waitForMessage();
-    expect(body(priced)).toContain(t("en", "buy.promo_applied", { code: "SPRING20", percent: 20 }));
+    expect(body(priced)).toContain(t("en", "buy.promo_applied", { code: "SPRING20", off: "20%" }));
     expect(visible(body(priced))).toContain("🏷 Your discount: −20% (promo code SPRING20).");
     expect(buttonsOf(priced).map((b) => b.text)).toEqual([
       "Basic — from ₽119.20",
@@ -132,7 +132,7 @@ describe("promo code on the buy screen", () => {
     await ned.waitForMessage((m) => m.edited);
     await ned.send("GUESSME");
     expect(body(await ned.waitForMessage())).toContain(
-      t("en", "buy.promo_applied", { code: "GUESSME", percent: 50 }),
+      t("en", "buy.promo_applied", { code: "GUESSME", off: "50%" }),
     );
   });
 });

@@ -32,8 +32,11 @@ const COMMANDS: Array<[command: string, flow: FlowName]> = [
 export function closeOpenPrompt(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const from = ctx.from;
+    // Read first (once per update, shared with the features): a feature whose button closes
+    // its own question still reads what that question collected, and nothing is written when
+    // no question is open.
     if (from && (ctx.callbackQuery || ctx.message?.text?.startsWith("/"))) {
-      await ctx.conversation.clearPrompt(from.id);
+      if (await ctx.openPrompt()) await ctx.conversation.clearPrompt(from.id);
     }
     await next();
   };

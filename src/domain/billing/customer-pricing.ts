@@ -69,7 +69,8 @@ async function resolvePromo(
   if (!promoCode) return { outcome: "ok", promo: null };
   const found = await lookupPromoForCustomer(client, promoCode, userId);
   if (found.outcome !== "ok") return { outcome: "promo_rejected", reason: found.outcome };
-  return { outcome: "ok", promo: { id: found.promo.id, percent: found.promo.percent } };
+  const { id, percent, amountOffKopecks, plan } = found.promo;
+  return { outcome: "ok", promo: { id, percent, amountOffKopecks, plan } };
 }
 
 function priceWith(

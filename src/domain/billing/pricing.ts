@@ -105,10 +105,21 @@ export function findPeriod(catalog: Catalog, plan: string, days: number): PlanPe
 
 export type DiscountSource = "promo" | "vip" | "personal" | "none";
 
+/**
+ * What a promo code takes off: a percent, or a fixed ruble amount (in kopecks). A code may be
+ * restricted to one plan; on another plan it does not apply.
+ */
+export interface PromoDiscount {
+  id: number;
+  percent: number | null;
+  amountOffKopecks: number | null;
+  plan: string | null;
+}
+
 /** Everything that may discount a customer's price, as loaded for this quote. */
 export interface DiscountInput {
   /** A promo code the customer entered, already checked as usable. */
-  promo?: { id: number; percent: number } | null;
+  promo?: PromoDiscount | null;
   isVip: boolean;
   /** 0 = none. */
   personalPercent: number;
@@ -119,6 +130,8 @@ export interface DiscountInput {
 export interface ChosenDiscount {
   source: DiscountSource;
   percent: number;
+  /** A fixed amount off (promo codes only); 0 when the discount is a percent. */
+  amountOffKopecks: number;
   promoCodeId: number | null;
 }
 
@@ -130,20 +143,32 @@ export function chooseDiscount(
   input: DiscountInput,
   vipPercent: number,
   now: Date,
+  plan?: string,
 ): ChosenDiscount {
-  if (input.promo) {
-    return { source: "promo", percent: input.promo.percent, promoCodeId: input.promo.id };
+  const promo = input.promo;
+  if (promo && (promo.plan === null || plan === undefined || promo.plan === plan)) {
+    return {
+      source: "promo",
+      percent: promo.percent ?? 0,
+      amountOffKopecks: promo.amountOffKopecks ?? 0,
+      promoCodeId: promo.id,
+    };
   }
   if (input.isVip && vipPercent > 0) {
-    return { source: "vip", percent: vipPercent, promoCodeId: null };
+    return { source: "vip", percent: vipPercent, amountOffKopecks: 0, promoCodeId: null };
   }
   const personalValid =
     input.personalPercent > 0 &&
     (input.personalUntil === null || input.personalUntil.getTime() > now.getTime());
   if (personalValid) {
-    return { source: "personal", percent: input.personalPercent, promoCodeId: null };
+    return {
+      source: "personal",
+      percent: input.personalPercent,
+      amountOffKopecks: 0,
+      promoCodeId: null,
+    };
   }
-  return { source: "none", percent: 0, promoCodeId: null };
+  return { source: "none", percent: 0, amountOffKopecks: 0, promoCodeId: null };
 }
 
 /**
@@ -157,6 +182,8 @@ export interface Quote {
   baseKopecks: number;
   discountSource: DiscountSource;
   discountPercent: number;
+  /** A fixed amount taken off the ruble price (never more than the price); 0 for a percent. */
+  discountKopecks: number;
   amountKopecks: number;
   baseStars: number;
   starsAmount: number;
@@ -178,7 +205,11 @@ export function quote(
   if (!p) return { ok: false, reason: "unknown_plan" };
   const period = p.periods.find((x) => x.days === periodDays);
   if (!period) return { ok: false, reason: "unknown_period" };
-  const d = chooseDiscount(discounts, catalog.vipPercent, now);
+  const d = chooseDiscount(discounts, catalog.vipPercent, now, plan);
+  const off = Math.min(d.amountOffKopecks, period.kopecks);
+  // A fixed ruble amount takes the same share off the Stars price, rounded down (the Stars
+  // price rounds up), as the purchases CHECK constraint computes it.
+  const starsOff = off > 0 ? Math.floor((period.stars * off) / period.kopecks) : 0;
   return {
     ok: true,
     quote: {
@@ -187,9 +218,10 @@ export function quote(
       baseKopecks: period.kopecks,
       discountSource: d.source,
       discountPercent: d.percent,
-      amountKopecks: discounted(period.kopecks, d.percent),
+      discountKopecks: off,
+      amountKopecks: discounted(period.kopecks, d.percent) - off,
       baseStars: period.stars,
-      starsAmount: discounted(period.stars, d.percent),
+      starsAmount: discounted(period.stars, d.percent) - starsOff,
       promoCodeId: d.promoCodeId,
     },
   };

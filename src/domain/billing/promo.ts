@@ -2,6 +2,7 @@ import type { DbAccess, DbClient } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
 import { lockCustomer } from "../customers/lock.js";
 import { isPgError, SqlState } from "../pg-errors.js";
+import { toKopecks } from "./money.js";
 
 /**
  * Promo codes. A use is *reserved* when a purchase is created (purchases.ts inserts the
@@ -16,7 +17,12 @@ export const PROMO_CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 export interface PromoCode {
   id: number;
   code: string;
-  percent: number;
+  /** Percent off, or null when the code takes a fixed amount off. */
+  percent: number | null;
+  /** Fixed amount off the ruble price, or null when the code is a percent. */
+  amountOffKopecks: number | null;
+  /** The only plan the code applies to; null = every plan. */
+  plan: string | null;
   maxUses: number | null;
   reservedCount: number;
   usedCount: number;
@@ -27,7 +33,9 @@ export interface PromoCode {
 type PromoRow = {
   id: string;
   code: string;
-  percent: number;
+  percent: number | null;
+  amount_off_kopecks: string | null;
+  plan: string | null;
   max_uses: number | null;
   reserved_count: number;
   used_count: number;
@@ -35,13 +43,16 @@ type PromoRow = {
   active: boolean;
 };
 
-const PROMO_COLUMNS = "id, code, percent, max_uses, reserved_count, used_count, expires_at, active";
+const PROMO_COLUMNS =
+  "id, code, percent, amount_off_kopecks, plan, max_uses, reserved_count, used_count, expires_at, active";
 
 function toPromo(r: PromoRow): PromoCode {
   return {
     id: Number(r.id),
     code: r.code,
     percent: r.percent,
+    amountOffKopecks: r.amount_off_kopecks === null ? null : toKopecks(r.amount_off_kopecks),
+    plan: r.plan,
     maxUses: r.max_uses,
     reservedCount: r.reserved_count,
     usedCount: r.used_count,
@@ -53,7 +64,11 @@ function toPromo(r: PromoRow): PromoCode {
 export interface CreatePromoInput {
   adminId: number;
   code: string;
-  percent: number;
+  /** What the code takes off: a percent (1–100) or a fixed ruble amount in kopecks (one of them). */
+  percent?: number;
+  amountOffKopecks?: number;
+  /** The only plan the code applies to; absent or null = every plan. */
+  plan?: string | null;
   /** null = unlimited. */
   maxUses: number | null;
   /** null = never expires. */
@@ -62,25 +77,44 @@ export interface CreatePromoInput {
 
 export type CreatePromoResult =
   | { outcome: "created"; promo: PromoCode }
-  | { outcome: "invalid_code" | "invalid_percent" | "invalid_max_uses" | "duplicate" };
+  | {
+      outcome:
+        | "invalid_code"
+        | "invalid_percent"
+        | "invalid_amount"
+        | "invalid_plan"
+        | "invalid_max_uses"
+        | "duplicate";
+    };
+
+const PLAN_ID = /^[a-z][a-z0-9_]{0,31}$/;
 
 export async function createPromoCode(
   db: DbAccess,
   input: CreatePromoInput,
 ): Promise<CreatePromoResult> {
   if (!PROMO_CODE.test(input.code)) return { outcome: "invalid_code" };
-  if (!Number.isInteger(input.percent) || input.percent < 1 || input.percent > 100) {
+  const percent = input.percent ?? null;
+  const amountOff = input.amountOffKopecks ?? null;
+  if ((percent === null) === (amountOff === null)) return { outcome: "invalid_percent" };
+  if (percent !== null && (!Number.isInteger(percent) || percent < 1 || percent > 100)) {
     return { outcome: "invalid_percent" };
   }
+  if (amountOff !== null && (!Number.isSafeInteger(amountOff) || amountOff < 1)) {
+    return { outcome: "invalid_amount" };
+  }
+  const plan = input.plan ?? null;
+  if (plan !== null && !PLAN_ID.test(plan)) return { outcome: "invalid_plan" };
   if (input.maxUses !== null && (!Number.isInteger(input.maxUses) || input.maxUses < 1)) {
     return { outcome: "invalid_max_uses" };
   }
   try {
     return await db.tx("promo_create", async (client) => {
       const { rows } = await client.query<PromoRow>(
-        `INSERT INTO promo_codes (code, percent, max_uses, expires_at, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${PROMO_COLUMNS}`,
-        [input.code, input.percent, input.maxUses, input.expiresAt, input.adminId],
+        `INSERT INTO promo_codes
+           (code, percent, amount_off_kopecks, plan, max_uses, expires_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${PROMO_COLUMNS}`,
+        [input.code, percent, amountOff, plan, input.maxUses, input.expiresAt, input.adminId],
       );
       const promo = toPromo(rows[0] as PromoRow);
       await writeAudit(client, {
@@ -90,6 +124,8 @@ export async function createPromoCode(
           promo_id: promo.id,
           code: promo.code,
           percent: promo.percent,
+          amount_off_kopecks: promo.amountOffKopecks,
+          plan: promo.plan,
           max_uses: promo.maxUses,
           expires_at: promo.expiresAt?.toISOString() ?? null,
         },
@@ -109,18 +145,22 @@ export async function deactivatePromoCode(
   db: DbAccess,
   adminId: number,
   code: string,
-): Promise<{ outcome: "deactivated" | "not_found" }> {
+): Promise<{ outcome: "deactivated" | "already_inactive" | "not_found" }> {
   return db.tx("promo_deactivate", async (client) => {
-    const { rows } = await client.query<{ id: string }>(
-      "UPDATE promo_codes SET active = false WHERE lower(code) = lower($1) RETURNING id",
+    const { rows } = await client.query<{ id: string; was_active: boolean }>(
+      `WITH target AS (SELECT id, active FROM promo_codes WHERE lower(code) = lower($1)),
+            changed AS (UPDATE promo_codes c SET active = false FROM target t
+                         WHERE c.id = t.id AND t.active RETURNING c.id)
+       SELECT t.id, EXISTS (SELECT 1 FROM changed) AS was_active FROM target t`,
       [code],
     );
-    const id = rows[0]?.id;
-    if (id === undefined) return { outcome: "not_found" } as const;
+    const row = rows[0];
+    if (!row) return { outcome: "not_found" } as const;
+    if (!row.was_active) return { outcome: "already_inactive" } as const;
     await writeAudit(client, {
       actorId: adminId,
       action: "promo.deactivate",
-      details: { promo_id: Number(id), code },
+      details: { promo_id: Number(row.id), code },
     });
     return { outcome: "deactivated" } as const;
   });

@@ -25,6 +25,8 @@ export interface Purchase {
   baseKopecks: number;
   discountSource: DiscountSource;
   discountPercent: number;
+  /** A fixed amount off the ruble price (fixed-amount promo codes); 0 otherwise. */
+  discountKopecks: number;
   amountKopecks: number;
   baseStars: number | null;
   starsAmount: number | null;
@@ -40,8 +42,8 @@ export interface Purchase {
 }
 
 export const PURCHASE_COLUMNS = `id, user_id, kind, plan, period_days, method, base_kopecks,
-  discount_source, discount_percent, amount_kopecks, base_stars, stars_amount, currency,
-  promo_code_id, status, paid_at, expires_at, crypto_invoice_id, crypto_invoice_status,
+  discount_source, discount_percent, discount_kopecks, amount_kopecks, base_stars, stars_amount,
+  currency, promo_code_id, status, paid_at, expires_at, crypto_invoice_id, crypto_invoice_status,
   crypto_invoice_url, created_at`;
 
 export type PurchaseRow = {
@@ -54,6 +56,7 @@ export type PurchaseRow = {
   base_kopecks: string;
   discount_source: DiscountSource;
   discount_percent: number;
+  discount_kopecks: string;
   amount_kopecks: string;
   base_stars: number | null;
   stars_amount: number | null;
@@ -79,6 +82,7 @@ export function toPurchase(r: PurchaseRow): Purchase {
     baseKopecks: toKopecks(r.base_kopecks),
     discountSource: r.discount_source,
     discountPercent: r.discount_percent,
+    discountKopecks: toKopecks(r.discount_kopecks),
     amountKopecks: toKopecks(r.amount_kopecks),
     baseStars: r.base_stars,
     starsAmount: r.stars_amount,
@@ -142,10 +146,10 @@ export async function insertPurchase(client: DbClient, s: PurchaseSnapshot): Pro
   const base = q ? q.baseKopecks : (s.topupKopecks ?? 0);
   const { rows } = await client.query<PurchaseRow>(
     `INSERT INTO purchases (user_id, kind, plan, period_days, method, base_kopecks,
-       discount_source, discount_percent, amount_kopecks, base_stars, stars_amount, currency,
-       promo_code_id, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-             now() + make_interval(secs => $14::float8))
+       discount_source, discount_percent, discount_kopecks, amount_kopecks, base_stars,
+       stars_amount, currency, promo_code_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+             now() + make_interval(secs => $15::float8))
      RETURNING ${PURCHASE_COLUMNS}`,
     [
       s.userId,
@@ -156,6 +160,7 @@ export async function insertPurchase(client: DbClient, s: PurchaseSnapshot): Pro
       base,
       q?.discountSource ?? "none",
       q?.discountPercent ?? 0,
+      q?.discountKopecks ?? 0,
       q ? q.amountKopecks : base,
       stars ? (q?.baseStars ?? null) : null,
       stars ? (q?.starsAmount ?? null) : null,

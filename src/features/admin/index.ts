@@ -5,12 +5,13 @@ import { adminArea } from "./access.js";
 import type { AdminDeps } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
+import { promoGroup } from "./promo/index.js";
 
 export type { AdminDeps } from "./deps.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [];
+  const groups: AdminGroup[] = [promoGroup(deps)];
   return [homeGroup(deps, groups), ...groups];
 }
 
