@@ -132,6 +132,8 @@ const messages = {
     "⚠️ The price changed since this screen was shown. Here is the current one — nothing was charged.",
   "buy.paid_balance":
     "✅ Paid from your balance (now {balance}). Subscription active until <b>{expiresAt}</b>.",
+  "buy.paid_free":
+    "✅ {source, select, promo {Your promo code covers} other {Your discount covers}} the whole price — nothing was charged. Subscription active until <b>{expiresAt}</b>.",
   "buy.already_paid":
     "✅ This was already paid from your balance a moment ago — here is your key. To buy the same period again, wait {seconds, plural, one {# second} other {# seconds}}.",
   "buy.insufficient":
@@ -230,10 +232,12 @@ const messages = {
   "topup.title": "<b>💰 Top up balance</b>",
   "topup.unavailable": "Top-ups are not available right now. Please contact support.",
   "topup.balance": "Balance: <b>{balance}</b>",
-  "topup.choose": "Choose an amount or enter your own (from {min} to {max}).",
+  "topup.choose":
+    "Choose an amount or enter your own ({span, select, one {exactly {min}} other {from {min} to {max}}}).",
   "topup.preset_button": "{amount}",
   "topup.button_custom": "✏️ Other amount",
-  "topup.prompt": "Send the amount in rubles, from {min} to {max}:",
+  "topup.prompt":
+    "Send the amount in rubles, {span, select, one {exactly {min}} other {from {min} to {max}}}:",
   "topup.invalid_amount":
     "{reason, select, below_minimum {The minimum is {min}.} above_maximum {The maximum is {max}.} other {That doesn't look like an amount — send a number such as 500.}}",
   "topup.choose_method": "Top-up by <b>{amount}</b>. Choose how to pay:",
@@ -252,7 +256,8 @@ const messages = {
   "withdraw.too_little": "You can request a withdrawal once you have at least {min} of earnings.",
   "withdraw.button_start": "💸 Request a withdrawal",
   "withdraw.button_referral": "🤝 Referral program",
-  "withdraw.amount_prompt": "Send the amount to withdraw, from {min} to {max}:",
+  "withdraw.amount_prompt":
+    "Send the amount to withdraw, {span, select, one {exactly {min}} other {from {min} to {max}}}:",
   "withdraw.amount_invalid":
     "{reason, select, below_minimum {The minimum is {min}.} exceeds {You can withdraw at most {max}.} other {That doesn't look like an amount — send a number such as 500.}}",
   "withdraw.requisites_prompt":

@@ -141,6 +141,8 @@ export const messages = {
     "⚠️ Цена изменилась, пока был открыт этот экран. Вот актуальная — ничего не списано.",
   "buy.paid_balance":
     "✅ Оплачено с баланса (остаток {balance}). Подписка активна до <b>{expiresAt}</b>.",
+  "buy.paid_free":
+    "✅ {source, select, promo {Промокод покрывает} other {Скидка покрывает}} всю стоимость — ничего не списано. Подписка активна до <b>{expiresAt}</b>.",
   "buy.already_paid":
     "✅ Это уже оплачено с баланса только что — вот ваш ключ. Чтобы купить тот же срок ещё раз, подождите {seconds, plural, one {# секунду} few {# секунды} many {# секунд} other {# секунды}}.",
   "buy.insufficient":
@@ -241,10 +243,12 @@ export const messages = {
   "topup.title": "<b>💰 Пополнение баланса</b>",
   "topup.unavailable": "Пополнение сейчас недоступно. Напишите, пожалуйста, в поддержку.",
   "topup.balance": "Баланс: <b>{balance}</b>",
-  "topup.choose": "Выберите сумму или введите свою (от {min} до {max}).",
+  "topup.choose":
+    "Выберите сумму или введите свою ({span, select, one {ровно {min}} other {от {min} до {max}}}).",
   "topup.preset_button": "{amount}",
   "topup.button_custom": "✏️ Другая сумма",
-  "topup.prompt": "Отправьте сумму в рублях, от {min} до {max}:",
+  "topup.prompt":
+    "Отправьте сумму в рублях, {span, select, one {ровно {min}} other {от {min} до {max}}}:",
   "topup.invalid_amount":
     "{reason, select, below_minimum {Минимальная сумма — {min}.} above_maximum {Максимальная сумма — {max}.} other {Это не похоже на сумму — отправьте число, например 500.}}",
   "topup.choose_method": "Пополнение на <b>{amount}</b>. Выберите способ оплаты:",
@@ -262,7 +266,8 @@ export const messages = {
   "withdraw.too_little": "Запросить вывод можно, когда заработок достигнет {min}.",
   "withdraw.button_start": "💸 Запросить вывод",
   "withdraw.button_referral": "🤝 Реферальная программа",
-  "withdraw.amount_prompt": "Отправьте сумму для вывода, от {min} до {max}:",
+  "withdraw.amount_prompt":
+    "Отправьте сумму для вывода, {span, select, one {ровно {min}} other {от {min} до {max}}}:",
   "withdraw.amount_invalid":
     "{reason, select, below_minimum {Минимальная сумма — {min}.} exceeds {Можно вывести не больше {max}.} other {Это не похоже на сумму — отправьте число, например 500.}}",
   "withdraw.requisites_prompt":
