@@ -1,5 +1,6 @@
 import { clientAppRows } from "../bot/keyboards.js";
 import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
+import { quoteForCustomer } from "../domain/billing/customer-pricing.js";
 import { getBalance } from "../domain/billing/ledger.js";
 import { referralStats } from "../domain/billing/referrals.js";
 import {
@@ -11,6 +12,7 @@ import {
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions/subscriptions.js";
+import type { MessageVar } from "../locales/index.js";
 import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,
@@ -56,11 +58,23 @@ export async function profileScreen(
   ]);
   if (sub && live) {
     if (sub.lastPlan !== null && sub.lastPeriodDays !== null) {
+      if (!sub.isTrial) text.push(msg("profile.plan", { plan: planName(sub.lastPlan) }));
       text.push(
         sub.autoRenew
           ? msg("profile.auto_renew_on", { plan: planName(sub.lastPlan), days: sub.lastPeriodDays })
           : msg("profile.auto_renew_off"),
       );
+      if (sub.autoRenew) {
+        const shortfall = await renewalShortfall(
+          deps,
+          customer,
+          sub.lastPlan,
+          sub.lastPeriodDays,
+          balance,
+        );
+        if (shortfall)
+          text.push(msg("profile.auto_renew_short", { ...shortfall, expiresAt: sub.expiresAt }));
+      }
       buttons.push([
         sub.autoRenew
           ? actionButton("profile.button_auto_off", { type: "auto_renew", on: false })
@@ -71,6 +85,26 @@ export async function profileScreen(
     }
   }
   return { text, buttons };
+}
+
+/**
+ * What the next auto-renewal would cost (the plan's current price for this customer, no promo
+ * code, as the renewal charges it) and how much of it the balance lacks; undefined when it is
+ * covered or the plan is no longer sold.
+ */
+async function renewalShortfall(
+  deps: FlowDeps,
+  customer: Customer,
+  plan: string,
+  periodDays: number,
+  balance: number,
+): Promise<{ price: MessageVar; missing: MessageVar } | undefined> {
+  const priced = await quoteForCustomer(deps.db, { userId: customer.telegramId, plan, periodDays });
+  if (priced.outcome !== "ok" || balance >= priced.quote.amountKopecks) return undefined;
+  return {
+    price: money(priced.quote.amountKopecks),
+    missing: money(priced.quote.amountKopecks - balance),
+  };
 }
 
 /** The auto-renewal switch: explicit on/off, then the current profile. */

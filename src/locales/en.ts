@@ -90,6 +90,9 @@ const messages = {
   "profile.auto_renew_on":
     "🔁 Auto-renewal is <b>on</b>: before it ends, {plan} for {days, plural, one {# day} other {# days}} is paid from your balance.",
   "profile.auto_renew_off": "🔁 Auto-renewal is <b>off</b>.",
+  "profile.plan": "📦 Plan: <b>{plan}</b>",
+  "profile.auto_renew_short":
+    "⚠️ Your balance does not cover the next renewal: it costs {price}, <b>{missing}</b> is missing. Top up before <b>{expiresAt}</b>, or the subscription ends then.",
   "profile.auto_renew_needs_plan": "🔁 Auto-renewal becomes available after your first purchase.",
   "profile.auto_renew_set_on": "✅ Auto-renewal turned on.",
   "profile.auto_renew_set_off": "Auto-renewal turned off.",

@@ -97,6 +97,9 @@ export const messages = {
   "profile.auto_renew_on":
     "🔁 Автопродление <b>включено</b>: перед окончанием с баланса оплачивается «{plan}» на {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}.",
   "profile.auto_renew_off": "🔁 Автопродление <b>выключено</b>.",
+  "profile.plan": "📦 Тариф: <b>{plan}</b>",
+  "profile.auto_renew_short":
+    "⚠️ Баланса не хватает на следующее продление: оно стоит {price}, не хватает <b>{missing}</b>. Пополните баланс до <b>{expiresAt}</b>, иначе подписка закончится.",
   "profile.auto_renew_needs_plan": "🔁 Автопродление станет доступно после первой покупки.",
   "profile.auto_renew_set_on": "✅ Автопродление включено.",
   "profile.auto_renew_set_off": "Автопродление выключено.",
