@@ -133,6 +133,7 @@ export async function keyScreen(
   customer: Customer,
   lead: MessageRef[] = [],
   withExpiry = lead.length === 0,
+  reissueWaitSeconds?: number,
 ): Promise<Screen> {
   const sub = await getSubscription(deps.db, customer.telegramId);
   const link = liveKey(sub);
@@ -140,6 +141,12 @@ export async function keyScreen(
     const { content: operator } = await deps.content();
     // A panel's subscription URL: one tap in the apps; its page lists the apps per platform.
     const subscription = linkKindOf(link) === "subscription";
+    // During the reissue cool-down the button is replaced by when it is available again.
+    const wait = reissueWaitSeconds ?? cooldownLeftSeconds(sub.keyReissuedAt, deps);
+    const reissue: ScreenButton[][] =
+      wait > 0
+        ? []
+        : [[actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })]];
     return {
       text: [
         ...lead,
@@ -147,6 +154,9 @@ export async function keyScreen(
         ...(withExpiry ? [msg("key.active_until", { expiresAt: sub.expiresAt })] : []),
         msg("key.link", { link }),
         msg(subscription ? "key.hint_subscription" : "key.hint"),
+        ...(wait > 0
+          ? [msg("key.reissue_cooldown", { minutes: Math.max(1, Math.ceil(wait / 60)) })]
+          : []),
       ],
       qrCode: link,
       buttons: [
@@ -155,7 +165,7 @@ export async function keyScreen(
           row.map(({ label, url }) => urlButton(label, url)),
         ),
         [dataButton("key.button_instructions", "instructions")],
-        [actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })],
+        ...reissue,
       ],
     };
   }
@@ -183,6 +193,13 @@ export async function keyScreen(
   };
 }
 
+/** Seconds until the customer may reissue their key again (0: now). */
+function cooldownLeftSeconds(reissuedAt: Date | null, deps: FlowDeps): number {
+  if (!reissuedAt) return 0;
+  const until = reissuedAt.getTime() + deps.limits.reissueCooldownSeconds * 1000;
+  return Math.max(0, Math.ceil((until - Date.now()) / 1000));
+}
+
 /**
  * Reissue: ask first; then the domain swaps the UUID (cool-down, compare-and-set); with no
  * connection held the old UUID is removed from the VPN server and the new key provisioned.
@@ -204,8 +221,8 @@ export async function reissueAction(
   }
   const result = await reissueKey(deps.db, customer.telegramId, deps.limits.reissueCooldownSeconds);
   if (result.outcome === "cooldown") {
-    const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-    return keyScreen(deps, customer, [msg("key.reissue_cooldown", { minutes })], true);
+    // A stale button: the key screen, saying (as the database counted it) when it is possible.
+    return keyScreen(deps, customer, [], true, result.retryAfterSeconds);
   }
   if (result.outcome === "no_live_subscription") return keyScreen(deps, customer);
   deps.logger.info(
