@@ -39,6 +39,9 @@ const messages = {
     "1. Install an app for your device.\n2. Open “🔑 My key” and copy the <code>vless://…</code> link or scan the QR code.\n3. Add the key to the app and tap “Connect”.",
   "instructions.any_app": "Any app that supports VLESS (REALITY) will do.",
   "instructions.apps": "Apps for your device are below.",
+  "instructions.recommended": "Apps that work with the key:",
+  "instructions.app_line":
+    "{label} — {platform, select, ios {Streisand, v2RayTun} android {v2rayNG, Hiddify} windows {Hiddify, v2rayN} macos {Streisand, Hiddify} linux {Hiddify, Nekoray} other {any app with VLESS (REALITY)}}",
   "instructions.ios": "🍏 iPhone / iPad",
   "instructions.android": "🤖 Android",
   "instructions.windows": "🪟 Windows",

@@ -46,6 +46,9 @@ export const messages = {
     "1. Установите приложение для своего устройства.\n2. Откройте «🔑 Мой ключ» и скопируйте ссылку <code>vless://…</code> или отсканируйте QR-код.\n3. Добавьте ключ в приложение и нажмите «Подключиться».",
   "instructions.any_app": "Подойдёт любое приложение с поддержкой VLESS (REALITY).",
   "instructions.apps": "Приложения для вашего устройства — кнопки ниже.",
+  "instructions.recommended": "Приложения, которые работают с ключом:",
+  "instructions.app_line":
+    "{label} — {platform, select, ios {Streisand, v2RayTun} android {v2rayNG, Hiddify} windows {Hiddify, v2rayN} macos {Streisand, Hiddify} linux {Hiddify, Nekoray} other {любое приложение с VLESS (REALITY)}}",
   "instructions.ios": "🍏 iPhone / iPad",
   "instructions.android": "🤖 Android",
   "instructions.windows": "🪟 Windows",
