@@ -1,5 +1,6 @@
 import { clientAppRows } from "../bot/keyboards.js";
 import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
+import { quoteForCustomer } from "../domain/billing/customer-pricing.js";
 import { getBalance } from "../domain/billing/ledger.js";
 import { referralStats } from "../domain/billing/referrals.js";
 import {
@@ -11,6 +12,7 @@ import {
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions/subscriptions.js";
+import type { MessageVar } from "../locales/index.js";
 import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,
@@ -56,11 +58,23 @@ export async function profileScreen(
   ]);
   if (sub && live) {
     if (sub.lastPlan !== null && sub.lastPeriodDays !== null) {
+      if (!sub.isTrial) text.push(msg("profile.plan", { plan: planName(sub.lastPlan) }));
       text.push(
         sub.autoRenew
           ? msg("profile.auto_renew_on", { plan: planName(sub.lastPlan), days: sub.lastPeriodDays })
           : msg("profile.auto_renew_off"),
       );
+      if (sub.autoRenew) {
+        const shortfall = await renewalShortfall(
+          deps,
+          customer,
+          sub.lastPlan,
+          sub.lastPeriodDays,
+          balance,
+        );
+        if (shortfall)
+          text.push(msg("profile.auto_renew_short", { ...shortfall, expiresAt: sub.expiresAt }));
+      }
       buttons.push([
         sub.autoRenew
           ? actionButton("profile.button_auto_off", { type: "auto_renew", on: false })
@@ -71,6 +85,26 @@ export async function profileScreen(
     }
   }
   return { text, buttons };
+}
+
+/**
+ * What the next auto-renewal would cost (the plan's current price for this customer, no promo
+ * code, as the renewal charges it) and how much of it the balance lacks; undefined when it is
+ * covered or the plan is no longer sold.
+ */
+async function renewalShortfall(
+  deps: FlowDeps,
+  customer: Customer,
+  plan: string,
+  periodDays: number,
+  balance: number,
+): Promise<{ price: MessageVar; missing: MessageVar } | undefined> {
+  const priced = await quoteForCustomer(deps.db, { userId: customer.telegramId, plan, periodDays });
+  if (priced.outcome !== "ok" || balance >= priced.quote.amountKopecks) return undefined;
+  return {
+    price: money(priced.quote.amountKopecks),
+    missing: money(priced.quote.amountKopecks - balance),
+  };
 }
 
 /** The auto-renewal switch: explicit on/off, then the current profile. */
@@ -99,6 +133,7 @@ export async function keyScreen(
   customer: Customer,
   lead: MessageRef[] = [],
   withExpiry = lead.length === 0,
+  reissueWaitSeconds?: number,
 ): Promise<Screen> {
   const sub = await getSubscription(deps.db, customer.telegramId);
   const link = liveKey(sub);
@@ -106,6 +141,12 @@ export async function keyScreen(
     const { content: operator } = await deps.content();
     // A panel's subscription URL: one tap in the apps; its page lists the apps per platform.
     const subscription = linkKindOf(link) === "subscription";
+    // During the reissue cool-down the button is replaced by when it is available again.
+    const wait = reissueWaitSeconds ?? cooldownLeftSeconds(sub.keyReissuedAt, deps);
+    const reissue: ScreenButton[][] =
+      wait > 0
+        ? []
+        : [[actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })]];
     return {
       text: [
         ...lead,
@@ -113,6 +154,9 @@ export async function keyScreen(
         ...(withExpiry ? [msg("key.active_until", { expiresAt: sub.expiresAt })] : []),
         msg("key.link", { link }),
         msg(subscription ? "key.hint_subscription" : "key.hint"),
+        ...(wait > 0
+          ? [msg("key.reissue_cooldown", { minutes: Math.max(1, Math.ceil(wait / 60)) })]
+          : []),
       ],
       qrCode: link,
       buttons: [
@@ -121,7 +165,7 @@ export async function keyScreen(
           row.map(({ label, url }) => urlButton(label, url)),
         ),
         [dataButton("key.button_instructions", "instructions")],
-        [actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })],
+        ...reissue,
       ],
     };
   }
@@ -149,6 +193,13 @@ export async function keyScreen(
   };
 }
 
+/** Seconds until the customer may reissue their key again (0: now). */
+function cooldownLeftSeconds(reissuedAt: Date | null, deps: FlowDeps): number {
+  if (!reissuedAt) return 0;
+  const until = reissuedAt.getTime() + deps.limits.reissueCooldownSeconds * 1000;
+  return Math.max(0, Math.ceil((until - Date.now()) / 1000));
+}
+
 /**
  * Reissue: ask first; then the domain swaps the UUID (cool-down, compare-and-set); with no
  * connection held the old UUID is removed from the VPN server and the new key provisioned.
@@ -170,8 +221,8 @@ export async function reissueAction(
   }
   const result = await reissueKey(deps.db, customer.telegramId, deps.limits.reissueCooldownSeconds);
   if (result.outcome === "cooldown") {
-    const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-    return keyScreen(deps, customer, [msg("key.reissue_cooldown", { minutes })], true);
+    // A stale button: the key screen, saying (as the database counted it) when it is possible.
+    return keyScreen(deps, customer, [], true, result.retryAfterSeconds);
   }
   if (result.outcome === "no_live_subscription") return keyScreen(deps, customer);
   deps.logger.info(

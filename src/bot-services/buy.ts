@@ -232,12 +232,12 @@ export async function payAction(
       case "price_changed":
         return again(msg("buy.price_changed"));
       case "paid": {
-        const screen = await keyScreen(deps, customer, [
-          msg("buy.paid_balance", {
-            expiresAt: result.payment.expiresAt,
-            balance: money(result.payment.balanceAfter ?? 0),
-          }),
-        ]);
+        const { expiresAt, amountKopecks, balanceAfter } = result.payment;
+        const paid =
+          amountKopecks === 0
+            ? msg("buy.paid_free", { source: session.promoCode ? "promo" : "discount", expiresAt })
+            : msg("buy.paid_balance", { expiresAt, balance: money(balanceAfter ?? 0) });
+        const screen = await keyScreen(deps, customer, [paid]);
         return { ...screen, remember: { promoCode: null } };
       }
       case "insufficient_balance":

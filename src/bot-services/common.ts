@@ -68,6 +68,12 @@ export const planName = (plan: string): MessageVar => nested("plan.name", { id: 
 export const planDescription = (plan: string): MessageVar =>
   nested("plan.description", { id: plan });
 export const money = (kopecks: number): MessageVar => ({ kopecks });
+/** The ends of an amount range; equal ends read as one amount ("exactly ₽500"). */
+export const amountRange = (minKopecks: number, maxKopecks: number): MessageVars => ({
+  min: money(minKopecks),
+  max: money(maxKopecks),
+  span: minKopecks === maxKopecks ? "one" : "many",
+});
 
 export const flowButton = (key: MessageKey, flow: FlowName, vars?: MessageVars): ScreenButton => ({
   label: msg(key, vars),

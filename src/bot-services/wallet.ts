@@ -15,6 +15,7 @@ import type { MessageKey } from "../locales/index.js";
 import { checkoutScreen } from "./checkout.js";
 import {
   actionButton,
+  amountRange,
   type FlowDeps,
   flowButton,
   money,
@@ -86,10 +87,7 @@ export async function topupScreen(
       ...notes,
       msg("topup.title"),
       msg("topup.balance", { balance: money(balance) }),
-      msg("topup.choose", {
-        min: money(catalog.topup.minKopecks),
-        max: money(catalog.topup.maxKopecks),
-      }),
+      msg("topup.choose", amountRange(catalog.topup.minKopecks, catalog.topup.maxKopecks)),
     ],
     buttons: rows,
   };
@@ -100,10 +98,7 @@ export async function topupPrompt(deps: FlowDeps, notes: MessageRef[] = []): Pro
   return {
     text: [
       ...notes,
-      msg("topup.prompt", {
-        min: money(catalog.topup.minKopecks),
-        max: money(catalog.topup.maxKopecks),
-      }),
+      msg("topup.prompt", amountRange(catalog.topup.minKopecks, catalog.topup.maxKopecks)),
     ],
     buttons: [[flowButton("nav.cancel", "topup")]],
     awaitInput: { kind: "topup_amount" },
@@ -242,10 +237,7 @@ export async function withdrawAmountPrompt(
   }
   const min = deps.limits.minWithdrawalKopecks;
   return {
-    text: [
-      ...notes,
-      msg("withdraw.amount_prompt", { min: money(min), max: money(info.withdrawableKopecks) }),
-    ],
+    text: [...notes, msg("withdraw.amount_prompt", amountRange(min, info.withdrawableKopecks))],
     buttons: [[flowButton("nav.cancel", "withdraw")]],
     awaitInput: { kind: "withdraw_amount" },
   };

@@ -186,6 +186,18 @@ const CLIENT_APPS = [
   ["linux", "instructions.linux"],
 ] as const;
 
+/**
+ * The platforms the default instructions name apps for: those with a download button (the
+ * same ones, with the same labels, as on the key screen), or every platform when none is set.
+ */
+export function clientAppPlatforms(
+  apps: AppLinks,
+): Array<{ platform: (typeof CLIENT_APPS)[number][0]; label: MessageKey }> {
+  const all = CLIENT_APPS.map(([platform, label]) => ({ platform, label }));
+  const linked = all.filter(({ platform }) => Boolean(apps[platform]));
+  return linked.length > 0 ? linked : all;
+}
+
 /** The configured client-app download links, two per row (instructions and the key screen). */
 export function clientAppRows(apps: AppLinks): Array<Array<{ label: MessageKey; url: string }>> {
   const rows: Array<Array<{ label: MessageKey; url: string }>> = [];

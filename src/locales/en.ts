@@ -39,6 +39,9 @@ const messages = {
     "1. Install an app for your device.\n2. Open “🔑 My key” and copy the <code>vless://…</code> link or scan the QR code.\n3. Add the key to the app and tap “Connect”.",
   "instructions.any_app": "Any app that supports VLESS (REALITY) will do.",
   "instructions.apps": "Apps for your device are below.",
+  "instructions.recommended": "Apps that work with the key:",
+  "instructions.app_line":
+    "{label} — {platform, select, ios {Streisand, v2RayTun} android {v2rayNG, Hiddify} windows {Hiddify, v2rayN} macos {Streisand, Hiddify} linux {Hiddify, Nekoray} other {any app with VLESS (REALITY)}}",
   "instructions.ios": "🍏 iPhone / iPad",
   "instructions.android": "🤖 Android",
   "instructions.windows": "🪟 Windows",
@@ -90,6 +93,9 @@ const messages = {
   "profile.auto_renew_on":
     "🔁 Auto-renewal is <b>on</b>: before it ends, {plan} for {days, plural, one {# day} other {# days}} is paid from your balance.",
   "profile.auto_renew_off": "🔁 Auto-renewal is <b>off</b>.",
+  "profile.plan": "📦 Plan: <b>{plan}</b>",
+  "profile.auto_renew_short":
+    "⚠️ Your balance does not cover the next renewal: it costs {price}, <b>{missing}</b> is missing. Top up before <b>{expiresAt}</b>, or the subscription ends then.",
   "profile.auto_renew_needs_plan": "🔁 Auto-renewal becomes available after your first purchase.",
   "profile.auto_renew_set_on": "✅ Auto-renewal turned on.",
   "profile.auto_renew_set_off": "Auto-renewal turned off.",
@@ -131,6 +137,8 @@ const messages = {
     "⚠️ The price changed since this screen was shown. Here is the current one — nothing was charged.",
   "buy.paid_balance":
     "✅ Paid from your balance (now {balance}). Subscription active until <b>{expiresAt}</b>.",
+  "buy.paid_free":
+    "✅ {source, select, promo {Your promo code covers} other {Your discount covers}} the whole price — nothing was charged. Subscription active until <b>{expiresAt}</b>.",
   "buy.already_paid":
     "✅ This was already paid from your balance a moment ago — here is your key. To buy the same period again, wait {seconds, plural, one {# second} other {# seconds}}.",
   "buy.insufficient":
@@ -230,10 +238,12 @@ const messages = {
   "topup.title": "<b>💰 Top up balance</b>",
   "topup.unavailable": "Top-ups are not available right now. Please contact support.",
   "topup.balance": "Balance: <b>{balance}</b>",
-  "topup.choose": "Choose an amount or enter your own (from {min} to {max}).",
+  "topup.choose":
+    "Choose an amount or enter your own ({span, select, one {exactly {min}} other {from {min} to {max}}}).",
   "topup.preset_button": "{amount}",
   "topup.button_custom": "✏️ Other amount",
-  "topup.prompt": "Send the amount in rubles, from {min} to {max}:",
+  "topup.prompt":
+    "Send the amount in rubles, {span, select, one {exactly {min}} other {from {min} to {max}}}:",
   "topup.invalid_amount":
     "{reason, select, below_minimum {The minimum is {min}.} above_maximum {The maximum is {max}.} other {That doesn't look like an amount — send a number such as 500.}}",
   "topup.choose_method": "Top-up by <b>{amount}</b>. Choose how to pay:",
@@ -252,7 +262,8 @@ const messages = {
   "withdraw.too_little": "You can request a withdrawal once you have at least {min} of earnings.",
   "withdraw.button_start": "💸 Request a withdrawal",
   "withdraw.button_referral": "🤝 Referral program",
-  "withdraw.amount_prompt": "Send the amount to withdraw, from {min} to {max}:",
+  "withdraw.amount_prompt":
+    "Send the amount to withdraw, {span, select, one {exactly {min}} other {from {min} to {max}}}:",
   "withdraw.amount_invalid":
     "{reason, select, below_minimum {The minimum is {min}.} exceeds {You can withdraw at most {max}.} other {That doesn't look like an amount — send a number such as 500.}}",
   "withdraw.requisites_prompt":

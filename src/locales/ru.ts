@@ -46,6 +46,9 @@ export const messages = {
     "1. Установите приложение для своего устройства.\n2. Откройте «🔑 Мой ключ» и скопируйте ссылку <code>vless://…</code> или отсканируйте QR-код.\n3. Добавьте ключ в приложение и нажмите «Подключиться».",
   "instructions.any_app": "Подойдёт любое приложение с поддержкой VLESS (REALITY).",
   "instructions.apps": "Приложения для вашего устройства — кнопки ниже.",
+  "instructions.recommended": "Приложения, которые работают с ключом:",
+  "instructions.app_line":
+    "{label} — {platform, select, ios {Streisand, v2RayTun} android {v2rayNG, Hiddify} windows {Hiddify, v2rayN} macos {Streisand, Hiddify} linux {Hiddify, Nekoray} other {любое приложение с VLESS (REALITY)}}",
   "instructions.ios": "🍏 iPhone / iPad",
   "instructions.android": "🤖 Android",
   "instructions.windows": "🪟 Windows",
@@ -97,6 +100,9 @@ export const messages = {
   "profile.auto_renew_on":
     "🔁 Автопродление <b>включено</b>: перед окончанием с баланса оплачивается «{plan}» на {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}.",
   "profile.auto_renew_off": "🔁 Автопродление <b>выключено</b>.",
+  "profile.plan": "📦 Тариф: <b>{plan}</b>",
+  "profile.auto_renew_short":
+    "⚠️ Баланса не хватает на следующее продление: оно стоит {price}, не хватает <b>{missing}</b>. Пополните баланс до <b>{expiresAt}</b>, иначе подписка закончится.",
   "profile.auto_renew_needs_plan": "🔁 Автопродление станет доступно после первой покупки.",
   "profile.auto_renew_set_on": "✅ Автопродление включено.",
   "profile.auto_renew_set_off": "Автопродление выключено.",
@@ -141,6 +147,8 @@ export const messages = {
     "⚠️ Цена изменилась, пока был открыт этот экран. Вот актуальная — ничего не списано.",
   "buy.paid_balance":
     "✅ Оплачено с баланса (остаток {balance}). Подписка активна до <b>{expiresAt}</b>.",
+  "buy.paid_free":
+    "✅ {source, select, promo {Промокод покрывает} other {Скидка покрывает}} всю стоимость — ничего не списано. Подписка активна до <b>{expiresAt}</b>.",
   "buy.already_paid":
     "✅ Это уже оплачено с баланса только что — вот ваш ключ. Чтобы купить тот же срок ещё раз, подождите {seconds, plural, one {# секунду} few {# секунды} many {# секунд} other {# секунды}}.",
   "buy.insufficient":
@@ -242,10 +250,12 @@ export const messages = {
   "topup.title": "<b>💰 Пополнение баланса</b>",
   "topup.unavailable": "Пополнение сейчас недоступно. Напишите, пожалуйста, в поддержку.",
   "topup.balance": "Баланс: <b>{balance}</b>",
-  "topup.choose": "Выберите сумму или введите свою (от {min} до {max}).",
+  "topup.choose":
+    "Выберите сумму или введите свою ({span, select, one {ровно {min}} other {от {min} до {max}}}).",
   "topup.preset_button": "{amount}",
   "topup.button_custom": "✏️ Другая сумма",
-  "topup.prompt": "Отправьте сумму в рублях, от {min} до {max}:",
+  "topup.prompt":
+    "Отправьте сумму в рублях, {span, select, one {ровно {min}} other {от {min} до {max}}}:",
   "topup.invalid_amount":
     "{reason, select, below_minimum {Минимальная сумма — {min}.} above_maximum {Максимальная сумма — {max}.} other {Это не похоже на сумму — отправьте число, например 500.}}",
   "topup.choose_method": "Пополнение на <b>{amount}</b>. Выберите способ оплаты:",
@@ -263,7 +273,8 @@ export const messages = {
   "withdraw.too_little": "Запросить вывод можно, когда заработок достигнет {min}.",
   "withdraw.button_start": "💸 Запросить вывод",
   "withdraw.button_referral": "🤝 Реферальная программа",
-  "withdraw.amount_prompt": "Отправьте сумму для вывода, от {min} до {max}:",
+  "withdraw.amount_prompt":
+    "Отправьте сумму для вывода, {span, select, one {ровно {min}} other {от {min} до {max}}}:",
   "withdraw.amount_invalid":
     "{reason, select, below_minimum {Минимальная сумма — {min}.} exceeds {Можно вывести не больше {max}.} other {Это не похоже на сумму — отправьте число, например 500.}}",
   "withdraw.requisites_prompt":

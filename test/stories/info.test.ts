@@ -13,6 +13,14 @@ describe("instructions, support, about", () => {
       [
         t("en", "instructions.title"),
         t("en", "instructions.steps"),
+        [
+          t("en", "instructions.recommended"),
+          "🍏 iPhone / iPad — Streisand, v2RayTun",
+          "🤖 Android — v2rayNG, Hiddify",
+          "🪟 Windows — Hiddify, v2rayN",
+          "💻 macOS — Streisand, Hiddify",
+          "🐧 Linux — Hiddify, Nekoray",
+        ].join("\n"),
         t("en", "instructions.any_app"),
       ].join("\n\n"),
     );
@@ -53,6 +61,11 @@ describe("instructions, support, about", () => {
     await yan.press("instructions");
     const instructions = await yan.waitForMessage((m) => m.edited);
     expect(instructions.text).toContain(t("en", "instructions.apps"));
+    // Apps are named for the platforms with a download button, labelled as the buttons are.
+    expect(instructions.text).toContain(
+      `${t("en", "instructions.recommended")}\n${t("en", "instructions.ios")} — Streisand, v2RayTun\n${t("en", "instructions.windows")} — Hiddify, v2rayN\n\n`,
+    );
+    expect(instructions.text).not.toContain("v2rayNG");
     expect(buttonsOf(instructions).map((b) => b.url ?? b.callback_data)).toEqual([
       "https://apps.example/ios",
       "https://apps.example/win",

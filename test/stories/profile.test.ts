@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { adjustBalanceByAdmin } from "../../src/domain/billing/admin-balance.js";
 import { revokeSubscription } from "../../src/domain/subscriptions/subscriptions.js";
-import { ADMIN_ID, body, buttonsOf, startStory, subscriptionOf } from "./support.js";
+import { ADMIN_ID, body, buttonsOf, startStory, subscriptionOf, visible } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -51,6 +51,8 @@ describe("profile", () => {
       t("en", "subscription.active", { expiresAt: sub?.expires_at as Date }),
     );
     expect(body(paid)).toContain(t("en", "profile.auto_renew_off"));
+    expect(body(paid)).toContain(t("en", "profile.plan", { plan: "Plus" }));
+    expect(visible(body(paid))).toContain("📦 Plan: Plus");
     expect(rows(paid)).toEqual(["f:key", "f:buy", "f:topup", "f:withdraw", "ar:1", "menu"]);
 
     await ola.press(t("en", "profile.button_auto_on"));
@@ -58,6 +60,18 @@ describe("profile", () => {
     expect(body(on).startsWith(t("en", "profile.auto_renew_set_on"))).toBe(true);
     expect(body(on)).toContain(t("en", "profile.auto_renew_on", { plan: "Plus", days: 30 }));
     expect(rows(on)).toContain("ar:0");
+    // ₽201 on the balance, the next renewal (Plus, 30 days) costs ₽299: the profile warns.
+    const short = t("en", "profile.auto_renew_short", {
+      price: { kopecks: 29_900 },
+      missing: { kopecks: 9_800 },
+      expiresAt: sub?.expires_at as Date,
+    });
+    expect(body(on)).toContain(short);
+    await adjustBalanceByAdmin(story.db, { adminId: ADMIN_ID, userId: 2101, deltaKopecks: 9_800 });
+    await ola.send("/profile");
+    const covered = await ola.waitForMessage();
+    expect(body(covered)).toContain(t("en", "profile.auto_renew_on", { plan: "Plus", days: 30 }));
+    expect(visible(body(covered))).not.toContain("⚠️");
     expect((await subscriptionOf(story, 2101))?.auto_renew).toBe(true);
 
     await ola.press("ar:0");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createPromoCode } from "../../src/domain/billing/promo.js";
-import { ADMIN_ID, body, buttonsOf, startStory, visible } from "./support.js";
+import { ADMIN_ID, body, buttonsOf, startStory, subscriptionOf, visible } from "./support.js";
 
 const story = await startStory();
 const { t } = story;
@@ -134,5 +134,41 @@ describe("promo code on the buy screen", () => {
     expect(body(await ned.waitForMessage())).toContain(
       t("en", "buy.promo_applied", { code: "GUESSME", off: "50%" }),
     );
+  });
+
+  it("a 100 % promo code: nothing to pay, and the confirmation says the code covered it", async () => {
+    await createPromoCode(story.db, {
+      adminId: ADMIN_ID,
+      code: "ONTHEHOUSE",
+      percent: 100,
+      maxUses: null,
+      expiresAt: null,
+    });
+    const eve = await story.onboard(2003);
+    await eve.send("/buy");
+    await eve.waitForMessage();
+    await eve.press("promo");
+    await eve.waitForMessage((m) => m.edited);
+    await eve.send("ONTHEHOUSE");
+    await eve.waitForMessage();
+    await eve.press("b:basic");
+    await eve.waitForMessage((m) => m.edited);
+    await eve.press("b:basic:30");
+    const methods = await eve.waitForMessage((m) => m.edited);
+    expect(buttonsOf(methods)[0]).toEqual({
+      text: t("en", "buy.method_free"),
+      callback_data: "b:basic:30:bal:0",
+    });
+    await eve.press("b:basic:30:bal:0");
+    const key = await eve.waitForMessage((m) => m.photo !== null);
+    const sub = await subscriptionOf(story, 2003);
+    expect(
+      body(key).startsWith(
+        t("en", "buy.paid_free", { source: "promo", expiresAt: sub?.expires_at as Date }),
+      ),
+    ).toBe(true);
+    expect(visible(body(key))).toContain("Your promo code covers the whole price");
+    expect(visible(body(key))).not.toContain("Paid from your balance");
+    expect(story.r2Violations()).toBe(0);
   });
 });

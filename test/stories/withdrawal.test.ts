@@ -180,4 +180,22 @@ describe("withdrawal of referral earnings", () => {
     expect(await balanceOf(story, 2401)).toBe(70_000);
     expect(story.r2Violations()).toBe(0);
   });
+
+  it("earnings of exactly the minimum are asked for as one amount, not a range", async () => {
+    const vic = await story.onboard(2403);
+    const wes = await story.onboard(2404, { referrer: 2403 });
+    await friendTopsUp(story, wes, 500_000);
+    const cashback = t("en", "notice.referral_cashback", { amount: money(50_000), percent: 10 });
+    await vic.waitForMessage((m) => m.text === cashback);
+    await vic.send("/profile");
+    await vic.waitForMessage();
+    await vic.press("f:withdraw");
+    await vic.waitForMessage((m) => m.edited);
+    await vic.press("w:start");
+    const prompt = await vic.waitForMessage((m) => m.edited);
+    expect(prompt.text).toBe("Send the amount to withdraw, exactly ₽500:");
+    expect(prompt.text).toBe(
+      t("en", "withdraw.amount_prompt", { min: money(50_000), max: money(50_000), span: "one" }),
+    );
+  });
 });

@@ -3,6 +3,7 @@ import type { BotContext } from "../context.js";
 import {
   backToMenuKeyboard,
   Cb,
+  clientAppPlatforms,
   contactUrl,
   instructionsKeyboard,
   linkKeyboard,
@@ -41,10 +42,22 @@ export function infoFeature(): Composer<BotContext> {
 async function instructionsView(ctx: BotContext): Promise<View> {
   const info = await ctx.services.info.info(ctx.customer());
   const hasApps = Object.values(info.apps).some(Boolean);
+  // The default steps name apps per platform; an operator's own text names its own.
+  const steps = info.texts.instructions
+    ? [operatorText(info.texts.instructions)]
+    : [
+        ctx.t("instructions.steps"),
+        [
+          ctx.t("instructions.recommended"),
+          ...clientAppPlatforms(info.apps).map(({ platform, label }) =>
+            ctx.t("instructions.app_line", { label: { msg: label }, platform }),
+          ),
+        ].join("\n"),
+      ];
   return {
     text: paragraphs(
       ctx.t("instructions.title"),
-      info.texts.instructions ? operatorText(info.texts.instructions) : ctx.t("instructions.steps"),
+      ...steps,
       ctx.t(hasApps ? "instructions.apps" : "instructions.any_app"),
     ),
     keyboard: instructionsKeyboard(ctx, info.apps),
