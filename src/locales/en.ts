@@ -397,6 +397,45 @@ const messages = {
   // (end of admin.promo)
 
   // --- admin.content ---
+  "admin.content.entry": "🧩 Content and prices",
+  "admin.content.title": "🧩 <b>Content and prices</b> (— = the built-in default)",
+  "admin.content.overview":
+    "Support contact: {support}\nPrivacy policy: {privacy}\nApp links: {apps}\nTexts set: {texts}\nIncident banner: <b>{incident}</b> — {incidentText}",
+  "admin.content.button_support": "Support contact",
+  "admin.content.button_privacy": "Privacy policy URL",
+  "admin.content.button_app": "{platform}",
+  "admin.content.button_text": "{name} ({language})",
+  "admin.content.button_incident_on": "🚨 Banner on",
+  "admin.content.button_incident_off": "✅ Banner off",
+  "admin.content.button_incident_text": "Banner text",
+  "admin.content.button_prices": "💰 Prices",
+  "admin.content.button_price": "{plan}, {days} d — {price} / {stars} ⭐",
+  "admin.content.button_save": "💾 Save",
+  "admin.content.prices_title":
+    "💰 <b>Prices</b>: pick a plan period to change its ruble and Stars price.",
+  "admin.content.ask_support":
+    "Send the support contact customers see: an @username or a link (https:// or tg://). <code>-</code> removes it.",
+  "admin.content.ask_privacy":
+    "Send the privacy policy link (https://…). <code>-</code> removes it.",
+  "admin.content.ask_app":
+    "Send the download link of the {platform} app (https://…). <code>-</code> removes it.",
+  "admin.content.ask_text":
+    "Send the new “{name}” text in {language}, as customers should read it (up to 3000 characters). <code>-</code> brings back the default.",
+  "admin.content.ask_incident_text": "Send the incident banner text (up to 1000 characters).",
+  "admin.content.ask_price":
+    "Send the new price of {plan}, {days} days: rubles and Stars, e.g. <code>149 83</code>.",
+  "admin.content.bad_value": "⚠️ That value is not valid here.",
+  "admin.content.preview":
+    "{target, select, support {Support contact} privacy {Privacy policy} app {{platform} app link} text {“{name}” ({language})} incident_text {Incident banner text} price {{plan}, {days} days} other {Value}} will be:",
+  "admin.content.preview_value": "{value}",
+  "admin.content.preview_default": "(the built-in default)",
+  "admin.content.saved": "💾 Saved. Customers see it within seconds, without a restart.",
+  "admin.content.invalid": "⚠️ Not saved: the value is not valid.",
+  "admin.content.draft_gone": "⚠️ This edit is no longer open: start it again.",
+  "admin.content.cancelled": "Cancelled.",
+  "admin.content.incident_on": "🚨 The incident banner is on.",
+  "admin.content.incident_off": "✅ The incident banner is off.",
+  "admin.content.incident_needs_text": "⚠️ Set the banner text first.",
   // (end of admin.content)
 
   // --- admin.broadcasts ---

@@ -410,6 +410,45 @@ export const messages = {
   // (end of admin.promo)
 
   // --- admin.content ---
+  "admin.content.entry": "🧩 Контент и цены",
+  "admin.content.title": "🧩 <b>Контент и цены</b> (— = встроенное значение)",
+  "admin.content.overview":
+    "Контакт поддержки: {support}\nПолитика конфиденциальности: {privacy}\nСсылки на приложения: {apps}\nЗаданные тексты: {texts}\nБаннер инцидента: <b>{incident}</b> — {incidentText}",
+  "admin.content.button_support": "Контакт поддержки",
+  "admin.content.button_privacy": "Ссылка на политику",
+  "admin.content.button_app": "{platform}",
+  "admin.content.button_text": "{name} ({language})",
+  "admin.content.button_incident_on": "🚨 Включить баннер",
+  "admin.content.button_incident_off": "✅ Выключить баннер",
+  "admin.content.button_incident_text": "Текст баннера",
+  "admin.content.button_prices": "💰 Цены",
+  "admin.content.button_price": "{plan}, {days} дн. — {price} / {stars} ⭐",
+  "admin.content.button_save": "💾 Сохранить",
+  "admin.content.prices_title":
+    "💰 <b>Цены</b>: выберите период тарифа, чтобы изменить цену в рублях и Stars.",
+  "admin.content.ask_support":
+    "Пришлите контакт поддержки для клиентов: @username или ссылку (https:// или tg://). <code>-</code> убирает его.",
+  "admin.content.ask_privacy":
+    "Пришлите ссылку на политику конфиденциальности (https://…). <code>-</code> убирает её.",
+  "admin.content.ask_app":
+    "Пришлите ссылку на приложение для {platform} (https://…). <code>-</code> убирает её.",
+  "admin.content.ask_text":
+    "Пришлите новый текст «{name}» на языке {language} так, как его должны прочитать клиенты (до 3000 символов). <code>-</code> возвращает встроенный.",
+  "admin.content.ask_incident_text": "Пришлите текст баннера инцидента (до 1000 символов).",
+  "admin.content.ask_price":
+    "Пришлите новую цену {plan}, {days} дн.: рубли и Stars, например <code>149 83</code>.",
+  "admin.content.bad_value": "⚠️ Это значение здесь не подходит.",
+  "admin.content.preview":
+    "{target, select, support {Контакт поддержки} privacy {Политика конфиденциальности} app {Ссылка на приложение {platform}} text {«{name}» ({language})} incident_text {Текст баннера инцидента} price {{plan}, {days} дн.} other {Значение}} будет:",
+  "admin.content.preview_value": "{value}",
+  "admin.content.preview_default": "(встроенное значение)",
+  "admin.content.saved": "💾 Сохранено. Клиенты увидят это в течение секунд, без перезапуска.",
+  "admin.content.invalid": "⚠️ Не сохранено: значение не подходит.",
+  "admin.content.draft_gone": "⚠️ Это изменение уже закрыто: начните его заново.",
+  "admin.content.cancelled": "Отменено.",
+  "admin.content.incident_on": "🚨 Баннер инцидента включён.",
+  "admin.content.incident_off": "✅ Баннер инцидента выключен.",
+  "admin.content.incident_needs_text": "⚠️ Сначала задайте текст баннера.",
   // (end of admin.content)
 
   // --- admin.broadcasts ---

@@ -50,3 +50,60 @@ export async function savePricingOverride(
   });
   return { outcome: "saved", catalog };
 }
+
+export type EditPriceResult =
+  | { outcome: "saved"; catalog: Catalog }
+  | { outcome: "unknown_period" | "invalid" };
+
+/**
+ * Sets one plan period's prices (kopecks and Stars) in the operator's override, under the
+ * pricing row's lock, validated like any override, with an audit row of the old and new price.
+ * Purchases read the catalog in their own transaction, so the next checkout uses it.
+ */
+export async function editPeriodPrice(
+  db: DbAccess,
+  adminId: number,
+  change: { plan: string; days: number; kopecks: number; stars: number },
+): Promise<EditPriceResult> {
+  return db.tx("pricing_edit", async (client) => {
+    const { rows } = await client.query<{ value: unknown }>(
+      "SELECT value FROM settings WHERE key = $1 FOR UPDATE",
+      [PRICING_SETTINGS_KEY],
+    );
+    const stored = catalogOverrideSchema.safeParse(rows[0]?.value ?? {});
+    const override = stored.success ? stored.data : {};
+    const current = applyCatalogOverride(override);
+    const period = current.plans
+      .find((p) => p.id === change.plan)
+      ?.periods.find((x) => x.days === change.days);
+    if (!period) return { outcome: "unknown_period" } as const;
+    const plans = current.plans.map((p) =>
+      p.id !== change.plan
+        ? p
+        : {
+            ...p,
+            periods: p.periods.map((x) =>
+              x.days === change.days ? { ...x, kopecks: change.kopecks, stars: change.stars } : x,
+            ),
+          },
+    );
+    let catalog: Catalog;
+    try {
+      catalog = applyCatalogOverride({ ...override, plans });
+    } catch {
+      return { outcome: "invalid" } as const;
+    }
+    await writeSetting(client, PRICING_SETTINGS_KEY, { ...override, plans }, adminId);
+    await writeAudit(client, {
+      actorId: adminId,
+      action: "settings.pricing",
+      details: {
+        plan: change.plan,
+        days: change.days,
+        old: { kopecks: period.kopecks, stars: period.stars },
+        new: { kopecks: change.kopecks, stars: change.stars },
+      },
+    });
+    return { outcome: "saved", catalog } as const;
+  });
+}

@@ -24,7 +24,7 @@ const localized = z.union([
   z.record(z.string(), z.string().min(1).max(3000)),
 ]);
 
-const contentSchema = z.object({
+export const contentSchema = z.object({
   supportContact: z.string().min(1).max(200).optional(),
   apps: z
     .object({
@@ -46,15 +46,22 @@ const contentSchema = z.object({
     .optional(),
 });
 
-const incidentSchema = z.object({ enabled: z.boolean(), text: z.string().max(1000) });
+export const incidentSchema = z.object({ enabled: z.boolean(), text: z.string().max(1000) });
 
 export type OperatorContent = z.infer<typeof contentSchema>;
 export type LocalizedText = z.infer<typeof localized>;
+export type Incident = z.infer<typeof incidentSchema>;
+export const APP_PLATFORMS = ["ios", "android", "windows", "macos", "linux"] as const;
+export type AppPlatform = (typeof APP_PLATFORMS)[number];
+export const CONTENT_TEXTS = ["instructions", "support", "about", "privacy"] as const;
+export type ContentText = (typeof CONTENT_TEXTS)[number];
 
 export interface OperatorSettings {
   content: OperatorContent;
   /** The banner text while incident mode is on, else null. */
   incidentBanner: string | null;
+  /** The incident setting as stored (its text is kept while it is off). */
+  incident: Incident;
   /** Settings that did not parse (ignored), for the log. */
   invalid: string[];
 }
@@ -66,7 +73,12 @@ export async function readOperatorSettings(db: DbAccess): Promise<OperatorSettin
     "SELECT key, value FROM settings WHERE key = ANY($1::text[])",
     [[CONTENT_SETTINGS_KEY, INCIDENT_SETTINGS_KEY]],
   );
-  const out: OperatorSettings = { content: {}, incidentBanner: null, invalid: [] };
+  const out: OperatorSettings = {
+    content: {},
+    incidentBanner: null,
+    incident: { enabled: false, text: "" },
+    invalid: [],
+  };
   for (const row of rows) {
     if (row.key === CONTENT_SETTINGS_KEY) {
       const parsed = contentSchema.safeParse(row.value);
@@ -75,8 +87,11 @@ export async function readOperatorSettings(db: DbAccess): Promise<OperatorSettin
     } else if (row.key === INCIDENT_SETTINGS_KEY) {
       const parsed = incidentSchema.safeParse(row.value);
       if (!parsed.success) out.invalid.push(INCIDENT_SETTINGS_KEY);
-      else if (parsed.data.enabled && parsed.data.text.trim() !== "") {
-        out.incidentBanner = parsed.data.text.trim();
+      else {
+        out.incident = parsed.data;
+        if (parsed.data.enabled && parsed.data.text.trim() !== "") {
+          out.incidentBanner = parsed.data.text.trim();
+        }
       }
     }
   }

@@ -2,6 +2,7 @@ import type { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import { assertDistinctPrefixes } from "../feature.js";
 import { adminArea } from "./access.js";
+import { contentGroup } from "./content/index.js";
 import type { AdminDeps } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
@@ -11,7 +12,7 @@ export type { AdminDeps } from "./deps.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [promoGroup(deps)];
+  const groups: AdminGroup[] = [promoGroup(deps), contentGroup(deps)];
   return [homeGroup(deps, groups), ...groups];
 }
 

@@ -13,6 +13,8 @@ import {
 import { callbackParts, prefixTrigger } from "../../feature.js";
 import type { AdminDeps } from "../deps.js";
 import type { AdminGroup } from "../group.js";
+import { featurePrompt, promptOf } from "../prompts.js";
+import { adminRef, withNote } from "../ui.js";
 import {
   type DraftStep,
   deactivateQuestion,
@@ -23,8 +25,6 @@ import {
   type PromoDraft,
   planChoiceScreen,
   promoListScreen,
-  promoRef,
-  withNote,
 } from "./screens.js";
 
 const FEATURE = "admin.promo";
@@ -54,18 +54,18 @@ export function promoGroup(deps: AdminDeps): AdminGroup {
   composer.callbackQuery(prefixTrigger(PROMO_PREFIX), async (ctx) => {
     await answerCallback(ctx);
     const [action, arg] = callbackParts(ctx.match[1]);
-    const open = await ctx.openPrompt();
-    const draft = isPromoPrompt(open) ? (open.data as Partial<PromoDraft>) : undefined;
+    const open = promptOf(await ctx.openPrompt(), FEATURE);
+    const draft = open?.data as Partial<PromoDraft> | undefined;
     switch (action) {
       case undefined:
         return list(ctx);
       case "new":
         return showScreen(ctx, ask("code", {}));
       case "cancel":
-        return list(ctx, promoRef("admin.promo.cancelled"));
+        return list(ctx, adminRef("admin.promo.cancelled"));
       case "plan": {
-        if (!isPromoPrompt(open) || open.step !== "plan" || !draft) {
-          return list(ctx, promoRef("admin.promo.draft_gone"));
+        if (open?.step !== "plan" || !draft) {
+          return list(ctx, adminRef("admin.promo.draft_gone"));
         }
         const chosen = { ...draft, plan: arg === "*" || arg === undefined ? null : arg };
         return showScreen(ctx, {
@@ -74,8 +74,8 @@ export function promoGroup(deps: AdminDeps): AdminGroup {
         });
       }
       case "ok": {
-        if (!isPromoPrompt(open) || open.step !== "confirm" || !draft) {
-          return list(ctx, promoRef("admin.promo.draft_gone"));
+        if (open?.step !== "confirm" || !draft) {
+          return list(ctx, adminRef("admin.promo.draft_gone"));
         }
         return create(ctx, draft as PromoDraft);
       }
@@ -85,7 +85,7 @@ export function promoGroup(deps: AdminDeps): AdminGroup {
         if (!arg) return list(ctx);
         const r = await deactivatePromoCode(deps.db, ctx.from.id, arg);
         deps.logger.info({ admin_id: ctx.from.id, code: arg, outcome: r.outcome }, "promo code");
-        return list(ctx, promoRef(`admin.promo.deactivate_${r.outcome}`, { code: arg }));
+        return list(ctx, adminRef(`admin.promo.deactivate_${r.outcome}`, { code: arg }));
       }
       default:
         return list(ctx);
@@ -93,15 +93,15 @@ export function promoGroup(deps: AdminDeps): AdminGroup {
   });
 
   composer.on("message:text", async (ctx, next) => {
-    const open = await ctx.openPrompt();
-    if (ctx.message.text.startsWith("/") || !isPromoPrompt(open)) return next();
+    const open = promptOf(await ctx.openPrompt(), FEATURE);
+    if (ctx.message.text.startsWith("/") || !open) return next();
     const data = (open.data ?? {}) as Partial<PromoDraft>;
     const text = ctx.message.text.trim();
-    if (!(open.step in NEXT_STEP)) return list(ctx, promoRef("admin.promo.use_buttons"));
+    if (!(open.step in NEXT_STEP)) return list(ctx, adminRef("admin.promo.use_buttons"));
     const step = open.step as DraftStep;
     const answer = readAnswer(step, text);
     if (!answer.ok) {
-      return showScreen(ctx, ask(step, data, promoRef(`admin.promo.bad_${step}`)));
+      return showScreen(ctx, ask(step, data, adminRef(`admin.promo.bad_${step}`)));
     }
     const collected = { ...data, ...answer.value };
     const nextStep = NEXT_STEP[step];
@@ -129,7 +129,7 @@ export function promoGroup(deps: AdminDeps): AdminGroup {
       { admin_id: ctx.from.id, code: draft.code, outcome: r.outcome },
       "promo code create",
     );
-    return list(ctx, promoRef(`admin.promo.create_${r.outcome}`, { code: draft.code }));
+    return list(ctx, adminRef(`admin.promo.create_${r.outcome}`, { code: draft.code }));
   }
 
   return {
@@ -148,16 +148,7 @@ const NEXT_STEP: Record<DraftStep, DraftStep | undefined> = {
 };
 
 function prompt(step: string, data: Partial<PromoDraft>): FeaturePrompt {
-  return { kind: "feature", feature: FEATURE, step, data: { ...data } };
-}
-
-function isPromoPrompt(p: unknown): p is FeaturePrompt {
-  return (
-    typeof p === "object" &&
-    p !== null &&
-    (p as FeaturePrompt).kind === "feature" &&
-    (p as FeaturePrompt).feature === FEATURE
-  );
+  return featurePrompt(FEATURE, step, data);
 }
 
 type Answer = { ok: true; value: Partial<PromoDraft> } | { ok: false };

@@ -3,6 +3,7 @@ import type { PromoUsage } from "../../../domain/billing/promo.js";
 import type { MessageVar, MessageVars } from "../../../locales/index.js";
 import { callbackData } from "../../feature.js";
 import { HOME_DATA } from "../home.js";
+import { adminButton, adminRef } from "../ui.js";
 
 /** Callback data of the promo screens (prefix "apr"). */
 export const PROMO_PREFIX = "apr";
@@ -29,13 +30,7 @@ export interface PromoDraft {
   plan: string | null;
 }
 
-const ref = (key: MessageRef["key"], vars?: MessageVars): MessageRef =>
-  vars ? { key, vars } : { key };
-const button = (key: MessageRef["key"], data: string, vars?: MessageVars): ScreenButton => ({
-  label: ref(key, vars),
-  callbackData: data,
-});
-const backHome = (): ScreenButton[] => [button("nav.back", HOME_DATA)];
+const backHome = (): ScreenButton[] => [adminButton("nav.back", HOME_DATA)];
 
 /** "−20%" or "−₽150": what a code takes off. */
 export function discountVar(p: { percent: number | null; amountOffKopecks: number | null }) {
@@ -46,14 +41,14 @@ export function discountVar(p: { percent: number | null; amountOffKopecks: numbe
 
 /** Pure: the list of codes with their usage, newest first, and what can be done with them. */
 export function promoListScreen(codes: readonly PromoUsage[], now: Date): Screen {
-  const text: MessageRef[] = [ref("admin.promo.title")];
-  if (codes.length === 0) text.push(ref("admin.promo.empty"));
-  const buttons: ScreenButton[][] = [[button("admin.promo.button_create", PROMO_DATA.create)]];
+  const text: MessageRef[] = [adminRef("admin.promo.title")];
+  if (codes.length === 0) text.push(adminRef("admin.promo.empty"));
+  const buttons: ScreenButton[][] = [[adminButton("admin.promo.button_create", PROMO_DATA.create)]];
   for (const c of codes) {
     const expired = c.expiresAt !== null && c.expiresAt.getTime() <= now.getTime();
     const state = !c.active ? "inactive" : expired ? "expired" : "active";
     text.push(
-      ref("admin.promo.line", {
+      adminRef("admin.promo.line", {
         code: c.code,
         off: discountVar(c),
         used: c.usedCount,
@@ -66,7 +61,9 @@ export function promoListScreen(codes: readonly PromoUsage[], now: Date): Screen
     );
     if (c.active) {
       buttons.push([
-        button("admin.promo.button_deactivate", PROMO_DATA.deactivate(c.code), { code: c.code }),
+        adminButton("admin.promo.button_deactivate", PROMO_DATA.deactivate(c.code), {
+          code: c.code,
+        }),
       ]);
     }
   }
@@ -80,8 +77,8 @@ export type DraftStep = "code" | "discount" | "uses" | "expiry";
 /** Pure: the question of one step (the bot waits for the typed answer). */
 export function draftQuestion(step: DraftStep, problem?: MessageRef): Screen {
   return {
-    text: [...(problem ? [problem] : []), ref(`admin.promo.ask_${step}`)],
-    buttons: [[button("admin.promo.button_cancel", PROMO_DATA.cancel)]],
+    text: [...(problem ? [problem] : []), adminRef(`admin.promo.ask_${step}`)],
+    buttons: [[adminButton("admin.promo.button_cancel", PROMO_DATA.cancel)]],
     noMenuButton: true,
   };
 }
@@ -89,11 +86,13 @@ export function draftQuestion(step: DraftStep, problem?: MessageRef): Screen {
 /** Pure: the plan choice, the last step before the summary. */
 export function planChoiceScreen(plans: readonly string[]): Screen {
   return {
-    text: ref("admin.promo.ask_plan"),
+    text: adminRef("admin.promo.ask_plan"),
     buttons: [
-      [button("admin.promo.button_all_plans", PROMO_DATA.plan("*"))],
-      ...plans.map((p) => [button("admin.promo.button_plan", PROMO_DATA.plan(p), { plan: p })]),
-      [button("admin.promo.button_cancel", PROMO_DATA.cancel)],
+      [adminButton("admin.promo.button_all_plans", PROMO_DATA.plan("*"))],
+      ...plans.map((p) => [
+        adminButton("admin.promo.button_plan", PROMO_DATA.plan(p), { plan: p }),
+      ]),
+      [adminButton("admin.promo.button_cancel", PROMO_DATA.cancel)],
     ],
     noMenuButton: true,
   };
@@ -103,7 +102,7 @@ export function planChoiceScreen(plans: readonly string[]): Screen {
 export function draftSummaryScreen(draft: PromoDraft): Screen {
   return {
     text: [
-      ref("admin.promo.summary", {
+      adminRef("admin.promo.summary", {
         code: draft.code,
         off: discountVar(draft),
         max: draft.maxUses ?? "∞",
@@ -112,8 +111,8 @@ export function draftSummaryScreen(draft: PromoDraft): Screen {
       }),
     ],
     buttons: [
-      [button("admin.promo.button_confirm", PROMO_DATA.confirmCreate)],
-      [button("admin.promo.button_cancel", PROMO_DATA.cancel)],
+      [adminButton("admin.promo.button_confirm", PROMO_DATA.confirmCreate)],
+      [adminButton("admin.promo.button_cancel", PROMO_DATA.cancel)],
     ],
     noMenuButton: true,
   };
@@ -122,19 +121,11 @@ export function draftSummaryScreen(draft: PromoDraft): Screen {
 /** Pure: asks before a code stops accepting new uses. */
 export function deactivateQuestion(code: string): Screen {
   return {
-    text: ref("admin.promo.deactivate_confirm", { code }),
+    text: adminRef("admin.promo.deactivate_confirm", { code }),
     buttons: [
-      [button("admin.promo.button_confirm", PROMO_DATA.confirmDeactivate(code))],
-      [button("admin.promo.button_cancel", PROMO_DATA.list)],
+      [adminButton("admin.promo.button_confirm", PROMO_DATA.confirmDeactivate(code))],
+      [adminButton("admin.promo.button_cancel", PROMO_DATA.list)],
     ],
     noMenuButton: true,
   };
 }
-
-/** Pure: a one-line outcome above the list. */
-export function withNote(note: MessageRef, screen: Screen): Screen {
-  const text = Array.isArray(screen.text) ? screen.text : [screen.text];
-  return { ...screen, text: [note, ...text] };
-}
-
-export { ref as promoRef };
