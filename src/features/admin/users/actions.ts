@@ -62,15 +62,24 @@ export interface ActionResult {
   outcome: string;
   result: MessageRef;
   notice: Notice | null;
+  /** An audit row to write with the outcome (the domain wrote none in the action's transaction). */
+  audit?: { action: string; details: Record<string, unknown> };
 }
+
+/** Tells the customer: "sent", "unreachable" (blocked the bot) or "failed". */
+export type SendNotice = (
+  userId: number,
+  notice: Notice,
+) => Promise<"sent" | "unreachable" | "failed">;
 
 /**
  * Runs a confirmed action through the domain. Database work commits first; the VPN calls follow
  * with no connection held (provisioning's own claim / call / apply). Audit rows are written by
- * the domain in the action's transaction; a message's after it is sent (by the caller).
+ * the domain in the action's transaction; a message's is returned in `audit`, once it is sent.
  */
 export async function runAction(
   deps: AdminDeps,
+  send: SendNotice,
   pending: PendingAction,
   a: UserAction,
 ): Promise<ActionResult> {
@@ -238,13 +247,16 @@ export async function runAction(
       }
       break;
     }
-    case "message":
-      // Sent by the caller through the notifier: the message is the notice.
+    case "message": {
+      // The message is the notice: sent now, audited with how it went.
+      const sent = await send(userId, { kind: "operator_message", text: a.text });
       return {
-        outcome: "pending_send",
-        result: { key: "admin.users.done_message", vars: { outcome: "sent" } },
-        notice: { kind: "operator_message", text: a.text },
+        outcome: sent,
+        result: { key: "admin.users.done_message", vars: { outcome: sent } },
+        notice: null,
+        audit: { action: "user.message", details: { text: a.text } },
       };
+    }
   }
   throw new Error(`unhandled console action ${(a as UserAction).action}`);
 }

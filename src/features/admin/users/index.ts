@@ -89,7 +89,11 @@ export function usersGroup(deps: AdminDeps): AdminGroup {
     );
   };
 
-  const tell = async (ctx: BotContext, userId: number, notice: Notice): Promise<NoticeOutcome> => {
+  const tell = async (
+    ctx: BotContext,
+    userId: number,
+    notice: Notice,
+  ): Promise<"sent" | "unreachable" | "failed"> => {
     try {
       return await ctx.notifier.send(userId, notice);
     } catch (err) {
@@ -119,21 +123,12 @@ export function usersGroup(deps: AdminDeps): AdminGroup {
     const pending = consumed.action;
     const a = actionFromRow(pending.action, pending.args);
     if (!a) throw new Error(`console action ${pending.id} has unreadable arguments`);
-    const done = await runAction(deps, pending, a);
+    const send = (userId: number, notice: Notice) => tell(ctx, userId, notice);
+    const done = await runAction(deps, send, pending, a);
     let noticeOutcome: NoticeOutcome | null = null;
-    let result = done.result;
-    if (a.action === "message" && done.notice) {
-      const sent = await tell(ctx, pending.userId, done.notice);
-      result = { key: "admin.users.done_message", vars: { outcome: sent } };
-      await recordActionOutcome(deps.db, pending, sent, {
-        action: "user.message",
-        details: { text: a.text },
-      });
-    } else {
-      if (done.notice)
-        noticeOutcome = notify ? await tell(ctx, pending.userId, done.notice) : "silent";
-      await recordActionOutcome(deps.db, pending, done.outcome);
-    }
+    if (done.notice)
+      noticeOutcome = notify ? await tell(ctx, pending.userId, done.notice) : "silent";
+    await recordActionOutcome(deps.db, pending, done.outcome, done.audit);
     deps.logger.info(
       {
         admin_id: adminId,
@@ -144,7 +139,7 @@ export function usersGroup(deps: AdminDeps): AdminGroup {
       },
       "console action done",
     );
-    await showScreen(ctx, resultScreen(pending.userId, result, noticeOutcome));
+    await showScreen(ctx, resultScreen(pending.userId, done.result, noticeOutcome));
   };
 
   composer.command("users", async (ctx) => {
