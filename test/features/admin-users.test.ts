@@ -441,4 +441,45 @@ describe("the user card: actions", () => {
     expect(pending?.used_at).toBeNull();
     expect(story.r2Violations()).toBe(0);
   });
+
+  it("with the VPN API down a grant waits for the server and a revoke's removal is retried", async () => {
+    await story.onboard(4211);
+    await story.sb.fault({ target: "vpn", mode: "down" });
+    try {
+      await openCard(4211);
+      await press(t("en", "admin.users.button_grant"));
+      await press(t("en", "admin.users.grant_days", { days: 1 }));
+      const pending = await press(SILENT);
+      const sub = await subscriptionOf(story, 4211);
+      expect(sub?.status).toBe("pending");
+      expect(body(pending)).toContain(
+        t("en", "admin.users.done_grant", { expiresAt: sub?.expires_at as Date, key: "pending" }),
+      );
+      const card = await openCard(4211);
+      expect(visible(body(card))).toContain("Key waiting for the VPN server");
+    } finally {
+      await story.sb.clearFaults("vpn");
+    }
+    // The activation worker, once the failed attempt's back-off (15 s) has passed.
+    await story.sql("UPDATE subscriptions SET next_activation_at = now() WHERE user_id = 4211");
+    await story.runActivation();
+    expect((await subscriptionOf(story, 4211))?.status).toBe("active");
+    const uuid = (await subscriptionOf(story, 4211))?.vpn_uuid;
+
+    await story.sb.fault({ target: "vpn", mode: "down" });
+    try {
+      await openCard(4211);
+      await press(t("en", "admin.users.button_revoke"));
+      const revoked = await press(SILENT);
+      expect(body(revoked)).toContain(t("en", "admin.users.done_revoke", { removed: "no" }));
+      // Access ends in the database at once; the key is still on the server until removal.
+      expect((await subscriptionOf(story, 4211))?.expires_at.getTime()).toBeLessThanOrEqual(
+        Date.now(),
+      );
+      expect((await story.sb.vpnUsers()).map((u) => u.uuid)).toContain(uuid);
+    } finally {
+      await story.sb.clearFaults("vpn");
+    }
+    expect(story.r2Violations()).toBe(0);
+  });
 });
