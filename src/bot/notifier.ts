@@ -128,6 +128,36 @@ export function renderNotice(
       };
       buttons = [{ key: "notice.button_profile", flow: "profile" }];
       break;
+    case "account_time_granted":
+      vars = { expiresAt: notice.expiresAt };
+      buttons = [{ key: "notice.button_key", flow: "key" }];
+      break;
+    case "account_revoked":
+      break;
+    case "account_credited":
+    case "account_debited":
+      vars = {
+        amount: { kopecks: notice.amountKopecks },
+        balance: { kopecks: notice.balanceKopecks },
+      };
+      break;
+    case "account_discount":
+      key =
+        notice.percent === 0
+          ? "notice.account_discount_removed"
+          : notice.until
+            ? "notice.account_discount_until"
+            : "notice.account_discount";
+      vars = notice.until
+        ? { percent: notice.percent, until: notice.until }
+        : { percent: notice.percent };
+      break;
+    case "account_vip":
+      key = notice.on ? "notice.account_vip_on" : "notice.account_vip_off";
+      break;
+    case "operator_message":
+      vars = { text: notice.text };
+      break;
     default: {
       // A new notice kind needs its `notice.<kind>` texts in src/locales and a case here.
       const unknown: never = notice;

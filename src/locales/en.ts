@@ -349,6 +349,118 @@ const messages = {
   // (end of admin.dashboard)
 
   // --- admin.users ---
+  "admin.users.entry": "👤 Users",
+  "admin.users.ask":
+    "👤 <b>Find a customer</b>\nSend their Telegram id, @username, or forward one of their messages here.",
+  "admin.users.not_found": "No customer {query} is known to the bot.",
+  "admin.users.hidden_forward":
+    "🙈 {name} hides their account in forwarded messages, so Telegram does not tell the bot who sent it. Ask for their id (shown on their profile screen) or @username and send that.",
+  "admin.users.forward_not_user": "This was forwarded from a chat or channel, not from a customer.",
+  "admin.users.invalid_lookup":
+    "That is not an id or @username. Send a numeric Telegram id, an @username, or forward a message of the customer.",
+  "admin.users.card_title":
+    "👤 <b>{id}</b> · {username} · {name}\nLanguage: {language} · since {createdAt} · last seen {lastSeen}\n{reachable, select, yes {📶 Reachable} other {🚫 Blocked the bot}}",
+  "admin.users.card_no_sub": "📦 No subscription.",
+  "admin.users.card_sub":
+    "📦 {kind, select, trial {Trial} other {Paid}}, {state, select, active {active} pending {activation pending} expired {expired} revoked {revoked} other {{state}}}, until {expiresAt} · auto-renewal {autoRenew, select, yes {on} other {off}}\n🔑 {key, select, live {Key live on the VPN server} pending {Key waiting for the VPN server} other {No key on the VPN server}}",
+  "admin.users.card_money":
+    "💰 Balance: {balance}\n⭐ VIP: {vip, select, yes {yes (−{vipPercent}%)} other {no}}",
+  "admin.users.card_discount_none": "🏷 Personal discount: none",
+  "admin.users.card_discount": "🏷 Personal discount: −{percent}%, no end",
+  "admin.users.card_discount_until": "🏷 Personal discount: −{percent}% until {until}",
+  "admin.users.card_referrals":
+    "🤝 Invited {invited} ({paying} paying), earned {earned} · invited by: {referrer}",
+  "admin.users.card_payments_none": "🧾 No payments yet.",
+  "admin.users.card_payments_title": "🧾 <b>Last payments</b>",
+  "admin.users.card_payment": "#{id} · {date} · {amount} · {provider}",
+  "admin.users.button_grant": "➕ Grant time",
+  "admin.users.button_revoke": "⛔ Revoke",
+  "admin.users.button_reissue": "🔄 Reissue key",
+  "admin.users.button_vip_on": "⭐ VIP on",
+  "admin.users.button_vip_off": "☆ VIP off",
+  "admin.users.button_discount": "🏷 Discount",
+  "admin.users.button_message": "✉️ Message",
+  "admin.users.button_credit": "💰 Credit",
+  "admin.users.button_debit": "💸 Debit",
+  "admin.users.button_refresh": "🔃 Refresh",
+  "admin.users.button_find": "🔎 Another customer",
+  "admin.users.button_home": "🛠 Console",
+  "admin.users.button_card": "👤 Back to the card",
+  "admin.users.grant_title": "➕ <b>Grant time to {id}</b>\nPick a length or type your own.",
+  "admin.users.grant_days": "{days, plural, one {# day} other {# days}}",
+  "admin.users.button_grant_custom": "✏️ Other length…",
+  "admin.users.duration":
+    "{unit, select, m {{n, plural, one {# minute} other {# minutes}}} h {{n, plural, one {# hour} other {# hours}}} other {{n, plural, one {# day} other {# days}}}}",
+  "admin.users.ask_grant_custom":
+    "Send the length: <code>90m</code>, <code>12h</code> or <code>45d</code> (minutes, hours, days).",
+  "admin.users.invalid_duration":
+    "That is not a length. Send e.g. <code>90m</code>, <code>12h</code> or <code>45d</code> (up to 3650 days).",
+  "admin.users.ask_discount":
+    "Send {id}'s personal discount in percent, optionally with how long it lasts: <code>15</code> or <code>15 30d</code>. <code>0</code> removes it.",
+  "admin.users.invalid_discount":
+    "Send a percent from 0 to 100, optionally followed by a length such as <code>30d</code>.",
+  "admin.users.ask_credit":
+    "Send the amount to credit to {id}'s balance in rubles, e.g. <code>150</code> or <code>99.50</code>.",
+  "admin.users.ask_debit":
+    "Send the amount to debit from {id}'s balance in rubles (the balance is {balance}).",
+  "admin.users.invalid_amount":
+    "Send a positive amount in rubles, e.g. <code>150</code> or <code>99.50</code> (at most 1 000 000).",
+  "admin.users.ask_message":
+    "Send the message for {id} (up to {max} characters). It is delivered as plain text.",
+  "admin.users.invalid_message": "The message must have 1 to {max} characters of text.",
+  "admin.users.confirm_grant": "Grant <b>{duration}</b> to {id}?",
+  "admin.users.confirm_revoke":
+    "End {id}'s subscription now? The key comes off the VPN server at once.",
+  "admin.users.confirm_reissue": "Issue {id} a new key? The current key stops working.",
+  "admin.users.confirm_vip":
+    "{on, select, yes {Make {id} VIP (−{percent}% on every purchase)?} other {Take VIP from {id}?}}",
+  "admin.users.confirm_discount": "Give {id} a personal discount of −{percent}% with no end?",
+  "admin.users.confirm_discount_until":
+    "Give {id} a personal discount of −{percent}% until {until}?",
+  "admin.users.confirm_discount_remove": "Remove {id}'s personal discount?",
+  "admin.users.confirm_credit": "Credit <b>{amount}</b> to {id}'s balance (now {balance})?",
+  "admin.users.confirm_debit": "Debit <b>{amount}</b> from {id}'s balance (now {balance})?",
+  "admin.users.confirm_message": "Send this to {id}?\n\n{text}",
+  "admin.users.confirm_notify": "Tell the customer about it?",
+  "admin.users.button_confirm_notify": "✅ Yes, and notify",
+  "admin.users.button_confirm_silent": "✅ Yes, silently",
+  "admin.users.button_send": "✅ Send",
+  "admin.users.button_cancel": "✖️ Cancel",
+  "admin.users.done_grant":
+    "✅ Granted: the subscription runs until {expiresAt}. {key, select, live {The key is live.} other {The key is waiting for the VPN server (retried automatically).}}",
+  "admin.users.done_revoke":
+    "✅ Revoked. {removed, select, yes {The key is off the VPN server.} other {The key's removal is retried automatically until the VPN server confirms it.}}",
+  "admin.users.nothing_to_revoke": "Nothing to revoke: {id} has no live subscription.",
+  "admin.users.done_reissue":
+    "✅ New key issued. {state, select, live {It is live.} old {The old key is not confirmed off the server yet; the new one goes on once it is (retried automatically).} other {The new key is waiting for the VPN server (retried automatically).}}",
+  "admin.users.no_live_subscription":
+    "{id} has no live subscription, so there is no key to reissue.",
+  "admin.users.done_vip": "✅ VIP is {on, select, yes {on} other {off}}.",
+  "admin.users.done_discount": "✅ Personal discount saved.",
+  "admin.users.done_balance": "✅ Done: the balance is now {balance}.",
+  "admin.users.insufficient_balance":
+    "❌ Refused: the balance is {balance}, and a debit may not take it below zero.",
+  "admin.users.done_message":
+    "{outcome, select, sent {✅ Message delivered.} unreachable {🚫 Not delivered: the customer blocked the bot.} other {⚠️ Not delivered: Telegram did not take it. Try again later.}}",
+  "admin.users.notified":
+    "{outcome, select, sent {📨 The customer was notified.} unreachable {🚫 Not notified: the customer blocked the bot.} failed {⚠️ The notice could not be delivered.} other {🔕 The customer was not notified.}}",
+  "admin.users.unknown_user": "Customer {id} is not known to the bot.",
+  "admin.users.confirm_used": "This confirmation was already used: nothing was repeated.",
+  "admin.users.confirm_expired":
+    "This confirmation has expired: nothing was done. Start the action again from the card.",
+  "notice.account_time_granted":
+    "🎁 You got extra VPN time: your subscription now runs until {expiresAt}.",
+  "notice.account_revoked":
+    "⛔ Your subscription was ended by the administrator. Write to support if you have questions.",
+  "notice.account_credited": "💰 {amount} was credited to your balance. Balance: {balance}.",
+  "notice.account_debited": "💸 {amount} was debited from your balance. Balance: {balance}.",
+  "notice.account_discount": "🏷 You have a personal discount: −{percent}% on subscriptions.",
+  "notice.account_discount_until":
+    "🏷 You have a personal discount: −{percent}% on subscriptions until {until}.",
+  "notice.account_discount_removed": "🏷 Your personal discount has ended.",
+  "notice.account_vip_on": "⭐ You are now a VIP customer: a discount on every subscription.",
+  "notice.account_vip_off": "Your VIP status has ended.",
+  "notice.operator_message": "✉️ <b>Message from support</b>\n\n{text}",
   // (end of admin.users)
 
   // --- admin.promo ---

@@ -363,6 +363,120 @@ export const messages = {
   // (end of admin.dashboard)
 
   // --- admin.users ---
+  "admin.users.entry": "👤 Пользователи",
+  "admin.users.ask":
+    "👤 <b>Найти клиента</b>\nПришлите его Telegram id, @username или перешлите сюда одно из его сообщений.",
+  "admin.users.not_found": "Клиент {query} боту не известен.",
+  "admin.users.hidden_forward":
+    "🙈 {name} скрывает аккаунт в пересланных сообщениях, и Telegram не сообщает боту, кто автор. Попросите у клиента id (он есть на экране профиля) или @username и пришлите его.",
+  "admin.users.forward_not_user": "Это переслано из чата или канала, а не от клиента.",
+  "admin.users.invalid_lookup":
+    "Это не id и не @username. Пришлите числовой Telegram id, @username или перешлите сообщение клиента.",
+  "admin.users.card_title":
+    "👤 <b>{id}</b> · {username} · {name}\nЯзык: {language} · с {createdAt} · был(а) {lastSeen}\n{reachable, select, yes {📶 Доступен} other {🚫 Заблокировал(а) бота}}",
+  "admin.users.card_no_sub": "📦 Подписки нет.",
+  "admin.users.card_sub":
+    "📦 {kind, select, trial {Пробная} other {Платная}}, {state, select, active {активна} pending {ожидает активации} expired {истекла} revoked {отозвана} other {{state}}}, до {expiresAt} · автопродление {autoRenew, select, yes {вкл.} other {выкл.}}\n🔑 {key, select, live {Ключ действует на VPN-сервере} pending {Ключ ждёт VPN-сервер} other {Ключа на VPN-сервере нет}}",
+  "admin.users.card_money":
+    "💰 Баланс: {balance}\n⭐ VIP: {vip, select, yes {да (−{vipPercent}%)} other {нет}}",
+  "admin.users.card_discount_none": "🏷 Персональная скидка: нет",
+  "admin.users.card_discount": "🏷 Персональная скидка: −{percent}%, бессрочно",
+  "admin.users.card_discount_until": "🏷 Персональная скидка: −{percent}% до {until}",
+  "admin.users.card_referrals":
+    "🤝 Пригласил(а) {invited} (платят {paying}), заработано {earned} · пригласил: {referrer}",
+  "admin.users.card_payments_none": "🧾 Платежей пока нет.",
+  "admin.users.card_payments_title": "🧾 <b>Последние платежи</b>",
+  "admin.users.card_payment": "#{id} · {date} · {amount} · {provider}",
+  "admin.users.button_grant": "➕ Начислить время",
+  "admin.users.button_revoke": "⛔ Отозвать",
+  "admin.users.button_reissue": "🔄 Перевыпустить ключ",
+  "admin.users.button_vip_on": "⭐ Включить VIP",
+  "admin.users.button_vip_off": "☆ Выключить VIP",
+  "admin.users.button_discount": "🏷 Скидка",
+  "admin.users.button_message": "✉️ Написать",
+  "admin.users.button_credit": "💰 Зачислить",
+  "admin.users.button_debit": "💸 Списать",
+  "admin.users.button_refresh": "🔃 Обновить",
+  "admin.users.button_find": "🔎 Другой клиент",
+  "admin.users.button_home": "🛠 Консоль",
+  "admin.users.button_card": "👤 К карточке",
+  "admin.users.grant_title":
+    "➕ <b>Начислить время клиенту {id}</b>\nВыберите срок или введите свой.",
+  "admin.users.grant_days": "{days, plural, one {# день} few {# дня} many {# дней} other {# дня}}",
+  "admin.users.button_grant_custom": "✏️ Другой срок…",
+  "admin.users.duration":
+    "{unit, select, m {{n, plural, one {# минута} few {# минуты} many {# минут} other {# минуты}}} h {{n, plural, one {# час} few {# часа} many {# часов} other {# часа}}} other {{n, plural, one {# день} few {# дня} many {# дней} other {# дня}}}}",
+  "admin.users.ask_grant_custom":
+    "Пришлите срок: <code>90m</code>, <code>12h</code> или <code>45d</code> (минуты, часы, дни).",
+  "admin.users.invalid_duration":
+    "Это не срок. Пришлите, например, <code>90m</code>, <code>12h</code> или <code>45d</code> (не больше 3650 дней).",
+  "admin.users.ask_discount":
+    "Пришлите персональную скидку клиента {id} в процентах, можно со сроком: <code>15</code> или <code>15 30d</code>. <code>0</code> снимает скидку.",
+  "admin.users.invalid_discount":
+    "Пришлите процент от 0 до 100, можно со сроком, например <code>30d</code>.",
+  "admin.users.ask_credit":
+    "Пришлите сумму зачисления на баланс клиента {id} в рублях, например <code>150</code> или <code>99.50</code>.",
+  "admin.users.ask_debit":
+    "Пришлите сумму списания с баланса клиента {id} в рублях (на балансе {balance}).",
+  "admin.users.invalid_amount":
+    "Пришлите положительную сумму в рублях, например <code>150</code> или <code>99.50</code> (не больше 1 000 000).",
+  "admin.users.ask_message":
+    "Пришлите сообщение для клиента {id} (до {max} символов). Оно будет доставлено как обычный текст.",
+  "admin.users.invalid_message": "В сообщении должно быть от 1 до {max} символов текста.",
+  "admin.users.confirm_grant": "Начислить <b>{duration}</b> клиенту {id}?",
+  "admin.users.confirm_revoke":
+    "Завершить подписку клиента {id} сейчас? Ключ сразу будет снят с VPN-сервера.",
+  "admin.users.confirm_reissue": "Выпустить клиенту {id} новый ключ? Текущий перестанет работать.",
+  "admin.users.confirm_vip":
+    "{on, select, yes {Сделать клиента {id} VIP (−{percent}% на каждую покупку)?} other {Снять VIP с клиента {id}?}}",
+  "admin.users.confirm_discount": "Дать клиенту {id} персональную скидку −{percent}% бессрочно?",
+  "admin.users.confirm_discount_until":
+    "Дать клиенту {id} персональную скидку −{percent}% до {until}?",
+  "admin.users.confirm_discount_remove": "Снять персональную скидку клиента {id}?",
+  "admin.users.confirm_credit":
+    "Зачислить <b>{amount}</b> на баланс клиента {id} (сейчас {balance})?",
+  "admin.users.confirm_debit": "Списать <b>{amount}</b> с баланса клиента {id} (сейчас {balance})?",
+  "admin.users.confirm_message": "Отправить это клиенту {id}?\n\n{text}",
+  "admin.users.confirm_notify": "Сообщить клиенту?",
+  "admin.users.button_confirm_notify": "✅ Да, и уведомить",
+  "admin.users.button_confirm_silent": "✅ Да, без уведомления",
+  "admin.users.button_send": "✅ Отправить",
+  "admin.users.button_cancel": "✖️ Отмена",
+  "admin.users.done_grant":
+    "✅ Начислено: подписка действует до {expiresAt}. {key, select, live {Ключ действует.} other {Ключ ждёт VPN-сервер (повторы идут автоматически).}}",
+  "admin.users.done_revoke":
+    "✅ Отозвано. {removed, select, yes {Ключ снят с VPN-сервера.} other {Снятие ключа повторяется автоматически, пока VPN-сервер его не подтвердит.}}",
+  "admin.users.nothing_to_revoke": "Нечего отзывать: у клиента {id} нет действующей подписки.",
+  "admin.users.done_reissue":
+    "✅ Новый ключ выпущен. {state, select, live {Он действует.} old {Старый ключ ещё не снят с сервера; новый появится, как только это произойдёт (повторы идут автоматически).} other {Новый ключ ждёт VPN-сервер (повторы идут автоматически).}}",
+  "admin.users.no_live_subscription":
+    "У клиента {id} нет действующей подписки, перевыпускать нечего.",
+  "admin.users.done_vip": "✅ VIP {on, select, yes {включён} other {выключен}}.",
+  "admin.users.done_discount": "✅ Персональная скидка сохранена.",
+  "admin.users.done_balance": "✅ Готово: на балансе теперь {balance}.",
+  "admin.users.insufficient_balance":
+    "❌ Отказано: на балансе {balance}, а списание не может увести его ниже нуля.",
+  "admin.users.done_message":
+    "{outcome, select, sent {✅ Сообщение доставлено.} unreachable {🚫 Не доставлено: клиент заблокировал бота.} other {⚠️ Не доставлено: Telegram не принял сообщение. Попробуйте позже.}}",
+  "admin.users.notified":
+    "{outcome, select, sent {📨 Клиент уведомлён.} unreachable {🚫 Не уведомлён: клиент заблокировал бота.} failed {⚠️ Уведомление не удалось доставить.} other {🔕 Клиент не уведомлялся.}}",
+  "admin.users.unknown_user": "Клиент {id} боту не известен.",
+  "admin.users.confirm_used": "Это подтверждение уже использовано: ничего не повторено.",
+  "admin.users.confirm_expired":
+    "Срок этого подтверждения истёк: ничего не сделано. Начните действие заново из карточки.",
+  "notice.account_time_granted":
+    "🎁 Вам начислено дополнительное время VPN: подписка действует до {expiresAt}.",
+  "notice.account_revoked":
+    "⛔ Ваша подписка завершена администратором. Если есть вопросы, напишите в поддержку.",
+  "notice.account_credited": "💰 На ваш баланс зачислено {amount}. Баланс: {balance}.",
+  "notice.account_debited": "💸 С вашего баланса списано {amount}. Баланс: {balance}.",
+  "notice.account_discount": "🏷 У вас персональная скидка: −{percent}% на подписки.",
+  "notice.account_discount_until":
+    "🏷 У вас персональная скидка: −{percent}% на подписки до {until}.",
+  "notice.account_discount_removed": "🏷 Ваша персональная скидка закончилась.",
+  "notice.account_vip_on": "⭐ Теперь вы VIP-клиент: скидка на каждую подписку.",
+  "notice.account_vip_off": "Ваш VIP-статус закончился.",
+  "notice.operator_message": "✉️ <b>Сообщение от поддержки</b>\n\n{text}",
   // (end of admin.users)
 
   // --- admin.promo ---

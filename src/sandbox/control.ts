@@ -30,6 +30,9 @@ const messageBody = z.object({
   last_name: z.string().optional(),
   username: z.string().optional(),
   language_code: z.string().optional(),
+  /** The message is forwarded: from this user's id, or from a sender who hides their account. */
+  forward_from: z.number().int().positive().optional(),
+  forward_hidden_name: z.string().min(1).optional(),
 });
 const pressBody = z.object({
   message_id: z.number().int().positive(),
@@ -84,8 +87,14 @@ export class ControlPlane {
     return [
       route("GET", "/sandbox", () => ok(this.deps.describe())),
       route("POST", `${user}/message`, (m, req) => {
-        const { text, ...profile } = parse(messageBody, req);
-        return ok(customers.message(userId(m), text, profile));
+        const { text, forward_from, forward_hidden_name, ...profile } = parse(messageBody, req);
+        const forward =
+          forward_from !== undefined
+            ? { userId: forward_from }
+            : forward_hidden_name !== undefined
+              ? { hiddenName: forward_hidden_name }
+              : undefined;
+        return ok(customers.message(userId(m), text, profile, forward));
       }),
       route("POST", `${user}/press`, (m, req) => {
         const body = parse(pressBody, req);

@@ -27,6 +27,7 @@ const OWNERS: Record<string, string> = {
   broadcasts: "src/domain/broadcasts/",
   broadcast_recipients: "src/domain/broadcasts/",
   audit_log: "src/domain/audit.ts",
+  admin_pending_actions: "src/domain/console/",
   conversation_state: "src/bot/conversation.ts",
   update_inbox: "src/bot/inbox.ts",
   worker_cursors: "src/workers/",

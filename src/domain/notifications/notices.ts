@@ -42,7 +42,19 @@ export type Notice =
       requisites: string;
     }
   | { kind: "withdrawal_approved"; amountKopecks: number }
-  | { kind: "withdrawal_rejected"; amountKopecks: number; balanceKopecks: number };
+  | { kind: "withdrawal_rejected"; amountKopecks: number; balanceKopecks: number }
+  /** What an admin changed on the customer's account, when the admin chose to tell them. */
+  | AccountNotice
+  /** An admin's own words to the customer, from the console (shown as plain text). */
+  | { kind: "operator_message"; text: string };
+
+/** The console's account changes, as the customer is told about them. */
+export type AccountNotice =
+  | { kind: "account_time_granted"; expiresAt: Date }
+  | { kind: "account_revoked" }
+  | { kind: "account_credited" | "account_debited"; amountKopecks: number; balanceKopecks: number }
+  | { kind: "account_discount"; percent: number; until: Date | null }
+  | { kind: "account_vip"; on: boolean };
 
 export type PaymentAppliedNotice =
   | { kind: "payment_applied"; outcome: "granted"; expiresAt: Date; link: string | null }

@@ -438,12 +438,14 @@ export type ReissueResult =
 /**
  * The customer's own key reissue, at most once per `cooldownSeconds`. The database retires the
  * old UUID into issued_uuids (never reused); the version bump makes any in-flight provisioning
- * of the old key lose its compare-and-set.
+ * of the old key lose its compare-and-set. An admin's reissue (`byAdmin`, no cool-down) takes
+ * the same path and is audited in the same transaction.
  */
 export async function reissueKey(
   db: DbAccess,
   userId: number,
   cooldownSeconds: number,
+  byAdmin?: { adminId: number },
 ): Promise<ReissueResult> {
   return db.tx("subscription_reissue", async (client) => {
     const { rows } = await client.query<{
@@ -475,6 +477,14 @@ export async function reissueKey(
     );
     const newUuid = updated[0]?.vpn_uuid;
     if (!newUuid) throw new Error(`reissue of subscription ${sub.id} updated no row`);
+    if (byAdmin) {
+      await writeAudit(client, {
+        actorId: byAdmin.adminId,
+        action: "subscription.reissue",
+        targetUserId: userId,
+        details: { subscription_id: toSafeInt(sub.id), old_uuid: sub.vpn_uuid, new_uuid: newUuid },
+      });
+    }
     return {
       outcome: "reissued",
       subscriptionId: toSafeInt(sub.id),

@@ -7,12 +7,13 @@ import type { AdminDeps } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
 import { promoGroup } from "./promo/index.js";
+import { usersGroup } from "./users/index.js";
 
 export type { AdminDeps } from "./deps.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [promoGroup(deps), contentGroup(deps)];
+  const groups: AdminGroup[] = [usersGroup(deps), promoGroup(deps), contentGroup(deps)];
   return [homeGroup(deps, groups), ...groups];
 }
 

@@ -25,7 +25,16 @@ export const PRE_CHECKOUT_TIMEOUT_MS = 10_000;
 export class Customers {
   constructor(private readonly ctx: TelegramContext) {}
 
-  message(userId: number, text: string, profile: CustomerProfile = {}) {
+  /**
+   * `forward`: the message is a forward (Telegram's `forward_origin`) of another user's message,
+   * or of one whose sender hides their account in forwards.
+   */
+  message(
+    userId: number,
+    text: string,
+    profile: CustomerProfile = {},
+    forward?: { userId: number } | { hiddenName: string },
+  ) {
     if (text.trim() === "" || text.length > MAX_TEXT_LENGTH) {
       throw new HttpError(400, `text must have 1..${MAX_TEXT_LENGTH} characters`);
     }
@@ -41,6 +50,7 @@ export class Customers {
         date: this.ctx.chats.unixTime(),
         text,
         ...(entities.length > 0 ? { entities } : {}),
+        ...(forward ? { forward_origin: this.forwardOrigin(forward) } : {}),
       },
     });
     return { update_id: updateId, message_id: messageId };
@@ -177,6 +187,23 @@ export class Customers {
       },
     });
     return { blocked, update_id: updateId };
+  }
+
+  private forwardOrigin(forward: { userId: number } | { hiddenName: string }) {
+    const date = this.ctx.chats.unixTime();
+    if ("hiddenName" in forward) {
+      return { type: "hidden_user", date, sender_user_name: forward.hiddenName };
+    }
+    const known = this.ctx.chats.find(forward.userId)?.user;
+    return {
+      type: "user",
+      date,
+      sender_user: known ?? {
+        id: forward.userId,
+        is_bot: false,
+        first_name: `Customer ${forward.userId}`,
+      },
+    };
   }
 
   private profile(userId: number, given: CustomerProfile): TgUser {

@@ -1,0 +1,293 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../../../bot/context.js";
+import type { FeaturePrompt } from "../../../bot/services.js";
+import { answerCallback, showScreen } from "../../../bot/ui.js";
+import { loadCatalog } from "../../../domain/billing/catalog.js";
+import { getBalance } from "../../../domain/billing/ledger.js";
+import {
+  consumePendingAction,
+  createPendingAction,
+  recordActionOutcome,
+} from "../../../domain/console/pending-actions.js";
+import { findUserByUsername, loadUserCard } from "../../../domain/customers/card.js";
+import type { Notice } from "../../../domain/notifications/notices.js";
+import { toError } from "../../../util/errors.js";
+import { callbackParts, prefixTrigger } from "../../feature.js";
+import type { AdminDeps } from "../deps.js";
+import type { AdminGroup } from "../group.js";
+import { actionFromRow, argsOf, runAction } from "./actions.js";
+import {
+  forwardedFrom,
+  MAX_MESSAGE_LENGTH,
+  parseDiscount,
+  parseDuration,
+  parseLookup,
+  parseRubles,
+} from "./parse.js";
+import {
+  ASK_STEPS,
+  type AskStep,
+  askScreen,
+  Cb,
+  cardScreen,
+  confirmScreen,
+  grantMenuScreen,
+  lookupProblemScreen,
+  lookupScreen,
+  type NoticeOutcome,
+  resultScreen,
+  spentConfirmationScreen,
+  USERS_FEATURE,
+  USERS_PREFIX,
+  type UserAction,
+} from "./screens.js";
+
+/** How long a confirmation button stays usable. */
+export const CONFIRM_TTL_SECONDS = 15 * 60;
+
+/**
+ * The user card (`/users`): find a customer by id, @username or a forwarded message, see their
+ * subscription, money, discounts, referrals and reachability, and act on them. Every action is
+ * stored as a pending action and runs only when its single-use confirmation is pressed.
+ */
+export function usersGroup(deps: AdminDeps): AdminGroup {
+  const composer = new Composer<BotContext>();
+  const vipPercent = async () =>
+    (await deps.db.withClient("catalog_load", (client) => loadCatalog(client))).vipPercent;
+
+  const showCard = async (ctx: BotContext, userId: number) => {
+    const card = await loadUserCard(deps.db, userId);
+    if (!card) {
+      await showScreen(
+        ctx,
+        lookupProblemScreen("admin.users.not_found", { query: String(userId) }),
+      );
+      return;
+    }
+    await showScreen(ctx, cardScreen(card, await vipPercent()));
+  };
+
+  /** Stores the action and shows its confirmation. */
+  const propose = async (ctx: BotContext, userId: number, a: UserAction) => {
+    const balance = await getBalance(deps.db, userId);
+    if (balance === undefined) {
+      await showScreen(
+        ctx,
+        lookupProblemScreen("admin.users.not_found", { query: String(userId) }),
+      );
+      return;
+    }
+    const token = await createPendingAction(deps.db, {
+      adminId: ctx.customer().telegramId,
+      userId,
+      action: a.action,
+      args: argsOf(a),
+    });
+    await showScreen(
+      ctx,
+      confirmScreen(userId, a, token, { balanceKopecks: balance, vipPercent: await vipPercent() }),
+    );
+  };
+
+  const tell = async (
+    ctx: BotContext,
+    userId: number,
+    notice: Notice,
+  ): Promise<"sent" | "unreachable" | "failed"> => {
+    try {
+      return await ctx.notifier.send(userId, notice);
+    } catch (err) {
+      ctx.logger.warn(
+        { to: userId, kind: notice.kind, err: toError(err).message },
+        "console notice not delivered",
+      );
+      return "failed";
+    }
+  };
+
+  const confirm = async (ctx: BotContext, token: string, notify: boolean) => {
+    const adminId = ctx.customer().telegramId;
+    const consumed = await consumePendingAction(deps.db, {
+      adminId,
+      token,
+      notify,
+      ttlSeconds: CONFIRM_TTL_SECONDS,
+    });
+    if (consumed.outcome !== "consumed") {
+      ctx.logger.info({ outcome: consumed.outcome }, "console confirmation not usable");
+      await answerCallback(ctx);
+      await showScreen(ctx, spentConfirmationScreen(consumed.outcome));
+      return;
+    }
+    await answerCallback(ctx);
+    const pending = consumed.action;
+    const a = actionFromRow(pending.action, pending.args);
+    if (!a) throw new Error(`console action ${pending.id} has unreadable arguments`);
+    const send = (userId: number, notice: Notice) => tell(ctx, userId, notice);
+    const done = await runAction(deps, send, pending, a);
+    let noticeOutcome: NoticeOutcome | null = null;
+    if (done.notice)
+      noticeOutcome = notify ? await tell(ctx, pending.userId, done.notice) : "silent";
+    await recordActionOutcome(deps.db, pending, done.outcome, done.audit);
+    deps.logger.info(
+      {
+        admin_id: adminId,
+        user_id: pending.userId,
+        action: pending.action,
+        outcome: done.outcome,
+        notice: noticeOutcome,
+      },
+      "console action done",
+    );
+    await showScreen(ctx, resultScreen(pending.userId, done.result, noticeOutcome));
+  };
+
+  composer.command("users", async (ctx) => {
+    const lookup = parseLookup(ctx.match);
+    if (lookup) await findAndShow(ctx, lookup);
+    else await showScreen(ctx, lookupScreen());
+  });
+
+  const findAndShow = async (
+    ctx: BotContext,
+    lookup: NonNullable<ReturnType<typeof parseLookup>>,
+  ) => {
+    const userId =
+      lookup.kind === "id" ? lookup.id : await findUserByUsername(deps.db, lookup.username);
+    const query = lookup.kind === "id" ? String(lookup.id) : `@${lookup.username}`;
+    if (userId === undefined) {
+      await showScreen(ctx, lookupProblemScreen("admin.users.not_found", { query }));
+      return;
+    }
+    const card = await loadUserCard(deps.db, userId);
+    if (!card) {
+      await showScreen(ctx, lookupProblemScreen("admin.users.not_found", { query }));
+      return;
+    }
+    await showScreen(ctx, cardScreen(card, await vipPercent()));
+  };
+
+  composer.callbackQuery(prefixTrigger(USERS_PREFIX), async (ctx) => {
+    const [verb, first, second, third] = callbackParts(ctx.match[1]);
+    const userId = Number(first);
+    if (verb === "ok" && first && (second === "n" || second === "s")) {
+      await confirm(ctx, first, second === "n");
+      return;
+    }
+    await answerCallback(ctx);
+    if (verb === "find") return showScreen(ctx, lookupScreen());
+    if (!Number.isSafeInteger(userId) || userId <= 0) return;
+    if (verb === "c") return showCard(ctx, userId);
+    if (verb === "g") return showScreen(ctx, grantMenuScreen(userId));
+    if (verb === "ask" && ASK_STEPS.includes(second as AskStep)) {
+      const balance = (await getBalance(deps.db, userId)) ?? 0;
+      return showScreen(ctx, askScreen(userId, second as AskStep, balance));
+    }
+    if (verb === "a") {
+      if (second === "grant") {
+        const seconds = Number(third);
+        if (Number.isSafeInteger(seconds) && seconds > 0) {
+          await propose(ctx, userId, { action: "grant", seconds });
+        }
+        return;
+      }
+      if (second === "revoke" || second === "reissue") {
+        return propose(ctx, userId, { action: second });
+      }
+      if (second === "vip" && (third === "1" || third === "0")) {
+        return propose(ctx, userId, { action: "vip", on: third === "1" });
+      }
+    }
+    ctx.logger.warn({ data: ctx.callbackQuery.data }, "unknown user-card button");
+  });
+
+  composer.on("message", async (ctx, next) => {
+    const prompt = await ctx.openPrompt();
+    if (prompt?.kind !== "feature" || prompt.feature !== USERS_FEATURE) return next();
+    await ctx.conversation.clearPrompt(ctx.customer().telegramId);
+    await answerPrompt(ctx, prompt);
+  });
+
+  const answerPrompt = async (ctx: BotContext, prompt: FeaturePrompt) => {
+    const message = ctx.message;
+    if (!message) return;
+    if (prompt.step === "lookup") {
+      if (message.forward_origin) {
+        const from = forwardedFrom(message.forward_origin as unknown as { type: string });
+        if (from.kind === "user") return findAndShow(ctx, { kind: "id", id: from.id });
+        if (from.kind === "hidden") {
+          return showScreen(
+            ctx,
+            lookupProblemScreen("admin.users.hidden_forward", { name: from.name || "—" }),
+          );
+        }
+        return showScreen(ctx, lookupProblemScreen("admin.users.forward_not_user"));
+      }
+      const lookup = parseLookup(message.text ?? "");
+      if (!lookup) return showScreen(ctx, lookupProblemScreen("admin.users.invalid_lookup"));
+      return findAndShow(ctx, lookup);
+    }
+    const userId = Number(prompt.data?.user);
+    const step = prompt.step as AskStep;
+    if (!Number.isSafeInteger(userId) || !ASK_STEPS.includes(step)) return;
+    const text = message.text ?? "";
+    const again = async (problem: Parameters<typeof askScreen>[3]) => {
+      const balance = (await getBalance(deps.db, userId)) ?? 0;
+      await showScreen(ctx, askScreen(userId, step, balance, problem));
+    };
+    const action = readAnswer(step, text);
+    if ("problem" in action) return again(action.problem);
+    return propose(ctx, userId, action);
+  };
+
+  return {
+    name: USERS_FEATURE,
+    prefixes: [USERS_PREFIX],
+    composer,
+    entry: { label: "admin.users.entry", data: Cb.find },
+  };
+}
+
+/** A typed answer as the action it asks for, or the problem to show with the question again. */
+export function readAnswer(
+  step: AskStep,
+  text: string,
+  now: Date = new Date(),
+):
+  | UserAction
+  | {
+      problem:
+        | "admin.users.invalid_duration"
+        | "admin.users.invalid_discount"
+        | "admin.users.invalid_amount"
+        | "admin.users.invalid_message";
+    } {
+  switch (step) {
+    case "grant_custom": {
+      const d = parseDuration(text);
+      return d
+        ? { action: "grant", seconds: d.seconds }
+        : { problem: "admin.users.invalid_duration" };
+    }
+    case "discount": {
+      const d = parseDiscount(text);
+      if (!d) return { problem: "admin.users.invalid_discount" };
+      const until =
+        d.forSeconds === null ? null : new Date(now.getTime() + d.forSeconds * 1000).toISOString();
+      return { action: "discount", percent: d.percent, until };
+    }
+    case "credit":
+    case "debit": {
+      const kopecks = parseRubles(text);
+      if (kopecks === undefined) return { problem: "admin.users.invalid_amount" };
+      return { action: "balance", deltaKopecks: step === "credit" ? kopecks : -kopecks };
+    }
+    case "message": {
+      const body = text.trim();
+      if (body === "" || body.length > MAX_MESSAGE_LENGTH) {
+        return { problem: "admin.users.invalid_message" };
+      }
+      return { action: "message", text: body };
+    }
+  }
+}
