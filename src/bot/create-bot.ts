@@ -5,7 +5,6 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
-import type { CustomerNotifier } from "../domain/notifications/notices.js";
 import { I18n, LOCALES } from "../locales/index.js";
 import type { Metrics } from "../ops/metrics.js";
 import { toError } from "../util/errors.js";
@@ -27,7 +26,7 @@ import { chooseLocale } from "./middlewares/locale.js";
 import { markReachable, Reachability } from "./middlewares/reachability.js";
 import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
-import { createCustomerNotifier } from "./notifier.js";
+import { type BotNotifier, createCustomerNotifier } from "./notifier.js";
 import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
@@ -62,7 +61,7 @@ export interface CreatedBot {
   updates: UpdateTracker;
   reachability: Reachability;
   /** Notices through this bot's guarded API (workers, the crypto payment announcer). */
-  notifier: CustomerNotifier;
+  notifier: BotNotifier;
   /** Handles one update; errors go to the bot's error handler, the promise never rejects. */
   run: RunUpdate;
 }
@@ -98,7 +97,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     promptTtlMs: options.promptTtlMs,
     sessionTtlMs: options.sessionTtlMs,
   });
-  let notifier: CustomerNotifier | undefined;
+  let notifier: BotNotifier | undefined;
   const bot = new Bot<BotContext>(token, {
     client: {
       apiRoot: deps.apiRoot ?? deps.config.bot.apiRoot,
