@@ -94,17 +94,14 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
   };
 
   let started = false;
-  if (deps.config.bot.mode === "webhook") {
-    const { publicUrl, webhookSecret } = deps.config.bot;
-    if (!publicUrl || !webhookSecret) {
-      throw new Error("webhook mode needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET");
-    }
+  const delivery = deps.config.bot.delivery;
+  if (delivery.mode === "webhook") {
     const webhook = new WebhookReceiver({
       bot,
       logger: deps.logger,
       options,
-      publicUrl,
-      secret: webhookSecret,
+      publicUrl: delivery.publicUrl,
+      secret: delivery.webhookSecret,
       updates,
       inbox,
       run,
