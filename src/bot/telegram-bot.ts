@@ -3,7 +3,7 @@ import type { Config } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
 import { claimTtlFor, type ProvisioningDeps } from "../domain/subscriptions/provisioning.js";
-import { createAdminFeature } from "../features/admin/index.js";
+import { adminFeature } from "../features/admin/feature.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
@@ -74,7 +74,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     ...(deps.options ? { options: deps.options } : {}),
     services,
     features: [
-      createAdminFeature({
+      adminFeature({
         config,
         db,
         logger: logger.child({ component: "console" }),

@@ -1,10 +1,13 @@
 import { Composer } from "grammy";
-import type { BotContext } from "../context.js";
-import { Cb, LANGUAGE_DATA, languageKeyboard } from "../keyboards.js";
-import { answerCallback, menuView, paragraphs, show } from "../ui.js";
+import type { BotContext } from "../../bot/context.js";
+import { Cb, LANGUAGE_DATA, languageKeyboard } from "../../bot/keyboards.js";
+import { answerCallback, menuView, paragraphs, show } from "../../bot/ui.js";
+import type { Feature } from "../feature.js";
 
-/** Language choice: the onboarding picker, /language, and the settings button. */
-export function languageFeature(): Composer<BotContext> {
+/** Language choice: the onboarding picker, /language, and the settings button. *
+ * Owns "lang" (the picker) and "lang:<first|set>:<code>" (a choice).
+ */
+export function languageFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   feature.command("language", async (ctx) => {
@@ -50,5 +53,5 @@ export function languageFeature(): Composer<BotContext> {
     }
   });
 
-  return feature;
+  return { name: "language", prefixes: ["lang"], composer: feature };
 }

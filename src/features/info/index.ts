@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import type { BotContext } from "../context.js";
+import type { BotContext } from "../../bot/context.js";
 import {
   backToMenuKeyboard,
   Cb,
@@ -7,11 +7,14 @@ import {
   contactUrl,
   instructionsKeyboard,
   linkKeyboard,
-} from "../keyboards.js";
-import { answerCallback, operatorText, paragraphs, show, type View } from "../ui.js";
+} from "../../bot/keyboards.js";
+import { answerCallback, operatorText, paragraphs, show, type View } from "../../bot/ui.js";
+import type { Feature } from "../feature.js";
 
-/** /help and the operator-configurable screens: instructions, support, about/privacy. */
-export function infoFeature(): Composer<BotContext> {
+/** /help and the operator-configurable screens: instructions, support, about/privacy. *
+ * Owns "instructions", "support" and "about".
+ */
+export function infoFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   feature.command("help", async (ctx) => {
@@ -36,7 +39,7 @@ export function infoFeature(): Composer<BotContext> {
     await show(ctx, await aboutView(ctx));
   });
 
-  return feature;
+  return { name: "info", prefixes: ["instructions", "support", "about"], composer: feature };
 }
 
 async function instructionsView(ctx: BotContext): Promise<View> {

@@ -1,10 +1,13 @@
 import { Composer } from "grammy";
-import type { BotContext } from "../context.js";
-import { Cb, settingsKeyboard } from "../keyboards.js";
-import { answerCallback, menuView, show } from "../ui.js";
+import type { BotContext } from "../../bot/context.js";
+import { Cb, settingsKeyboard } from "../../bot/keyboards.js";
+import { answerCallback, menuView, show } from "../../bot/ui.js";
+import type { Feature } from "../feature.js";
 
-/** The main menu and the settings screen. */
-export function menuFeature(): Composer<BotContext> {
+/** The main menu and the settings screen. *
+ * Owns "menu" and "settings".
+ */
+export function menuFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   feature.command("menu", async (ctx) => {
@@ -24,5 +27,5 @@ export function menuFeature(): Composer<BotContext> {
     });
   });
 
-  return feature;
+  return { name: "menu", prefixes: ["menu", "settings"], composer: feature };
 }
