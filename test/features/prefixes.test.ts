@@ -16,6 +16,9 @@ import {
   prefixTrigger,
 } from "../../src/features/feature.js";
 import { chatFeatures } from "../../src/features/index.js";
+import { InfoData } from "../../src/features/info/codec.js";
+import { LanguageData } from "../../src/features/language/codec.js";
+import { MenuData } from "../../src/features/menu/codec.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
@@ -89,14 +92,14 @@ describe("callback prefixes", () => {
   it("buttons already in customers' chats keep their callback data byte for byte", () => {
     // The strings the keyboards have always produced: changing one strands old buttons.
     expect([
-      Cb.menu,
-      Cb.settings,
-      Cb.instructions,
-      Cb.support,
-      Cb.about,
-      Cb.languagePicker,
-      Cb.language("first", "en"),
-      Cb.language("set", "ru"),
+      MenuData.menu,
+      MenuData.settings,
+      InfoData.instructions,
+      InfoData.support,
+      InfoData.about,
+      LanguageData.picker,
+      LanguageData.choice("first", "en"),
+      LanguageData.choice("set", "ru"),
       Cb.flow("buy"),
       Cb.withdrawalDecision(12, true),
       Cb.withdrawalDecision(12, false),
@@ -189,17 +192,20 @@ function everyCallbackData(): string[] {
     provisioning: undefined as never,
   });
   return [
-    Cb.menu,
-    Cb.settings,
-    Cb.instructions,
-    Cb.support,
-    Cb.about,
-    Cb.languagePicker,
-    ...languages.flatMap((code) => [Cb.language("first", code), Cb.language("set", code)]),
+    MenuData.menu,
+    MenuData.settings,
+    InfoData.instructions,
+    InfoData.support,
+    InfoData.about,
+    LanguageData.picker,
+    ...languages.flatMap((code) => [
+      LanguageData.choice("first", code),
+      LanguageData.choice("set", code),
+    ]),
     ...flows.map((name) => Cb.flow(name)),
     ...actions.map(encodeAction),
-    Cb.withdrawalDecision(9_999_999_999_999_999, true),
-    Cb.withdrawalDecision(9_999_999_999_999_999, false),
+    Cb.withdrawalDecision(Number.MAX_SAFE_INTEGER, true),
+    Cb.withdrawalDecision(Number.MAX_SAFE_INTEGER, false),
     ...groups.flatMap((g) => (g.entry ? [g.entry.data] : [])),
   ];
 }

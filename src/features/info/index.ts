@@ -1,15 +1,10 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
-import {
-  backToMenuKeyboard,
-  Cb,
-  clientAppPlatforms,
-  contactUrl,
-  instructionsKeyboard,
-  linkKeyboard,
-} from "../../bot/keyboards.js";
 import { answerCallback, operatorText, paragraphs, show, type View } from "../../bot/ui.js";
 import type { Feature } from "../feature.js";
+import { backToMenuKeyboard } from "../menu/screens.js";
+import { InfoData } from "./codec.js";
+import { clientAppPlatforms, contactUrl, instructionsKeyboard, linkKeyboard } from "./screens.js";
 
 /** /help and the operator-configurable screens: instructions, support, about/privacy. *
  * Owns "instructions", "support" and "about".
@@ -24,22 +19,22 @@ export function infoFeature(): Feature {
     });
   });
 
-  feature.callbackQuery(Cb.instructions, async (ctx) => {
+  feature.callbackQuery(InfoData.instructions, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await instructionsView(ctx));
   });
 
-  feature.callbackQuery(Cb.support, async (ctx) => {
+  feature.callbackQuery(InfoData.support, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await supportView(ctx));
   });
 
-  feature.callbackQuery(Cb.about, async (ctx) => {
+  feature.callbackQuery(InfoData.about, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await aboutView(ctx));
   });
 
-  return { name: "info", prefixes: ["instructions", "support", "about"], composer: feature };
+  return { name: "info", prefixes: Object.values(InfoData), composer: feature };
 }
 
 async function instructionsView(ctx: BotContext): Promise<View> {

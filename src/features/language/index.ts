@@ -1,8 +1,10 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
-import { Cb, LANGUAGE_DATA, languageKeyboard } from "../../bot/keyboards.js";
-import { answerCallback, menuView, paragraphs, show } from "../../bot/ui.js";
+import { answerCallback, paragraphs, show } from "../../bot/ui.js";
 import type { Feature } from "../feature.js";
+import { menuView } from "../menu/screens.js";
+import { LANGUAGE_DATA, LanguageData } from "./codec.js";
+import { languageKeyboard } from "./screens.js";
 
 /** Language choice: the onboarding picker, /language, and the settings button. *
  * Owns "lang" (the picker) and "lang:<first|set>:<code>" (a choice).
@@ -17,7 +19,7 @@ export function languageFeature(): Feature {
     });
   });
 
-  feature.callbackQuery(Cb.languagePicker, async (ctx) => {
+  feature.callbackQuery(LanguageData.picker, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, { text: ctx.t("language.prompt"), keyboard: languageKeyboard(ctx, "set") });
   });
@@ -53,5 +55,5 @@ export function languageFeature(): Feature {
     }
   });
 
-  return { name: "language", prefixes: ["lang"], composer: feature };
+  return { name: "language", prefixes: [LanguageData.picker], composer: feature };
 }

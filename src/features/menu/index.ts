@@ -1,8 +1,9 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
-import { Cb, settingsKeyboard } from "../../bot/keyboards.js";
-import { answerCallback, menuView, show } from "../../bot/ui.js";
+import { answerCallback, show } from "../../bot/ui.js";
 import type { Feature } from "../feature.js";
+import { MenuData } from "./codec.js";
+import { menuView, settingsKeyboard } from "./screens.js";
 
 /** The main menu and the settings screen. *
  * Owns "menu" and "settings".
@@ -14,12 +15,12 @@ export function menuFeature(): Feature {
     await show(ctx, await menuView(ctx));
   });
 
-  feature.callbackQuery(Cb.menu, async (ctx) => {
+  feature.callbackQuery(MenuData.menu, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await menuView(ctx));
   });
 
-  feature.callbackQuery(Cb.settings, async (ctx) => {
+  feature.callbackQuery(MenuData.settings, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, {
       text: ctx.t("settings.title", { language: ctx.i18n.nameOf(ctx.locale) }),
@@ -27,5 +28,5 @@ export function menuFeature(): Feature {
     });
   });
 
-  return { name: "menu", prefixes: ["menu", "settings"], composer: feature };
+  return { name: "menu", prefixes: Object.values(MenuData), composer: feature };
 }

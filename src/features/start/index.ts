@@ -1,10 +1,11 @@
 import { Composer } from "grammy";
 import type { User } from "grammy/types";
 import type { BotContext } from "../../bot/context.js";
-import { languageKeyboard } from "../../bot/keyboards.js";
-import { menuView, paragraphs, show } from "../../bot/ui.js";
+import { paragraphs, show } from "../../bot/ui.js";
 import { toError } from "../../util/errors.js";
 import type { Feature } from "../feature.js";
+import { languageKeyboard } from "../language/screens.js";
+import { menuView } from "../menu/screens.js";
 
 const REFERRAL_PAYLOAD = /^ref_(\d{1,15})$/;
 
