@@ -310,128 +310,16 @@ export interface WorkerSchedule {
   enabled: boolean;
 }
 
-export interface Config {
-  env: "development" | "test" | "production";
-  log: { level: string; bufferMaxBytes: number };
-  http: {
-    port: number;
-    host: string;
-    /** The whole request (headers and body) must arrive within this; then 408 and closed. */
-    requestTimeoutMs: number;
-    /** A socket with no traffic for this long is closed. */
-    idleTimeoutMs: number;
-  };
-  metrics: {
-    /** Serve `/metrics` on its own port instead of `PORT`; undefined = on `PORT`. */
-    port: number | undefined;
-    /** Require `Authorization: Bearer <token>` on `/metrics`. */
-    token: string | undefined;
-  };
-  shutdownTimeoutMs: number;
-  bot: {
-    token: string | undefined;
-    mode: "polling" | "webhook";
-    /** Bot API base URL: Telegram's, a local Bot API server, or the sandbox stand-in. */
-    apiRoot: string;
-    publicUrl: string | undefined;
-    webhookSecret: string | undefined;
-    adminIds: number[];
-    providerToken: string | undefined;
-    /** Timeout of an ordinary Bot API call (sends, edits, answers). */
-    apiTimeoutMs: number;
-    /** Updates handled at once by the long-polling runner. */
-    concurrency: number;
-    /** A stored update whose handler stopped renewing its claim this long ago is run again. */
-    inboxLeaseMs: number;
-    /** Per-customer token bucket for expensive actions. */
-    rateLimitBurst: number;
-    rateLimitPerMinute: number;
-    /** Time zone of dates in messages. */
-    timeZone: string;
-  };
-  /** Business tunables of the customer flows and workers (SPEC defaults). */
-  business: {
-    trialDays: number;
-    keyReissueCooldownSeconds: number;
-    invoiceTtlSeconds: number;
-    cryptoInvoiceTtlSeconds: number;
-    /** The same plan bought from the balance again within this window is a double tap. */
-    repeatPurchaseWindowSeconds: number;
-    /** Refused promo codes a customer may type within the window (0: no limit). */
-    promoAttemptsMax: number;
-    promoAttemptsWindowSeconds: number;
-    withdrawalMinKopecks: number;
-    /** Operator content and incident banner are re-read at most this often. */
-    settingsCacheMs: number;
-    /** Auto-renewal starts this long before expiry and retries until it. */
-    autoRenewWindowSeconds: number;
-    /** The admins are alerted once activation has failed this many times for a subscription. */
-    activationAlertAfterAttempts: number;
-    /** The Stars backstop credits a Star transaction with no payment row once it is this old. */
-    starsBackstopGraceSeconds: number;
-  };
-  db: {
-    url: string | undefined;
-    poolMax: number;
-    workerMax: number;
-    acquireTimeoutMs: number;
-    statementTimeoutMs: number;
-    idleInTransactionTimeoutMs: number;
-    idleTimeoutMs: number;
-    longHoldWarnMs: number;
-    reportIntervalMs: number;
-    applicationName: string;
-    embeddedDir: string | undefined;
-    embeddedPort: number;
-  };
-  vpn: {
-    /** Which backend holds the keys (VPN_BACKEND). */
-    backend: VpnBackendName;
-    /** The VPN API (backend `xray-api`). */
-    url: string | undefined;
-    apiKey: string | undefined;
-    /** Whole-call timeout of every backend's calls. */
-    timeoutMs: number;
-    remnawave: { url: string | undefined; token: string | undefined; squads: string[] };
-    marzban: {
-      url: string | undefined;
-      username: string | undefined;
-      password: string | undefined;
-      inbounds: string[];
-    };
-  };
-  cryptopay: {
-    token: string | undefined;
-    apiUrl: string;
-    /** Whether CRYPTOPAY_API_URL was set: sandbox mode keeps its stand-in otherwise. */
-    apiUrlExplicit: boolean;
-    assets: string[];
-  };
-  sandbox: { port: number };
-  reconcile: { dryRun: boolean; removeForeign: boolean; graceMs: number; maxRemovals: number };
-  digest: { enabled: boolean; time: string; timezone: string };
-  scheduling: {
-    startGateIntervalMs: number;
-    jitterMs: number;
-    /** Rows a worker claims per iteration, and how many of them it handles at once. */
-    batchSize: number;
-    concurrency: number;
-    workers: Record<WorkerName, WorkerSchedule>;
-  };
-  watchdog: {
-    enabled: boolean;
-    checkIntervalMs: number;
-    eventLoopMaxMs: number;
-    blockedMs: number;
-    poolStuckMs: number;
-    /** Budget of the fresh-connection probe that tells a database outage from a stuck pool. */
-    dbProbeTimeoutMs: number;
-    workerStuckFactor: number;
-    workerStuckMinMs: number;
-    pollingGraceMs: number;
-    exitDelayMs: number;
-  };
-}
+/**
+ * How updates reach the bot: long polling (one leader among the replicas), or Telegram posting
+ * to `<publicUrl>/webhooks/telegram` with the secret header.
+ */
+export type BotDelivery =
+  | { mode: "polling" }
+  | { mode: "webhook"; publicUrl: string; webhookSecret: string };
+
+/** The validated configuration: what `toConfig` makes of the parsed environment schema. */
+export type Config = ReturnType<typeof toConfig>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -466,7 +354,17 @@ function isSecret(name: string): boolean {
   return /TOKEN|KEY|SECRET|PASSWORD|DATABASE_URL/.test(name);
 }
 
-function toConfig(env: Env): Config {
+function botDelivery(env: Env): BotDelivery {
+  if (env.BOT_MODE === "polling") return { mode: "polling" };
+  // loadConfig has already refused webhook mode without these two (requiredTogether).
+  if (!env.PUBLIC_URL || !env.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(["BOT_MODE=webhook needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET"]);
+  }
+  return { mode: "webhook", publicUrl: env.PUBLIC_URL, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET };
+}
+
+/** The configuration's shape, field by field from the parsed environment. */
+function toConfig(env: Env) {
   const raw = env as Env & Record<string, unknown>;
   const workers = Object.fromEntries(
     WORKER_NAMES.map((name) => [
@@ -485,38 +383,56 @@ function toConfig(env: Env): Config {
     http: {
       port: env.PORT,
       host: env.HOST,
+      /** The whole request (headers and body) must arrive within this; then 408 and closed. */
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      /** A socket with no traffic for this long is closed. */
       idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS,
     },
-    metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
+    metrics: {
+      /** Serve `/metrics` on its own port instead of `PORT`; undefined = on `PORT`. */
+      port: env.METRICS_PORT,
+      /** Require `Authorization: Bearer <token>` on `/metrics`. */
+      token: env.METRICS_TOKEN,
+    },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     bot: {
       token: env.BOT_TOKEN,
-      mode: env.BOT_MODE,
+      delivery: botDelivery(env),
+      /** Bot API base URL: Telegram's, a local Bot API server, or the sandbox stand-in. */
       apiRoot: env.TELEGRAM_API_ROOT,
-      publicUrl: env.PUBLIC_URL,
-      webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
       adminIds: env.ADMIN_IDS,
       providerToken: env.TG_PROVIDER_TOKEN,
+      /** Timeout of an ordinary Bot API call (sends, edits, answers). */
       apiTimeoutMs: env.BOT_API_TIMEOUT_MS,
+      /** Updates handled at once by the long-polling runner. */
       concurrency: env.BOT_CONCURRENCY,
+      /** A stored update whose handler stopped renewing its claim this long ago is run again. */
       inboxLeaseMs: env.BOT_INBOX_LEASE_MS,
+      /** Per-customer token bucket for expensive actions. */
       rateLimitBurst: env.BOT_RATE_LIMIT_BURST,
       rateLimitPerMinute: env.BOT_RATE_LIMIT_PER_MINUTE,
+      /** Time zone of dates in messages. */
       timeZone: env.BOT_TIMEZONE,
     },
+    /** Business tunables of the customer flows and workers (SPEC defaults). */
     business: {
       trialDays: env.TRIAL_DAYS,
       keyReissueCooldownSeconds: env.KEY_REISSUE_COOLDOWN_SECONDS,
       invoiceTtlSeconds: env.INVOICE_TTL_SECONDS,
       cryptoInvoiceTtlSeconds: env.CRYPTO_INVOICE_TTL_SECONDS,
+      /** The same plan bought from the balance again within this window is a double tap. */
       repeatPurchaseWindowSeconds: env.REPEAT_PURCHASE_WINDOW_SECONDS,
+      /** Refused promo codes a customer may type within the window (0: no limit). */
       promoAttemptsMax: env.PROMO_ATTEMPTS_MAX,
       promoAttemptsWindowSeconds: env.PROMO_ATTEMPTS_WINDOW_SECONDS,
       withdrawalMinKopecks: env.WITHDRAWAL_MIN_RUB * 100,
+      /** Operator content and incident banner are re-read at most this often. */
       settingsCacheMs: env.SETTINGS_CACHE_MS,
+      /** Auto-renewal starts this long before expiry and retries until it. */
       autoRenewWindowSeconds: env.AUTO_RENEW_WINDOW_HOURS * 3_600,
+      /** The admins are alerted once activation has failed this many times for a subscription. */
       activationAlertAfterAttempts: env.ACTIVATION_ALERT_AFTER_ATTEMPTS,
+      /** The Stars backstop credits a Star transaction with no payment row once it is this old. */
       starsBackstopGraceSeconds: env.STARS_BACKSTOP_GRACE_SECONDS,
     },
     db: {
@@ -534,9 +450,12 @@ function toConfig(env: Env): Config {
       embeddedPort: env.EMBEDDED_PG_PORT,
     },
     vpn: {
+      /** Which backend holds the keys (VPN_BACKEND). */
       backend: env.VPN_BACKEND,
+      /** The VPN API (backend `xray-api`). */
       url: env.VPN_API_URL,
       apiKey: env.VPN_API_KEY,
+      /** Whole-call timeout of every backend's calls. */
       timeoutMs: env.VPN_API_TIMEOUT_MS,
       remnawave: {
         url: env.REMNAWAVE_URL,
@@ -553,6 +472,7 @@ function toConfig(env: Env): Config {
     cryptopay: {
       token: env.CRYPTOPAY_TOKEN,
       apiUrl: env.CRYPTOPAY_API_URL ?? CRYPTOPAY_MAINNET_URL,
+      /** Whether CRYPTOPAY_API_URL was set: sandbox mode keeps its stand-in otherwise. */
       apiUrlExplicit: env.CRYPTOPAY_API_URL !== undefined,
       assets: env.CRYPTOPAY_ASSETS.split(","),
     },
@@ -567,6 +487,7 @@ function toConfig(env: Env): Config {
     scheduling: {
       startGateIntervalMs: env.START_GATE_INTERVAL_MS,
       jitterMs: env.WORKER_JITTER_MS,
+      /** Rows a worker claims per iteration, and how many of them it handles at once. */
       batchSize: env.WORKER_BATCH_SIZE,
       concurrency: env.WORKER_CONCURRENCY,
       workers,
@@ -577,6 +498,7 @@ function toConfig(env: Env): Config {
       eventLoopMaxMs: env.WATCHDOG_EVENT_LOOP_MAX_MS,
       blockedMs: env.WATCHDOG_BLOCKED_MS,
       poolStuckMs: env.WATCHDOG_POOL_STUCK_MS,
+      /** Budget of the fresh-connection probe that tells a database outage from a stuck pool. */
       dbProbeTimeoutMs: env.WATCHDOG_DB_PROBE_TIMEOUT_MS,
       workerStuckFactor: env.WATCHDOG_WORKER_STUCK_FACTOR,
       workerStuckMinMs: env.WATCHDOG_WORKER_STUCK_MIN_MS,

@@ -33,7 +33,12 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
   });
   const effective: Config = {
     ...config,
-    bot: { ...config.bot, token: sandbox.botToken, apiRoot: sandbox.url, mode: "polling" },
+    bot: {
+      ...config.bot,
+      token: sandbox.botToken,
+      apiRoot: sandbox.url,
+      delivery: { mode: "polling" },
+    },
     vpn: sandboxVpn(config.vpn, sandbox),
     cryptopay: explicitCryptoPay
       ? config.cryptopay

@@ -1,4 +1,3 @@
-import { clientAppRows } from "../bot/keyboards.js";
 import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
 import { quoteForCustomer } from "../domain/billing/customer-pricing.js";
 import { getBalance } from "../domain/billing/ledger.js";
@@ -12,6 +11,7 @@ import {
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions/subscriptions.js";
+import { clientAppRows } from "../features/info/screens.js";
 import type { MessageVar } from "../locales/index.js";
 import { linkKindOf } from "../vpn/api.js";
 import {

@@ -5,29 +5,25 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
-import type { CustomerNotifier } from "../domain/notifications/notices.js";
+import { paymentsFeature } from "../features/buy/telegram-payments.js";
+import type { Feature } from "../features/feature.js";
+import { closeOpenPrompt } from "../features/flows/index.js";
+import { chatFeatures } from "../features/index.js";
 import { I18n, LOCALES } from "../locales/index.js";
 import type { Metrics } from "../ops/metrics.js";
 import { toError } from "../util/errors.js";
 import { installApiGuard } from "./api-guard.js";
 import { type BotContext, createContextConstructor } from "./context.js";
 import { ConversationStore } from "./conversation.js";
-import { closeOpenPrompt, flowsFeature } from "./features/flows.js";
-import { infoFeature } from "./features/info.js";
-import { languageFeature } from "./features/language.js";
-import { membershipFeature } from "./features/membership.js";
-import { menuFeature } from "./features/menu.js";
-import { paymentsFeature } from "./features/payments.js";
-import { startFeature } from "./features/start.js";
-import { unhandledFeature } from "./features/unhandled.js";
-import { withdrawalDecisionsFeature } from "./features/withdrawal-decisions.js";
 import type { RunUpdate } from "./inbox.js";
 import { handleUpdateError } from "./middlewares/errors.js";
 import { chooseLocale } from "./middlewares/locale.js";
+import { membershipFeature } from "./middlewares/membership.js";
 import { markReachable, Reachability } from "./middlewares/reachability.js";
 import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
-import { createCustomerNotifier } from "./notifier.js";
+import { unhandledFeature } from "./middlewares/unhandled.js";
+import { type BotNotifier, createCustomerNotifier } from "./notifier.js";
 import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
@@ -47,10 +43,11 @@ export interface CreateBotDeps {
   /** Defaults to the locale files in src/locales. */
   i18n?: I18n;
   /**
-   * Feature composers built outside the bot (the operator console), run after the platform's
-   * own features and before the customer flows.
+   * Features built outside the bot (the operator console), run after the platform's own
+   * features and before the customer flows. A `Feature`'s prefixes are checked against every
+   * other feature's; a bare composer claims none.
    */
-  features?: ReadonlyArray<Composer<BotContext>>;
+  features?: ReadonlyArray<Feature | Composer<BotContext>>;
 }
 
 /** The bot and the pieces its runtime (polling or webhook) needs. */
@@ -62,7 +59,7 @@ export interface CreatedBot {
   updates: UpdateTracker;
   reachability: Reachability;
   /** Notices through this bot's guarded API (workers, the crypto payment announcer). */
-  notifier: CustomerNotifier;
+  notifier: BotNotifier;
   /** Handles one update; errors go to the bot's error handler, the promise never rejects. */
   run: RunUpdate;
 }
@@ -98,7 +95,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     promptTtlMs: options.promptTtlMs,
     sessionTtlMs: options.sessionTtlMs,
   });
-  let notifier: CustomerNotifier | undefined;
+  let notifier: BotNotifier | undefined;
   const bot = new Bot<BotContext>(token, {
     client: {
       apiRoot: deps.apiRoot ?? deps.config.bot.apiRoot,
@@ -138,20 +135,17 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
   const guarded = new Composer<BotContext>();
   guarded.use(chooseLocale(), markReachable(reachability));
   guarded.use(membershipFeature(reachability));
-  guarded.use(paymentsFeature());
+  guarded.use(paymentsFeature().composer);
   // Customer features talk in private chats only (the bot is not for groups).
   const customer = guarded.filter((ctx) => ctx.chat === undefined || ctx.chat.type === "private");
-  customer.use(
-    closeOpenPrompt(),
-    startFeature(),
-    languageFeature(),
-    menuFeature(),
-    infoFeature(),
-    withdrawalDecisionsFeature(deps.config.bot.adminIds),
-    ...(deps.features ?? []),
-    flowsFeature(limiter),
-    unhandledFeature(),
-  );
+  const features = chatFeatures({
+    adminIds: deps.config.bot.adminIds,
+    limiter,
+    extra: (deps.features ?? []).map((f, i) =>
+      f instanceof Composer ? { name: `extra-${i}`, prefixes: [], composer: f } : f,
+    ),
+  });
+  customer.use(closeOpenPrompt(), ...features.map((f) => f.composer), unhandledFeature());
   bot.errorBoundary(handleUpdateError, guarded);
 
   // Last resort for errors outside the boundary (tracking, de-duplication): log only.

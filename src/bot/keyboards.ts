@@ -1,29 +1,15 @@
 import { InlineKeyboard } from "grammy";
-import type { MessageKey } from "../locales/index.js";
+import { MenuData } from "../features/menu/codec.js";
 import type { BotContext } from "./context.js";
-import type {
-  AppLinks,
-  FlowAction,
-  FlowName,
-  MenuState,
-  PayMethod,
-  Screen,
-  ScreenButton,
-} from "./services.js";
+import type { FlowAction, FlowName, PayMethod, Screen, ScreenButton } from "./services.js";
 
 /**
- * Callback data of every button, in one place. Short (Telegram allows 64 bytes) and stable: a
- * button pressed weeks later either still means the same thing or reaches the stale handler.
+ * Callback data of the flows' buttons (opening a flow, a flow action) and of the withdrawal
+ * decisions; the menu, info and language features keep theirs in their own `codec.ts`. Short
+ * (Telegram allows 64 bytes) and stable: a button pressed weeks later either still means the
+ * same thing or reaches the stale handler.
  */
 export const Cb = {
-  menu: "menu",
-  settings: "settings",
-  instructions: "instructions",
-  support: "support",
-  about: "about",
-  languagePicker: "lang",
-  /** A language choice; `first` during onboarding, `set` from settings or /language. */
-  language: (mode: LanguagePickMode, code: string) => `lang:${mode}:${code}`,
   flow: (name: FlowName) => `f:${name}`,
   action: (action: FlowAction) => encodeAction(action),
   /** An admin's decision on a withdrawal request (admins only; see withdrawal-decisions.ts). */
@@ -31,9 +17,6 @@ export const Cb = {
     `wd:${withdrawalId}:${approve ? "a" : "r"}`,
 } as const;
 
-export type LanguagePickMode = "first" | "set";
-
-export const LANGUAGE_DATA = /^lang:(first|set):([a-z]{2,3}(?:-[a-z0-9]{2,8})?)$/;
 export const FLOW_DATA = /^f:(profile|buy|key|referral|topup|withdraw|trial)$/;
 
 export const WITHDRAWAL_DECISION_DATA = /^wd:([1-9]\d{0,15}):([ar])$/;
@@ -136,96 +119,6 @@ export function decodeAction(data: string): FlowAction | undefined {
   return undefined;
 }
 
-export function mainMenuKeyboard(ctx: BotContext, state: MenuState): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  if (state.trialEligible) {
-    kb.text(ctx.t("menu.trial", { days: state.trialDays }), Cb.flow("trial")).row();
-  }
-  return kb
-    .text(ctx.t("menu.profile"), Cb.flow("profile"))
-    .text(ctx.t("menu.buy"), Cb.flow("buy"))
-    .row()
-    .text(ctx.t("menu.instructions"), Cb.instructions)
-    .text(ctx.t("menu.referral"), Cb.flow("referral"))
-    .row()
-    .text(ctx.t("menu.support"), Cb.support)
-    .text(ctx.t("menu.about"), Cb.about)
-    .row()
-    .text(ctx.t("menu.settings"), Cb.settings);
-}
-
-/** One button per language, in its own name; two per row. */
-export function languageKeyboard(ctx: BotContext, mode: LanguagePickMode): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  ctx.i18n.codes().forEach((code, i) => {
-    if (i > 0 && i % 2 === 0) kb.row();
-    const mark = mode === "set" && code === ctx.locale ? "✓ " : "";
-    kb.text(`${mark}${ctx.i18n.nameOf(code)}`, Cb.language(mode, code));
-  });
-  if (mode === "set") kb.row().text(ctx.t("nav.back"), Cb.settings);
-  return kb;
-}
-
-export function settingsKeyboard(ctx: BotContext): InlineKeyboard {
-  return new InlineKeyboard()
-    .text(ctx.t("settings.language"), Cb.languagePicker)
-    .row()
-    .text(ctx.t("nav.menu"), Cb.menu);
-}
-
-export function backToMenuKeyboard(ctx: BotContext): InlineKeyboard {
-  return new InlineKeyboard().text(ctx.t("nav.menu"), Cb.menu);
-}
-
-/** Client-app platforms in display order, with the label of each one's download button. */
-const CLIENT_APPS = [
-  ["ios", "instructions.ios"],
-  ["android", "instructions.android"],
-  ["windows", "instructions.windows"],
-  ["macos", "instructions.macos"],
-  ["linux", "instructions.linux"],
-] as const;
-
-/**
- * The platforms the default instructions name apps for: those with a download button (the
- * same ones, with the same labels, as on the key screen), or every platform when none is set.
- */
-export function clientAppPlatforms(
-  apps: AppLinks,
-): Array<{ platform: (typeof CLIENT_APPS)[number][0]; label: MessageKey }> {
-  const all = CLIENT_APPS.map(([platform, label]) => ({ platform, label }));
-  const linked = all.filter(({ platform }) => Boolean(apps[platform]));
-  return linked.length > 0 ? linked : all;
-}
-
-/** The configured client-app download links, two per row (instructions and the key screen). */
-export function clientAppRows(apps: AppLinks): Array<Array<{ label: MessageKey; url: string }>> {
-  const rows: Array<Array<{ label: MessageKey; url: string }>> = [];
-  for (const [platform, label] of CLIENT_APPS) {
-    const url = apps[platform];
-    if (!url) continue;
-    const last = rows.at(-1);
-    if (last && last.length < 2) last.push({ label, url });
-    else rows.push([{ label, url }]);
-  }
-  return rows;
-}
-
-export function instructionsKeyboard(ctx: BotContext, apps: AppLinks): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  for (const row of clientAppRows(apps)) {
-    for (const { label, url } of row) kb.url(ctx.t(label), url);
-    kb.row();
-  }
-  return kb.text(ctx.t("instructions.key"), Cb.flow("key")).row().text(ctx.t("nav.menu"), Cb.menu);
-}
-
-export function linkKeyboard(ctx: BotContext, label: string, url: string | null): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  if (url) kb.url(label, url).row();
-  return kb.text(ctx.t("nav.menu"), Cb.menu);
-}
-
 /** A flow screen's buttons, plus the "main menu" row unless the screen opts out. */
 export function screenKeyboard(ctx: BotContext, screen: Screen): InlineKeyboard {
   const kb = new InlineKeyboard();
@@ -233,7 +126,7 @@ export function screenKeyboard(ctx: BotContext, screen: Screen): InlineKeyboard 
     for (const button of row) addScreenButton(ctx, kb, button);
     kb.row();
   }
-  if (!screen.noMenuButton) kb.text(ctx.t("nav.menu"), Cb.menu);
+  if (!screen.noMenuButton) kb.text(ctx.t("nav.menu"), MenuData.menu);
   return kb;
 }
 
@@ -253,12 +146,4 @@ function addScreenButton(ctx: BotContext, kb: InlineKeyboard, button: ScreenButt
     throw new Error(`callback data longer than ${MAX_CALLBACK_BYTES} bytes: ${data}`);
   }
   kb.text(label, data);
-}
-
-/** "@handle" → https://t.me/handle; URLs pass through; anything else has no link. */
-export function contactUrl(contact: string | null): string | null {
-  if (!contact) return null;
-  const handle = /^@([A-Za-z0-9_]{4,32})$/.exec(contact.trim());
-  if (handle) return `https://t.me/${handle[1]}`;
-  return /^(https?|tg):\/\//.test(contact.trim()) ? contact.trim() : null;
 }

@@ -184,12 +184,24 @@ function noticeKeyboard(
 }
 
 /**
+ * The service's one way out to Telegram: customer notices, broadcasts and admin messages all
+ * go through the bot's guarded API (timeouts, 429 waits and retries, 403 marks, R2, metrics).
+ */
+export interface BotNotifier extends CustomerNotifier {
+  /** A plain-text message (a broadcast, an admin message); throws Telegram's error as it came. */
+  sendText(chatId: number, text: string, signal?: AbortSignal): Promise<void>;
+}
+
+/**
  * The `CustomerNotifier` port (src/domain/notifications) on top of the bot's API: renders the notice
  * in the recipient's language and sends it. A customer who blocked the bot is "unreachable" (the
  * API guard has already marked them); other failures throw, as the port says.
  */
-export function createCustomerNotifier(deps: NotifierDeps): CustomerNotifier {
+export function createCustomerNotifier(deps: NotifierDeps): BotNotifier {
   return {
+    async sendText(chatId, text, signal) {
+      await deps.api.sendMessage(chatId, text, {}, signal as Parameters<Api["sendMessage"]>[3]);
+    },
     async send(userId: number, notice: Notice, signal?: AbortSignal): Promise<SendOutcome> {
       // Without the database the notice still goes out, in the default language.
       const language = await deps.users.languageOf(userId).catch(() => undefined);

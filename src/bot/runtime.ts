@@ -14,6 +14,7 @@ import { registerCommands } from "./commands.js";
 import type { BotContext } from "./context.js";
 import { type CreateBotDeps, createBot } from "./create-bot.js";
 import { UpdateInbox } from "./inbox.js";
+import type { BotNotifier } from "./notifier.js";
 import { type PollingStatus, PollingSupervisor } from "./polling.js";
 import { WebhookReceiver } from "./webhook.js";
 
@@ -39,7 +40,7 @@ export interface BotRuntime {
   /** Webhook mode only: register on the Fastify instance before `listen`. */
   webhookPlugin?: FastifyPluginAsync;
   /** Lifecycle notices for workers (src/domain/notifications), sent through this bot's guarded API. */
-  notifier: CustomerNotifier;
+  notifier: BotNotifier;
   /** The bot's Star transactions (getStarTransactions), for the Stars backstop. */
   starTransactions: StarTransactionsSource;
   status(): BotRuntimeStatus;
@@ -93,17 +94,14 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
   };
 
   let started = false;
-  if (deps.config.bot.mode === "webhook") {
-    const { publicUrl, webhookSecret } = deps.config.bot;
-    if (!publicUrl || !webhookSecret) {
-      throw new Error("webhook mode needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET");
-    }
+  const delivery = deps.config.bot.delivery;
+  if (delivery.mode === "webhook") {
     const webhook = new WebhookReceiver({
       bot,
       logger: deps.logger,
       options,
-      publicUrl,
-      secret: webhookSecret,
+      publicUrl: delivery.publicUrl,
+      secret: delivery.webhookSecret,
       updates,
       inbox,
       run,

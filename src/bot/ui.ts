@@ -4,7 +4,7 @@ import { deliverNotices } from "../domain/notifications/notices.js";
 import { escapeHtml, plainText } from "../locales/format.js";
 import { toError } from "../util/errors.js";
 import type { BotContext } from "./context.js";
-import { mainMenuKeyboard, screenKeyboard } from "./keyboards.js";
+import { screenKeyboard } from "./keyboards.js";
 import type { Delivery, InvoiceRequest, MessageRef, Screen } from "./services.js";
 
 /** A rendered message: HTML text and its inline keyboard. */
@@ -72,18 +72,6 @@ export function paragraphs(...parts: Array<string | null | undefined | false>): 
 /** Operator-written text (settings), shown as plain text. */
 export function operatorText(text: string): string {
   return escapeHtml(text);
-}
-
-/** The main menu, with the incident banner on top and an optional lead paragraph. */
-export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
-  const state = await ctx.services.menu.state(ctx.customer());
-  const banner = state.incidentBanner
-    ? ctx.t("menu.incident", { text: state.incidentBanner })
-    : null;
-  return {
-    text: paragraphs(banner, lead, ctx.t("menu.title")),
-    keyboard: mainMenuKeyboard(ctx, state),
-  };
 }
 
 /** How QR codes are drawn (exported so tests can re-render the exact image). */

@@ -22,6 +22,8 @@ export interface DbClient {
 
 /** Scoped database access with a fixed kind; workers are handed `db.forKind("worker")`. */
 export interface DbAccess {
+  /** Whose checkouts these are: `Db` itself is the handler pool. */
+  readonly kind: CheckoutKind;
   withClient<T>(label: string, fn: (client: DbClient) => Promise<T>): Promise<T>;
   tx<T>(label: string, fn: (client: DbClient) => Promise<T>): Promise<T>;
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -29,6 +31,23 @@ export interface DbAccess {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * Checkouts that go through the worker bulkhead (`DB_POOL_WORKER_MAX`). Every path a worker
+ * drives (the loops, the crypto watcher, the Stars backstop and the payment processor they
+ * share) takes this type, so the handler pool (`Db`, kind "handler") does not type-check there.
+ */
+export type WorkerDb = DbAccess & { readonly kind: "worker" };
+
+/** The runtime half of `WorkerDb`: refuses access of another kind (a cast, a plain object). */
+export function requireWorkerDb(db: DbAccess, what: string): WorkerDb {
+  if (db.kind !== "worker") {
+    throw new Error(
+      `${what} runs on the worker bulkhead: pass db.forKind("worker"), not ${db.kind}`,
+    );
+  }
+  return db as WorkerDb;
 }
 
 export interface DbOptions {
@@ -188,8 +207,12 @@ export class Db {
     return this.#opts.applicationName;
   }
 
-  forKind(kind: CheckoutKind): DbAccess {
+  /** The handler pool: checkouts without a kind are customer-facing handlers. */
+  readonly kind = "handler" as const;
+
+  forKind<K extends CheckoutKind>(kind: K): DbAccess & { readonly kind: K } {
     return {
+      kind,
       withClient: (label, fn) => this.withClient(label, fn, kind),
       tx: (label, fn) => this.tx(label, fn, kind),
       query: (label, text, values) => this.query(label, text, values, kind),

@@ -1,5 +1,6 @@
 import type { Logger } from "../logger.js";
 import { settlesWithin } from "../util/delay.js";
+import { toError } from "../util/errors.js";
 
 export interface AdminMessenger {
   /** Queues a message for every admin and returns at once. */
@@ -26,8 +27,8 @@ export function createAdminMessenger(deps: {
   const pump = async () => {
     while (queue.length > 0 && !stopped) {
       const text = queue.shift() as string;
-      await deps.send(text).catch((err: Error) => {
-        deps.logger.warn({ err: err.message }, "admin message not delivered");
+      await deps.send(text).catch((err) => {
+        deps.logger.warn({ err: toError(err).message }, "admin message not delivered");
       });
     }
     running = undefined;
@@ -82,4 +83,47 @@ export function createOperatorChannel(deps: {
       deps.messenger.post(text);
     },
   };
+}
+
+/** Where admin messages leave: the bot's notifier, once the bot exists. */
+export interface TextSender {
+  sendText(chatId: number, text: string): Promise<void>;
+}
+
+export interface OperatorMessages {
+  messenger: AdminMessenger;
+  operators: OperatorChannel;
+}
+
+/**
+ * The operators' channel on the background messenger, sending to every id in `adminIds`
+ * through `sender()` — the notifier, the service's one path to Telegram. Messages posted while
+ * there is no bot (not created yet, or no BOT_TOKEN) are logged and not sent.
+ */
+export function createOperatorMessages(deps: {
+  adminIds: readonly number[];
+  sender: () => TextSender | undefined;
+  logger: Logger;
+  maxQueued?: number;
+}): OperatorMessages {
+  const send = async (text: string) => {
+    const sender = deps.sender();
+    if (!sender) return;
+    for (const adminId of deps.adminIds) {
+      await sender
+        .sendText(adminId, text)
+        .catch((err) =>
+          deps.logger.warn(
+            { admin_id: adminId, err: toError(err).message },
+            "admin message not delivered",
+          ),
+        );
+    }
+  };
+  const messenger = createAdminMessenger({
+    send,
+    logger: deps.logger,
+    maxQueued: deps.maxQueued ?? 100,
+  });
+  return { messenger, operators: createOperatorChannel({ messenger, logger: deps.logger }) };
 }

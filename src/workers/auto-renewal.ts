@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { WorkerDb } from "../db/pool.js";
 import { purchaseWithBalance } from "../domain/billing/balance-purchase.js";
 import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import {
@@ -11,7 +11,7 @@ import type { Metrics } from "../ops/metrics.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 export interface AutoRenewalWorkerDeps {
-  db: DbAccess;
+  db: WorkerDb;
   metrics: Metrics;
   logger: Logger;
   provisioning: ProvisioningDeps;

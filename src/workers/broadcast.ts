@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { WorkerDb } from "../db/pool.js";
 import {
   type BroadcastReport,
   type ClaimedRecipient,
@@ -18,7 +18,7 @@ export interface BroadcastTransport {
 }
 
 export interface BroadcastWorkerDeps {
-  db: DbAccess;
+  db: WorkerDb;
   transport: BroadcastTransport;
   /** The final report of a finished broadcast, for the admin who started it. */
   report(report: BroadcastReport): Promise<void>;

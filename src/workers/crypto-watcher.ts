@@ -1,11 +1,11 @@
-import type { DbAccess } from "../db/pool.js";
+import type { WorkerDb } from "../db/pool.js";
 import type { CryptoPaymentProcessor } from "../domain/billing/out-of-chat-payments.js";
 import { listOpenCryptoInvoices, markCryptoInvoicesExpired } from "../domain/billing/purchases.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
 import type { IterationContext, IterationReport } from "./loop.js";
 
 export interface CryptoWatcherDeps {
-  db: DbAccess;
+  db: WorkerDb;
   cryptopay: CryptoPayApi;
   payments: CryptoPaymentProcessor;
   /** Open invoices polled per iteration (fetched from the provider in batches of ids). */

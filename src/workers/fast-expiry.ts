@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { WorkerDb } from "../db/pool.js";
 import { expireStalePurchases } from "../domain/billing/purchases.js";
 import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import {
@@ -11,7 +11,7 @@ import type { IterationContext, IterationReport } from "./loop.js";
 
 export interface FastExpiryWorkerDeps {
   /** For the unpaid purchases past their payment window. */
-  db: DbAccess;
+  db: WorkerDb;
   provisioning: ProvisioningDeps;
   notices: SendOnceDeps;
   batchSize: number;

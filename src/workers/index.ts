@@ -1,7 +1,7 @@
+import type { BotNotifier } from "../bot/notifier.js";
 import { type Config, LIGHT_WORKERS, type WorkerName } from "../config.js";
 import type { Db } from "../db/pool.js";
 import type { CryptoPaymentProcessor } from "../domain/billing/out-of-chat-payments.js";
-import type { CustomerNotifier } from "../domain/notifications/notices.js";
 import type { SendOnceDeps } from "../domain/notifications/send-once.js";
 import { claimTtlFor, type ProvisioningDeps } from "../domain/subscriptions/provisioning.js";
 import type { Logger } from "../logger.js";
@@ -11,11 +11,11 @@ import { replicaName } from "../util/replica.js";
 import type { VpnApi } from "../vpn/api.js";
 import { activationIteration } from "./activation.js";
 import { autoRenewalIteration } from "./auto-renewal.js";
-import { type BroadcastTransport, broadcastIteration } from "./broadcast.js";
+import { broadcastIteration } from "./broadcast.js";
 import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
-import { Loop, type LoopOptions } from "./loop.js";
+import { type IterationContext, type IterationReport, Loop } from "./loop.js";
 import { noticeRetryIteration } from "./notices.js";
 import { reconcileIteration } from "./reconcile.js";
 import { remindersIteration } from "./reminders.js";
@@ -32,15 +32,22 @@ export interface WorkerDeps {
   vpn: VpnApi;
   cryptopay: CryptoPayApi | undefined;
   cryptoPayments: CryptoPaymentProcessor | undefined;
-  notifier: CustomerNotifier | undefined;
+  /** The bot's one outbound path: notices and broadcasts; without a bot neither loop runs. */
+  notifier: BotNotifier | undefined;
   /** The bot's Star transactions; without a bot the Stars backstop does not run. */
   starTransactions: StarTransactionsSource | undefined;
-  /** Sends broadcast messages (the bot); without it the broadcast loop does not run. */
-  broadcastTransport: BroadcastTransport | undefined;
   /** Something needs a person: logged at error and sent to the admins. */
   alertOperator(text: string): Promise<void>;
   /** Routine news for the admins (a finished broadcast): logged at info. */
   reportToOperator(text: string): Promise<void>;
+  /** Base of the activation retry backoff (default: provisioning's own). */
+  activationRetryBaseMs?: number;
+}
+
+/** One worker's iteration and whether it runs under a per-iteration lease. */
+export interface WorkerIteration {
+  run(ctx: IterationContext): Promise<IterationReport>;
+  exclusive: boolean;
 }
 
 /**
@@ -50,15 +57,51 @@ export interface WorkerDeps {
  */
 export function createWorkerLoops(deps: WorkerDeps): Loop[] {
   const { config } = deps;
-  const worker = deps.db.forKind("worker");
   const holder = replicaName();
-  const leases = sqlLeaseStore(worker);
+  const leases = sqlLeaseStore(deps.db.forKind("worker"));
+  const loops: Loop[] = [];
+  for (const [name, iteration] of Object.entries(createWorkerIterations(deps)) as Array<
+    [WorkerName, WorkerIteration]
+  >) {
+    const schedule = config.scheduling.workers[name];
+    if (!schedule.enabled) continue;
+    loops.push(
+      new Loop({
+        name: name.toLowerCase(),
+        intervalMs: schedule.intervalMs,
+        offsetMs: schedule.offsetMs,
+        jitterMs: config.scheduling.jitterMs,
+        heavy: !LIGHT_WORKERS.includes(name),
+        gate: deps.gate,
+        ...(iteration.exclusive ? { lease: { store: leases, holder } } : {}),
+        logger: deps.logger,
+        metrics: deps.metrics,
+        run: iteration.run,
+      }),
+    );
+  }
+  return loops;
+}
+
+/**
+ * Every worker's iteration, built on the worker bulkhead; the ones whose prerequisites are
+ * missing (no bot, no Crypto Pay) are absent. `createWorkerLoops` puts them on their grids;
+ * tests run them one iteration at a time.
+ */
+export function createWorkerIterations(
+  deps: WorkerDeps,
+): Partial<Record<WorkerName, WorkerIteration>> {
+  const { config } = deps;
+  const worker = deps.db.forKind("worker");
   const provisioning: ProvisioningDeps = {
     db: worker,
     vpn: deps.vpn,
     logger: deps.logger.child({ component: "provisioning" }),
-    claimant: holder,
+    claimant: replicaName(),
     claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
+    ...(deps.activationRetryBaseMs === undefined
+      ? {}
+      : { retryBaseMs: deps.activationRetryBaseMs }),
   };
   const noticesOrNone: SendOnceDeps | undefined = deps.notifier
     ? { db: worker, notifier: deps.notifier, logger: deps.logger }
@@ -78,137 +121,110 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
     },
   };
 
-  const loop = (name: WorkerName, run: LoopOptions["run"], exclusive = false): Loop | undefined => {
-    const heavy = !LIGHT_WORKERS.includes(name);
-    const schedule = config.scheduling.workers[name];
-    if (!schedule.enabled) return undefined;
-    return new Loop({
-      name: name.toLowerCase(),
-      intervalMs: schedule.intervalMs,
-      offsetMs: schedule.offsetMs,
-      jitterMs: config.scheduling.jitterMs,
-      heavy,
-      gate: deps.gate,
-      ...(exclusive ? { lease: { store: leases, holder } } : {}),
-      logger: deps.logger,
-      metrics: deps.metrics,
-      run,
-    });
+  const iterations: Partial<Record<WorkerName, WorkerIteration>> = {};
+  const loop = (name: WorkerName, run: WorkerIteration["run"], exclusive = false) => {
+    iterations[name] = { run, exclusive };
   };
 
-  const loops: Array<Loop | undefined> = [
+  loop(
+    "ACTIVATION",
+    activationIteration({
+      provisioning,
+      notices,
+      batchSize: config.scheduling.batchSize,
+      concurrency: config.scheduling.concurrency,
+      alertAfterAttempts: config.business.activationAlertAfterAttempts,
+      alertOperator: deps.alertOperator,
+    }),
+  );
+  loop(
+    "FAST_EXPIRY",
+    fastExpiryIteration({
+      db: worker,
+      provisioning,
+      notices,
+      batchSize: config.scheduling.batchSize,
+      concurrency: config.scheduling.concurrency,
+    }),
+  );
+  loop(
+    "AUTO_RENEWAL",
+    autoRenewalIteration({
+      db: worker,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      provisioning,
+      notices,
+      windowSeconds: config.business.autoRenewWindowSeconds,
+      batchSize: config.scheduling.batchSize,
+    }),
+  );
+  loop("REMINDERS", remindersIteration({ db: worker, notices, batchSize: 200 }));
+  loop("TRIAL_NOTIFICATIONS", trialNotificationsIteration({ db: worker, notices, batchSize: 200 }));
+  loop(
+    "RECONCILE",
+    reconcileIteration({
+      db: worker,
+      vpn: deps.vpn,
+      metrics: deps.metrics,
+      options: config.reconcile,
+    }),
+    true,
+  );
+  const notifier = deps.notifier;
+  if (notifier) {
     loop(
-      "ACTIVATION",
-      activationIteration({
-        provisioning,
-        notices,
-        batchSize: config.scheduling.batchSize,
-        concurrency: config.scheduling.concurrency,
-        alertAfterAttempts: config.business.activationAlertAfterAttempts,
-        alertOperator: deps.alertOperator,
-      }),
-    ),
-    loop(
-      "FAST_EXPIRY",
-      fastExpiryIteration({
+      "BROADCAST",
+      broadcastIteration({
         db: worker,
-        provisioning,
-        notices,
-        batchSize: config.scheduling.batchSize,
-        concurrency: config.scheduling.concurrency,
-      }),
-    ),
-  ];
-  loops.push(
-    loop(
-      "AUTO_RENEWAL",
-      autoRenewalIteration({
-        db: worker,
-        metrics: deps.metrics,
-        logger: deps.logger,
-        provisioning,
-        notices,
-        windowSeconds: config.business.autoRenewWindowSeconds,
-        batchSize: config.scheduling.batchSize,
-      }),
-    ),
-    loop("REMINDERS", remindersIteration({ db: worker, notices, batchSize: 200 })),
-    loop(
-      "TRIAL_NOTIFICATIONS",
-      trialNotificationsIteration({ db: worker, notices, batchSize: 200 }),
-    ),
-    loop(
-      "RECONCILE",
-      reconcileIteration({
-        db: worker,
-        vpn: deps.vpn,
-        metrics: deps.metrics,
-        options: config.reconcile,
+        transport: { send: (userId, text, signal) => notifier.sendText(userId, text, signal) },
+        report: (r) =>
+          deps.reportToOperator(
+            `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
+          ),
+        batchSize: 25,
+        interruptedAfterMs: 5 * 60_000,
+        unreachablePauseSeconds: 5,
       }),
       true,
-    ),
-  );
-  if (deps.broadcastTransport) {
-    loops.push(
-      loop(
-        "BROADCAST",
-        broadcastIteration({
-          db: worker,
-          transport: deps.broadcastTransport,
-          report: (r) =>
-            deps.reportToOperator(
-              `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
-            ),
-          batchSize: 25,
-          interruptedAfterMs: 5 * 60_000,
-          unreachablePauseSeconds: 5,
-        }),
-        true,
-      ),
     );
   }
   if (deps.cryptopay && deps.cryptoPayments) {
-    loops.push(
-      loop(
-        "CRYPTO_WATCHER",
-        cryptoWatcherIteration({
-          db: worker,
-          cryptopay: deps.cryptopay,
-          payments: deps.cryptoPayments,
-          batchSize: 200,
-        }),
-        true,
-      ),
+    loop(
+      "CRYPTO_WATCHER",
+      cryptoWatcherIteration({
+        db: worker,
+        cryptopay: deps.cryptopay,
+        payments: deps.cryptoPayments,
+        batchSize: 200,
+      }),
+      true,
     );
   }
-  if (deps.notifier) {
-    loops.push(
-      loop(
-        "NOTICES",
-        noticeRetryIteration({
-          notices,
-          batchSize: 25,
-          // The longest send: the API guard's timeout per attempt and its bounded retries.
-          interruptedAfterMs: 2 * 60_000,
-        }),
-      ),
+  if (notifier) {
+    loop(
+      "NOTICES",
+      noticeRetryIteration({
+        notices,
+        batchSize: 25,
+        // The longest send: the API guard's timeout per attempt and its bounded retries.
+        interruptedAfterMs: 2 * 60_000,
+      }),
     );
   }
   if (deps.starTransactions && deps.cryptoPayments) {
     const payments = deps.cryptoPayments;
-    loops.push(
-      loop(
-        "STARS_BACKSTOP",
-        starsBackstopIteration({
-          db: worker,
-          transactions: deps.starTransactions,
-          credit: (event) => payments.creditEvent(event),
-          graceMs: config.business.starsBackstopGraceSeconds * 1000,
-          maxPages: 10,
-        }),
-        true,
-      ),
+    loop(
+      "STARS_BACKSTOP",
+      starsBackstopIteration({
+        db: worker,
+        transactions: deps.starTransactions,
+        credit: (event) => payments.creditEvent(event),
+        graceMs: config.business.starsBackstopGraceSeconds * 1000,
+        maxPages: 10,
+      }),
+      true,
     );
   }
-  return loops.filter((l): l is Loop => l !== undefined);
+  return iterations;
 }

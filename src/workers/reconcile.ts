@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { WorkerDb } from "../db/pool.js";
 import {
   classifyServerKeys,
   databaseNow,
@@ -23,7 +23,7 @@ export interface ReconcileOptions {
 }
 
 export interface ReconcileDeps {
-  db: DbAccess;
+  db: WorkerDb;
   vpn: VpnApi;
   metrics: Metrics;
   options: ReconcileOptions;

@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { DbAccess, WorkerDb } from "../db/pool.js";
 import type { NoticeKind } from "../domain/notifications/notices.js";
 import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import type { IterationContext, IterationReport } from "./loop.js";
@@ -55,7 +55,7 @@ async function listDueReminders(db: DbAccess, limit: number): Promise<DueReminde
 
 /** Reminders before a paid subscription ends (3 days, 24 hours, 3 hours), sent before expiry. */
 export function remindersIteration(deps: {
-  db: DbAccess;
+  db: WorkerDb;
   notices: SendOnceDeps;
   batchSize: number;
 }) {

@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { WorkerDb } from "../db/pool.js";
 import type { FinalizeOutcome } from "../domain/billing/finalizer.js";
 import { type PaymentEvent, recordedStarsCharges } from "../domain/billing/finalizer.js";
 import { parseInvoicePayload } from "../domain/billing/purchases.js";
@@ -22,7 +22,7 @@ export type StarTransactionsSource = (
 ) => Promise<StarTransaction[]>;
 
 export interface StarsBackstopDeps {
-  db: DbAccess;
+  db: WorkerDb;
   transactions: StarTransactionsSource;
   /** The finalizer path of payments that arrive outside the chat (announces the result). */
   credit(event: PaymentEvent): Promise<FinalizeOutcome>;

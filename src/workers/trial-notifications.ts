@@ -1,4 +1,4 @@
-import type { DbAccess } from "../db/pool.js";
+import type { DbAccess, WorkerDb } from "../db/pool.js";
 import type { Notice } from "../domain/notifications/notices.js";
 import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
 import type { IterationContext, IterationReport } from "./loop.js";
@@ -66,7 +66,7 @@ async function listDueTrialNotices(db: DbAccess, limit: number): Promise<DueTria
 
 /** Trial lifecycle messages (SPEC "Lifecycle notifications"). */
 export function trialNotificationsIteration(deps: {
-  db: DbAccess;
+  db: WorkerDb;
   notices: SendOnceDeps;
   batchSize: number;
 }) {

@@ -5,10 +5,12 @@ import { DbScope } from "../../src/db/scope.js";
 import type { Notice } from "../../src/domain/notifications/notices.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
 import { silentLogger } from "../../src/logger.js";
+import { createOperatorMessages } from "../../src/ops/admin-messages.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { testDb } from "../support/db.js";
 import { type SandboxClient, sandboxClient } from "../support/driver.js";
+import { captureLogs } from "../support/logs.js";
 import { clearFaults, fault, testSandbox } from "../support/sandbox.js";
 import { type Fakes, fakeServices } from "./support/fakes.js";
 import { buttonTexts, FAST_OPTIONS, testConfig } from "./support/testbed.js";
@@ -177,5 +179,44 @@ describe("customer notifier", () => {
     await max.block();
     expect(await notifier.send(7003, { kind: "trial_over" })).toBe("unreachable");
     expect(fakes.users.marks).toContain("unreachable:7003");
+  });
+
+  it("sends plain text (broadcasts, admin messages) and throws Telegram's error as it came", async () => {
+    const ada = sb.customer(7004);
+    await ada.send("hi");
+    await notifier.sendText(7004, "Maintenance tonight at 02:00");
+    const message = await ada.waitForMessage();
+    expect(message.text).toBe("Maintenance tonight at 02:00");
+    expect(message.reply_markup).toBeFalsy();
+    await ada.block();
+    await expect(notifier.sendText(7004, "again")).rejects.toMatchObject({ error_code: 403 });
+  });
+
+  it("posts operator messages to every admin through the notifier, past one that fails", async () => {
+    const [first, blocked, last] = [7005, 7006, 7007].map((id) => sb.customer(id));
+    for (const admin of [first, blocked, last]) await admin?.send("hi");
+    await blocked?.block();
+    const { messenger, operators } = createOperatorMessages({
+      adminIds: [7005, 7006, 7007],
+      sender: () => notifier,
+      logger: silentLogger(),
+    });
+    await operators.report("Broadcast #1 finished");
+    await messenger.drain(5_000);
+    expect((await first?.waitForMessage())?.text).toBe("Broadcast #1 finished");
+    expect((await last?.waitForMessage())?.text).toBe("Broadcast #1 finished");
+  });
+
+  it("logs operator messages posted while there is no bot, and sends nothing", async () => {
+    const logs = captureLogs();
+    const { messenger, operators } = createOperatorMessages({
+      adminIds: [7008],
+      sender: () => undefined,
+      logger: logs.logger,
+    });
+    await operators.alert("activation keeps failing");
+    await messenger.drain(1_000);
+    expect(logs.find("activation keeps failing")?.event).toBe("operator_alert");
+    expect(await sb.customer(7008).chat()).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import type { Update } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { UpdateDispatcher } from "../../src/bot/dispatcher.js";
-import { referrerFromPayload } from "../../src/bot/features/start.js";
-import { contactUrl } from "../../src/bot/keyboards.js";
 import { Reachability } from "../../src/bot/middlewares/reachability.js";
 import { RateLimiter } from "../../src/bot/rate-limit.js";
+import { contactUrl } from "../../src/features/info/screens.js";
+import { referrerFromPayload } from "../../src/features/start/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { FakeUsers } from "./support/fakes.js";
 

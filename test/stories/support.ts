@@ -3,18 +3,14 @@ import { afterAll } from "vitest";
 import type { BotOptions } from "../../src/bot/options.js";
 import type { BotRuntime } from "../../src/bot/runtime.js";
 import type { BotServices } from "../../src/bot/services.js";
+import { createTelegramBot, handlerProvisioning } from "../../src/bot/telegram-bot.js";
 import { renderQrPng } from "../../src/bot/ui.js";
-import { type BotServicesDeps, createBotServices } from "../../src/bot-services.js";
+import type { BotServicesDeps } from "../../src/bot-services.js";
 import type { Config } from "../../src/config.js";
-import type { Db, QueryResultRow } from "../../src/db/pool.js";
+import type { Db, QueryResultRow, WorkerDb } from "../../src/db/pool.js";
 import { DbScope } from "../../src/db/scope.js";
-import { CryptoPaymentProcessor } from "../../src/domain/billing/out-of-chat-payments.js";
-import { createPaymentAnnouncer } from "../../src/domain/billing/payment-announcer.js";
-import {
-  type ProvisioningDeps,
-  provisionSubscription,
-} from "../../src/domain/subscriptions/provisioning.js";
-import { createAdminFeature } from "../../src/features/admin/index.js";
+import { createOutOfChatPayments } from "../../src/domain/billing/out-of-chat-payments.js";
+import type { ProvisioningDeps } from "../../src/domain/subscriptions/provisioning.js";
 import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
 import { plainText } from "../../src/locales/format.js";
 import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/locales/index.js";
@@ -25,10 +21,10 @@ import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
 import { HttpVpnApi } from "../../src/vpn/http-client.js";
-import { activationIteration } from "../../src/workers/activation.js";
+import { createWorkerIterations } from "../../src/workers/index.js";
 import type { IterationReport } from "../../src/workers/loop.js";
-import { starsBackstopIteration } from "../../src/workers/stars-backstop.js";
-import { roleOf, testConfig, testRuntime, until } from "../bot/support/testbed.js";
+import { StartGate } from "../../src/workers/start-gate.js";
+import { FAST_OPTIONS, roleOf, testConfig, until } from "../bot/support/testbed.js";
 import { testDb } from "../support/db.js";
 import {
   type ChatMessage,
@@ -55,10 +51,11 @@ export interface StoryOptions {
 }
 
 /**
- * One customer story's world, wired as the composition root wires production: this file's
+ * One customer story's world, built through the composition root's own factories
+ * (`createTelegramBot`, `createOutOfChatPayments`, `createWorkerIterations`): this file's
  * database, the sandbox stand-ins over real HTTP, the bot polling the Telegram stand-in, the
- * VPN and Crypto Pay clients, the Crypto Pay webhook on its own Fastify server (finalize +
- * announce through `CryptoPaymentProcessor`), and the activation worker's iteration. The DB
+ * VPN and Crypto Pay clients, the Crypto Pay webhook on its own Fastify server, and the
+ * activation and Stars backstop workers' iterations. The DB
  * scope throws on any network call made while a connection is held (R2), and counts it.
  */
 export interface Story {
@@ -112,6 +109,10 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     CRYPTOPAY_API_URL: sandbox.cryptopayApiUrl,
     TG_PROVIDER_TOKEN: PROVIDER_TOKEN,
     ADMIN_IDS: String(ADMIN_ID),
+    // The workers' iterations as the stories run them: small batches, no Stars grace.
+    WORKER_CONCURRENCY: "2",
+    ACTIVATION_ALERT_AFTER_ATTEMPTS: "100",
+    STARS_BACKSTOP_GRACE_SECONDS: "0",
     ...opts.env,
   });
   const logger = silentLogger();
@@ -134,67 +135,66 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     Promise.all([vpn instanceof HttpVpnApi ? vpn.close() : undefined, cryptopay.close()]),
   );
 
-  const services = createBotServices({
+  // The bot, the out-of-chat payments and the workers through the composition root's factories.
+  const telegram = createTelegramBot({
     config,
-    db,
     logger,
     metrics,
+    scope,
+    db,
     vpn,
     cryptopay: config.cryptopay.token ? cryptopay : undefined,
-    // The bot's own attempt right after a payment; a failure leaves a short backoff here so the
-    // activation worker of the story may retry at once.
-    provisioning: {
-      db,
-      vpn,
-      logger,
-      claimant: "story-bot",
-      claimTtlMs: 30_000,
-      retryBaseMs: 1,
+    options: {
+      ...FAST_OPTIONS,
+      rateLimitCapacity: 100,
+      rateLimitRefillPerSecond: 100,
+      ...opts.options,
     },
-    ...opts.services,
+    services: {
+      // The bot's own attempt right after a payment; a failure leaves a short backoff here so
+      // the activation worker of the story may retry at once.
+      provisioning: { ...handlerProvisioning({ config, db, vpn, logger }, "bot"), retryBaseMs: 1 },
+      ...opts.services,
+    },
   });
-  const provisioning: ProvisioningDeps = {
-    db: db.forKind("worker"),
+  const { runtime, services } = telegram;
+  afterAll(() => runtime.stop());
+  const worker = db.forKind("worker");
+  const provisioning: ProvisioningDeps & { db: WorkerDb } = {
+    db: worker,
     vpn,
     logger,
     claimant: "story-worker",
     claimTtlMs: 30_000,
     retryBaseMs: 1,
   };
-
-  const { runtime } = testRuntime({
-    sandbox,
-    db,
-    services,
-    config,
+  const processor = createOutOfChatPayments({
+    db: worker,
     metrics,
-    scope,
-    options: { rateLimitCapacity: 100, rateLimitRefillPerSecond: 100, ...opts.options },
-    features: [
-      createAdminFeature({
-        config,
-        db,
-        logger,
-        metrics,
-        provisioning: { db, vpn, logger, claimant: "story-console", claimTtlMs: 30_000 },
-      }),
-    ],
-  });
-
-  // The Crypto Pay webhook exactly as the composition root mounts it.
-  const announce = createPaymentAnnouncer({
-    db,
-    notifier: runtime.notifier,
     logger,
+    provisioning,
+    notifier: runtime.notifier,
     adminIds: config.bot.adminIds,
   });
-  const processor = new CryptoPaymentProcessor({
-    db,
-    metrics,
+  const iterations = createWorkerIterations({
+    config,
     logger,
-    provision: (id) => provisionSubscription(provisioning, id),
-    announce,
+    metrics,
+    db,
+    gate: new StartGate(0),
+    vpn,
+    cryptopay,
+    cryptoPayments: processor,
+    notifier: runtime.notifier,
+    starTransactions: runtime.starTransactions,
+    alertOperator: async () => {},
+    reportToOperator: async () => {},
+    activationRetryBaseMs: 1,
   });
+  const activation = required(iterations.ACTIVATION, "activation");
+  const starsBackstop = required(iterations.STARS_BACKSTOP, "stars backstop");
+
+  // The Crypto Pay webhook exactly as the composition root mounts it.
   const http = Fastify();
   await http.register(
     cryptoPayWebhook({
@@ -216,22 +216,6 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   await until(() => roleOf(runtime) === "leader", 5_000, "polling leadership");
 
   const i18n = new I18n(LOCALES);
-  const activation = activationIteration({
-    provisioning,
-    notices: { db: db.forKind("worker"), notifier: runtime.notifier, logger },
-    batchSize: 50,
-    concurrency: 2,
-    alertAfterAttempts: 100,
-    alertOperator: async () => {},
-  });
-
-  const starsBackstop = starsBackstopIteration({
-    db: db.forKind("worker"),
-    transactions: runtime.starTransactions,
-    credit: (event) => processor.creditEvent(event),
-    graceMs: 0,
-    maxPages: 5,
-  });
 
   const story: Story = {
     sandbox,
@@ -260,14 +244,14 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
       return customer;
     },
     runStarsBackstop: () =>
-      starsBackstop({
+      starsBackstop.run({
         signal: AbortSignal.timeout(10_000),
         deadline: Date.now() + 10_000,
         iteration: 1,
         logger,
       }),
     runActivation: () =>
-      activation({
+      activation.run({
         signal: AbortSignal.timeout(10_000),
         deadline: Date.now() + 10_000,
         iteration: 1,
@@ -279,6 +263,11 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     r2Violations: () => violations,
   };
   return story;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the story needs the ${what} worker`);
+  return value;
 }
 
 /** A message's visible text: the text, or a photo's caption. */

@@ -105,6 +105,20 @@ describe("configuration", () => {
     ]);
   });
 
+  it("reads the bot's delivery as polling or webhook, the webhook with its URL and secret", () => {
+    expect(loadConfig({}).bot.delivery).toEqual({ mode: "polling" });
+    const webhook = loadConfig({
+      BOT_MODE: "webhook",
+      PUBLIC_URL: "https://bot.example.com",
+      TELEGRAM_WEBHOOK_SECRET: "s3cret-value",
+    }).bot.delivery;
+    expect(webhook).toEqual({
+      mode: "webhook",
+      publicUrl: "https://bot.example.com",
+      webhookSecret: "s3cret-value",
+    });
+  });
+
   it("never echoes a secret's value", () => {
     const problems = problemsOf({ BOT_TOKEN: "not a token at all" });
     expect(problems).toHaveLength(1);

@@ -31,7 +31,7 @@ const activation = activationIteration({
   },
 });
 const fastExpiry = fastExpiryIteration({
-  db: bed.db,
+  db: bed.db.forKind("worker"),
   provisioning: bed.provisioning,
   notices,
   batchSize: 20,

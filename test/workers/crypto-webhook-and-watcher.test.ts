@@ -27,7 +27,7 @@ const cryptopay = new HttpCryptoPayApi({
 });
 const announced: FinalizeOutcome[] = [];
 const processor = new CryptoPaymentProcessor({
-  db: bed.db,
+  db: bed.db.forKind("worker"),
   metrics: bed.metrics,
   logger: silentLogger(),
   provision: (id) => provisionSubscription(bed.provisioning, id),

@@ -1,16 +1,20 @@
-import type { DbAccess } from "../../db/pool.js";
+import { requireWorkerDb, type WorkerDb } from "../../db/pool.js";
 import { Semaphore } from "../../db/semaphore.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
 import { amountToKopecks, type CryptoInvoice } from "../../payments/cryptopay.js";
 import { settlesWithin } from "../../util/delay.js";
 import { toError } from "../../util/errors.js";
+import type { CustomerNotifier } from "../notifications/notices.js";
 import { provisionAfterCommit } from "../subscriptions/after-commit.js";
+import { type ProvisioningDeps, provisionSubscription } from "../subscriptions/provisioning.js";
 import { type FinalizeOutcome, finalizePayment, type PaymentEvent } from "./finalizer.js";
+import { createPaymentAnnouncer } from "./payment-announcer.js";
 import { parseInvoicePayload } from "./purchases.js";
 
 export interface CryptoPaymentDeps {
-  db: DbAccess;
+  /** The crypto watcher and the Stars backstop drive this processor: the worker bulkhead. */
+  db: WorkerDb;
   metrics: Metrics;
   logger: Logger;
   /** Puts the key on the VPN server (three-phase, no connection held). */
@@ -33,7 +37,9 @@ export class CryptoPaymentProcessor {
   /** Follow-up work (a VPN call, messages) runs a few at a time, however many invoices arrive. */
   readonly #followUps = new Semaphore(4);
 
-  constructor(private readonly deps: CryptoPaymentDeps) {}
+  constructor(private readonly deps: CryptoPaymentDeps) {
+    requireWorkerDb(deps.db, "the payment processor");
+  }
 
   /** Finalizes a paid invoice; resolves once the money is committed. */
   credit(invoice: CryptoInvoice): Promise<FinalizeOutcome> {
@@ -130,4 +136,38 @@ export class CryptoPaymentProcessor {
       await settlesWithin(Promise.allSettled([...this.#inFlight]), left);
     }
   }
+}
+
+export interface OutOfChatPaymentsDeps {
+  db: WorkerDb;
+  metrics: Metrics;
+  logger: Logger;
+  /** Provisioning for paid subscriptions, on the worker bulkhead like the rest of this path. */
+  provisioning: ProvisioningDeps & { db: WorkerDb };
+  /** The bot's notifier; without a bot the announcements are only logged. */
+  notifier: CustomerNotifier | undefined;
+  adminIds: number[];
+}
+
+/**
+ * The one processor for payments that arrive outside the chat — the crypto webhook, the crypto
+ * watcher, the Stars backstop: credited through the finalizer, then provisioned and announced.
+ */
+export function createOutOfChatPayments(deps: OutOfChatPaymentsDeps): CryptoPaymentProcessor {
+  const provisioning = {
+    ...deps.provisioning,
+    db: requireWorkerDb(deps.provisioning.db, "payment provisioning"),
+  };
+  return new CryptoPaymentProcessor({
+    db: deps.db,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    provision: (subscriptionId) => provisionSubscription(provisioning, subscriptionId),
+    announce: createPaymentAnnouncer({
+      db: deps.db,
+      notifier: deps.notifier,
+      logger: deps.logger,
+      adminIds: deps.adminIds,
+    }),
+  });
 }

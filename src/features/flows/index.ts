@@ -1,9 +1,10 @@
 import { Composer, type MiddlewareFn } from "grammy";
-import type { BotContext } from "../context.js";
-import { ACTION_DATA, decodeAction, FLOW_DATA } from "../keyboards.js";
-import type { RateLimiter } from "../rate-limit.js";
-import type { Customer, FlowName, FlowSession, FlowsPort, Screen } from "../services.js";
-import { answerCallback, showScreen } from "../ui.js";
+import type { BotContext } from "../../bot/context.js";
+import { ACTION_DATA, decodeAction, FLOW_DATA } from "../../bot/keyboards.js";
+import type { RateLimiter } from "../../bot/rate-limit.js";
+import type { Customer, FlowName, FlowSession, FlowsPort, Screen } from "../../bot/services.js";
+import { answerCallback, showScreen } from "../../bot/ui.js";
+import type { Feature } from "../feature.js";
 
 const OPEN: Record<
   FlowName,
@@ -47,8 +48,10 @@ export function closeOpenPrompt(): MiddlewareFn<BotContext> {
  * buy/renew, key, referral, top-up, withdraw, trial): each goes to its port, and the bot shows
  * the screen the port returns. They are the expensive actions, so each passes the customer's
  * rate limit.
+ *
+ * Owns "f:<flow>" and the flow actions "b:…", "promo…", "ar:…", "kr…", "t:…", "w:…" (`encodeAction`).
  */
-export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
+export function flowsFeature(limiter: RateLimiter): Feature {
   const feature = new Composer<BotContext>();
   const session = (ctx: BotContext) => ctx.conversation.session(ctx.customer().telegramId);
   const open = async (ctx: BotContext, flow: FlowName) =>
@@ -110,5 +113,5 @@ export function flowsFeature(limiter: RateLimiter): Composer<BotContext> {
     await showScreen(ctx, screen);
   });
 
-  return feature;
+  return { name: "flows", prefixes: ["f", "b", "promo", "ar", "kr", "t", "w"], composer: feature };
 }

@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
-import type { Reachability } from "../middlewares/reachability.js";
+import type { Reachability } from "./reachability.js";
 
 /**
  * The customer blocked (status "kicked") or unblocked the bot: Telegram says so with a

@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
+import { menuView } from "../../features/menu/screens.js";
 import type { BotContext } from "../context.js";
-import { answerCallback, menuView, show } from "../ui.js";
+import { answerCallback, show } from "../ui.js";
 
 /**
  * Registered last. A button no feature knows (from an older message or an older version of the

@@ -1,9 +1,11 @@
 import { Composer } from "grammy";
 import type { User } from "grammy/types";
+import type { BotContext } from "../../bot/context.js";
+import { paragraphs, show } from "../../bot/ui.js";
 import { toError } from "../../util/errors.js";
-import type { BotContext } from "../context.js";
-import { languageKeyboard } from "../keyboards.js";
-import { menuView, paragraphs, show } from "../ui.js";
+import type { Feature } from "../feature.js";
+import { languageKeyboard } from "../language/screens.js";
+import { menuView } from "../menu/screens.js";
 
 const REFERRAL_PAYLOAD = /^ref_(\d{1,15})$/;
 
@@ -20,8 +22,10 @@ export function referrerFromPayload(payload: string, selfId: number): number | u
  * Any other first message (text, /profile…) from someone with no language chosen — a newcomer —
  * starts the same first-contact flow: registration and the language choice, then the welcome
  * with the trial offer.
+ *
+ * /start and a newcomer's first message: commands only, no buttons of its own.
  */
-export function startFeature(): Composer<BotContext> {
+export function startFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   const privateChat = feature.chatType("private");
@@ -32,7 +36,7 @@ export function startFeature(): Composer<BotContext> {
     await firstContact(ctx, "");
   });
 
-  return feature;
+  return { name: "start", prefixes: [], composer: feature };
 }
 
 /** What /start does: register, then the language choice (first time) or the menu. */

@@ -1,17 +1,15 @@
 import { Composer } from "grammy";
-import type { BotContext } from "../context.js";
-import {
-  backToMenuKeyboard,
-  Cb,
-  clientAppPlatforms,
-  contactUrl,
-  instructionsKeyboard,
-  linkKeyboard,
-} from "../keyboards.js";
-import { answerCallback, operatorText, paragraphs, show, type View } from "../ui.js";
+import type { BotContext } from "../../bot/context.js";
+import { answerCallback, operatorText, paragraphs, show, type View } from "../../bot/ui.js";
+import type { Feature } from "../feature.js";
+import { backToMenuKeyboard } from "../menu/screens.js";
+import { InfoData } from "./codec.js";
+import { clientAppPlatforms, contactUrl, instructionsKeyboard, linkKeyboard } from "./screens.js";
 
-/** /help and the operator-configurable screens: instructions, support, about/privacy. */
-export function infoFeature(): Composer<BotContext> {
+/** /help and the operator-configurable screens: instructions, support, about/privacy. *
+ * Owns "instructions", "support" and "about".
+ */
+export function infoFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   feature.command("help", async (ctx) => {
@@ -21,22 +19,22 @@ export function infoFeature(): Composer<BotContext> {
     });
   });
 
-  feature.callbackQuery(Cb.instructions, async (ctx) => {
+  feature.callbackQuery(InfoData.instructions, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await instructionsView(ctx));
   });
 
-  feature.callbackQuery(Cb.support, async (ctx) => {
+  feature.callbackQuery(InfoData.support, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await supportView(ctx));
   });
 
-  feature.callbackQuery(Cb.about, async (ctx) => {
+  feature.callbackQuery(InfoData.about, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, await aboutView(ctx));
   });
 
-  return feature;
+  return { name: "info", prefixes: Object.values(InfoData), composer: feature };
 }
 
 async function instructionsView(ctx: BotContext): Promise<View> {

@@ -1,8 +1,9 @@
 import { Composer } from "grammy";
+import type { BotContext } from "../../bot/context.js";
+import type { PreCheckoutVerdict } from "../../bot/services.js";
+import { renderRef, showScreen } from "../../bot/ui.js";
 import { toError } from "../../util/errors.js";
-import type { BotContext } from "../context.js";
-import type { PreCheckoutVerdict } from "../services.js";
-import { renderRef, showScreen } from "../ui.js";
+import type { Feature } from "../feature.js";
 
 class DecisionTimeout extends Error {}
 
@@ -10,8 +11,10 @@ class DecisionTimeout extends Error {}
  * Telegram payments. A pre-checkout query is answered within Telegram's 10 s whatever the port
  * does: the port gets `preCheckoutDecisionMs`, then the customer is told to try again. It never
  * waits behind the customer's other updates (see `sequentialKey` and the polling dispatcher).
+ *
+ * Pre-checkout queries and successful payments: no buttons of its own.
  */
-export function paymentsFeature(): Composer<BotContext> {
+export function paymentsFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   feature.on("pre_checkout_query", async (ctx) => {
@@ -66,5 +69,5 @@ export function paymentsFeature(): Composer<BotContext> {
     await showScreen(ctx, screen);
   });
 
-  return feature;
+  return { name: "buy.telegram-payments", prefixes: [], composer: feature };
 }

@@ -1,10 +1,15 @@
 import { Composer } from "grammy";
-import type { BotContext } from "../context.js";
-import { Cb, LANGUAGE_DATA, languageKeyboard } from "../keyboards.js";
-import { answerCallback, menuView, paragraphs, show } from "../ui.js";
+import type { BotContext } from "../../bot/context.js";
+import { answerCallback, paragraphs, show } from "../../bot/ui.js";
+import type { Feature } from "../feature.js";
+import { menuView } from "../menu/screens.js";
+import { LANGUAGE_DATA, LanguageData } from "./codec.js";
+import { languageKeyboard } from "./screens.js";
 
-/** Language choice: the onboarding picker, /language, and the settings button. */
-export function languageFeature(): Composer<BotContext> {
+/** Language choice: the onboarding picker, /language, and the settings button. *
+ * Owns "lang" (the picker) and "lang:<first|set>:<code>" (a choice).
+ */
+export function languageFeature(): Feature {
   const feature = new Composer<BotContext>();
 
   feature.command("language", async (ctx) => {
@@ -14,7 +19,7 @@ export function languageFeature(): Composer<BotContext> {
     });
   });
 
-  feature.callbackQuery(Cb.languagePicker, async (ctx) => {
+  feature.callbackQuery(LanguageData.picker, async (ctx) => {
     await answerCallback(ctx);
     await show(ctx, { text: ctx.t("language.prompt"), keyboard: languageKeyboard(ctx, "set") });
   });
@@ -50,5 +55,5 @@ export function languageFeature(): Composer<BotContext> {
     }
   });
 
-  return feature;
+  return { name: "language", prefixes: [LanguageData.picker], composer: feature };
 }

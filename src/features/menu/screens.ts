@@ -1,0 +1,49 @@
+import { InlineKeyboard } from "grammy";
+import type { BotContext } from "../../bot/context.js";
+import { Cb } from "../../bot/keyboards.js";
+import type { MenuState } from "../../bot/services.js";
+import { paragraphs, type View } from "../../bot/ui.js";
+import { InfoData } from "../info/codec.js";
+import { LanguageData } from "../language/codec.js";
+import { MenuData } from "./codec.js";
+
+/** The main menu, with the incident banner on top and an optional lead paragraph. */
+export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
+  const state = await ctx.services.menu.state(ctx.customer());
+  const banner = state.incidentBanner
+    ? ctx.t("menu.incident", { text: state.incidentBanner })
+    : null;
+  return {
+    text: paragraphs(banner, lead, ctx.t("menu.title")),
+    keyboard: mainMenuKeyboard(ctx, state),
+  };
+}
+
+export function mainMenuKeyboard(ctx: BotContext, state: MenuState): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  if (state.trialEligible) {
+    kb.text(ctx.t("menu.trial", { days: state.trialDays }), Cb.flow("trial")).row();
+  }
+  return kb
+    .text(ctx.t("menu.profile"), Cb.flow("profile"))
+    .text(ctx.t("menu.buy"), Cb.flow("buy"))
+    .row()
+    .text(ctx.t("menu.instructions"), InfoData.instructions)
+    .text(ctx.t("menu.referral"), Cb.flow("referral"))
+    .row()
+    .text(ctx.t("menu.support"), InfoData.support)
+    .text(ctx.t("menu.about"), InfoData.about)
+    .row()
+    .text(ctx.t("menu.settings"), MenuData.settings);
+}
+
+export function settingsKeyboard(ctx: BotContext): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(ctx.t("settings.language"), LanguageData.picker)
+    .row()
+    .text(ctx.t("nav.menu"), MenuData.menu);
+}
+
+export function backToMenuKeyboard(ctx: BotContext): InlineKeyboard {
+  return new InlineKeyboard().text(ctx.t("nav.menu"), MenuData.menu);
+}
