@@ -1,5 +1,6 @@
 import { type Api, GrammyError, InlineKeyboard, InputFile } from "grammy";
 import type { CustomerNotifier, Notice, SendOutcome } from "../domain/notifications/notices.js";
+import { FlowData } from "../features/flows/codec.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
 import { Cb } from "./keyboards.js";
 import type { FlowName, UsersPort } from "./services.js";
@@ -178,7 +179,10 @@ function noticeKeyboard(
   const kb = new InlineKeyboard();
   buttons.forEach((button, i) => {
     if (i > 0) kb.row();
-    kb.text(i18n.t(locale, button.key), "flow" in button ? Cb.flow(button.flow) : button.data);
+    kb.text(
+      i18n.t(locale, button.key),
+      "flow" in button ? FlowData.open(button.flow) : button.data,
+    );
   });
   return kb;
 }

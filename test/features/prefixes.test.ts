@@ -1,7 +1,7 @@
 import { Composer } from "grammy";
 import { describe, expect, it } from "vitest";
 import type { BotContext } from "../../src/bot/context.js";
-import { Cb, encodeAction } from "../../src/bot/keyboards.js";
+import { Cb } from "../../src/bot/keyboards.js";
 import { RateLimiter } from "../../src/bot/rate-limit.js";
 import type { FlowAction, FlowName } from "../../src/bot/services.js";
 import { loadConfig } from "../../src/config.js";
@@ -15,6 +15,7 @@ import {
   type Feature,
   prefixTrigger,
 } from "../../src/features/feature.js";
+import { encodeAction, FlowData } from "../../src/features/flows/codec.js";
 import { chatFeatures } from "../../src/features/index.js";
 import { InfoData } from "../../src/features/info/codec.js";
 import { LanguageData } from "../../src/features/language/codec.js";
@@ -100,7 +101,7 @@ describe("callback prefixes", () => {
       LanguageData.picker,
       LanguageData.choice("first", "en"),
       LanguageData.choice("set", "ru"),
-      Cb.flow("buy"),
+      FlowData.open("buy"),
       Cb.withdrawalDecision(12, true),
       Cb.withdrawalDecision(12, false),
       encodeAction({ type: "buy_pay", plan: "basic", days: 30, method: "stars", shown: 83 }),
@@ -202,7 +203,7 @@ function everyCallbackData(): string[] {
       LanguageData.choice("first", code),
       LanguageData.choice("set", code),
     ]),
-    ...flows.map((name) => Cb.flow(name)),
+    ...flows.map((name) => FlowData.open(name)),
     ...actions.map(encodeAction),
     Cb.withdrawalDecision(Number.MAX_SAFE_INTEGER, true),
     Cb.withdrawalDecision(Number.MAX_SAFE_INTEGER, false),

@@ -1,10 +1,10 @@
 import { Composer, type MiddlewareFn } from "grammy";
 import type { BotContext } from "../../bot/context.js";
-import { ACTION_DATA, decodeAction, FLOW_DATA } from "../../bot/keyboards.js";
 import type { RateLimiter } from "../../bot/rate-limit.js";
 import type { Customer, FlowName, FlowSession, FlowsPort, Screen } from "../../bot/services.js";
 import { answerCallback, showScreen } from "../../bot/ui.js";
 import type { Feature } from "../feature.js";
+import { ACTION_DATA, decodeAction, FLOW_DATA, FLOW_PREFIXES } from "./codec.js";
 
 const OPEN: Record<
   FlowName,
@@ -113,5 +113,5 @@ export function flowsFeature(limiter: RateLimiter): Feature {
     await showScreen(ctx, screen);
   });
 
-  return { name: "flows", prefixes: ["f", "b", "promo", "ar", "kr", "t", "w"], composer: feature };
+  return { name: "flows", prefixes: FLOW_PREFIXES, composer: feature };
 }

@@ -1,8 +1,8 @@
 import { InlineKeyboard } from "grammy";
 import type { BotContext } from "../../bot/context.js";
-import { Cb } from "../../bot/keyboards.js";
 import type { MenuState } from "../../bot/services.js";
 import { paragraphs, type View } from "../../bot/ui.js";
+import { FlowData } from "../flows/codec.js";
 import { InfoData } from "../info/codec.js";
 import { LanguageData } from "../language/codec.js";
 import { MenuData } from "./codec.js";
@@ -22,14 +22,14 @@ export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
 export function mainMenuKeyboard(ctx: BotContext, state: MenuState): InlineKeyboard {
   const kb = new InlineKeyboard();
   if (state.trialEligible) {
-    kb.text(ctx.t("menu.trial", { days: state.trialDays }), Cb.flow("trial")).row();
+    kb.text(ctx.t("menu.trial", { days: state.trialDays }), FlowData.open("trial")).row();
   }
   return kb
-    .text(ctx.t("menu.profile"), Cb.flow("profile"))
-    .text(ctx.t("menu.buy"), Cb.flow("buy"))
+    .text(ctx.t("menu.profile"), FlowData.open("profile"))
+    .text(ctx.t("menu.buy"), FlowData.open("buy"))
     .row()
     .text(ctx.t("menu.instructions"), InfoData.instructions)
-    .text(ctx.t("menu.referral"), Cb.flow("referral"))
+    .text(ctx.t("menu.referral"), FlowData.open("referral"))
     .row()
     .text(ctx.t("menu.support"), InfoData.support)
     .text(ctx.t("menu.about"), InfoData.about)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decodeAction, encodeAction } from "../../src/bot/keyboards.js";
 import type { FlowAction } from "../../src/bot/services.js";
 import { parseRubles } from "../../src/bot-services/wallet.js";
+import { decodeAction, encodeAction } from "../../src/features/flows/codec.js";
 import { plainText } from "../../src/locales/format.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
 
