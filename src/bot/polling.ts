@@ -220,6 +220,8 @@ export class PollingSupervisor {
         }
         firstAttempt();
         if (this.#stopping) break;
+        // The lock answered but is held elsewhere: that replica leads, in outages too.
+        if (!leader && !unreachable) this.#lostLeadership = false;
         if (!leader) {
           // Lock held elsewhere: wait. Database unreachable: nobody can hold the lock, so
           // nobody polls — answer pre-checkout queries until the next attempt.
