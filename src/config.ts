@@ -174,6 +174,7 @@ const envSchema = z
 
     TG_PROVIDER_TOKEN: z.string().min(1).optional(),
     SANDBOX_PORT: int(0, 65535).default(8090),
+    SANDBOX_STATE_DIR: z.string().min(1).optional(),
 
     DIGEST_ENABLED: bool.default(true),
     DIGEST_TIME: z
@@ -476,7 +477,7 @@ function toConfig(env: Env) {
       apiUrlExplicit: env.CRYPTOPAY_API_URL !== undefined,
       assets: env.CRYPTOPAY_ASSETS.split(","),
     },
-    sandbox: { port: env.SANDBOX_PORT },
+    sandbox: { port: env.SANDBOX_PORT, stateDir: env.SANDBOX_STATE_DIR },
     digest: { enabled: env.DIGEST_ENABLED, time: env.DIGEST_TIME, timezone: env.DIGEST_TIMEZONE },
     reconcile: {
       dryRun: env.RECONCILE_DRY_RUN,

@@ -1,6 +1,9 @@
+import path from "node:path";
 import type { Config } from "./config.js";
+import { resolveEmbeddedDataDir } from "./db/embedded.js";
 import type { Logger } from "./logger.js";
 import { type Sandbox, startSandbox } from "./sandbox/index.js";
+import { STATE_FILE_NAME } from "./sandbox/state-file.js";
 
 /** `npm start` without BOT_TOKEN, outside production: the service runs against local stand-ins. */
 export function isSandboxMode(config: Config): boolean {
@@ -24,9 +27,11 @@ export interface SandboxMode {
  */
 export async function enterSandboxMode(config: Config, logger: Logger): Promise<SandboxMode> {
   const explicitCryptoPay = config.cryptopay.apiUrlExplicit && config.cryptopay.token !== undefined;
+  const stateDir = await sandboxStateDir(config);
   const sandbox = await startSandbox({
     port: config.sandbox.port,
     logger,
+    ...(stateDir ? { stateFile: path.join(stateDir, STATE_FILE_NAME) } : {}),
     ...(config.cryptopay.token && !explicitCryptoPay
       ? { cryptopayToken: config.cryptopay.token }
       : {}),
@@ -69,6 +74,19 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
     },
     stop: () => sandbox.close(),
   };
+}
+
+/**
+ * The stand-ins' state belongs with the data it matches: SANDBOX_STATE_DIR, else the folder
+ * holding the embedded database's data directory (`.data/` for `.data/postgres`). With an
+ * external DATABASE_URL and no SANDBOX_STATE_DIR nothing is kept: which database the state
+ * would match is not known.
+ */
+async function sandboxStateDir(config: Config): Promise<string | undefined> {
+  if (config.sandbox.stateDir) return path.resolve(config.sandbox.stateDir);
+  if (config.db.url) return undefined;
+  const { dir } = await resolveEmbeddedDataDir(config.db.embeddedDir);
+  return path.dirname(dir);
 }
 
 /** The chosen backend's stand-in, unless that backend was configured explicitly. */

@@ -22,10 +22,12 @@ import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
 
 /**
  * standby: waiting for the polling lock (healthy, ready). leader: holds the lock and polls.
- * backoff: gave up leadership after a 409 (another poller, or a webhook) or a rejected token,
- * and waits before trying again. stopping/stopped: shutting down / not running.
+ * outage: the database cannot be reached, so nobody can hold the lock; polls only to answer
+ * pre-checkout queries and acknowledges nothing. backoff: gave up leadership after a 409
+ * (another poller, or a webhook) or a rejected token, and waits before trying again.
+ * stopping/stopped: shutting down / not running.
  */
-export type PollingRole = "stopped" | "standby" | "leader" | "backoff" | "stopping";
+export type PollingRole = "stopped" | "standby" | "leader" | "outage" | "backoff" | "stopping";
 
 export interface PollingStatus {
   role: PollingRole;
@@ -35,6 +37,8 @@ export interface PollingStatus {
   terms: number;
   conflicts: number;
   locksLost: number;
+  /** getUpdates calls made while the database was unreachable (pre-checkout queries only). */
+  outagePolls: number;
   /** Backend pid of the lock connection while it exists (tests terminate it). */
   lockBackendPid: number | undefined;
   /** Set when Telegram rejected the token (401): the bot cannot work until it is fixed. */
@@ -105,8 +109,14 @@ export class PollingSupervisor {
   /** Pre-checkout queries already dispatched (a batch fetched again must not answer twice). */
   #answeredPreCheckouts = new Set<string>();
   #consecutiveConflicts = 0;
+  /**
+   * Set when this replica lost the lock as the leader; cleared when it leads again or another
+   * poller shows up. Only that replica polls during an outage: a standby that merely cannot
+   * reach the database (a partition of its own) must not disturb a healthy leader.
+   */
+  #lostLeadership = false;
   #fatal: string | undefined;
-  #stats = { getUpdatesCalls: 0, terms: 0, conflicts: 0, locksLost: 0 };
+  #stats = { getUpdatesCalls: 0, terms: 0, conflicts: 0, locksLost: 0, outagePolls: 0 };
   // Watchdog state (performance.now() ms).
   #leaderSince = 0;
   #fetchStartedAt: number | undefined;
@@ -200,20 +210,29 @@ export class PollingSupervisor {
       while (!this.#stopping) {
         this.#role = "standby";
         let leader = false;
+        let unreachable = false;
         try {
           leader = await this.#tryLock();
         } catch (err) {
           this.#log.warn({ err: toError(err).message }, "polling lock attempt failed");
           this.#dropClient();
+          unreachable = true;
         }
         firstAttempt();
         if (this.#stopping) break;
+        // The lock answered but is held elsewhere: that replica leads, in outages too.
+        if (!leader && !unreachable) this.#lostLeadership = false;
         if (!leader) {
-          await abortableDelay(o.standbyRetryMs, this.#life.signal);
+          // Lock held elsewhere: wait. Database unreachable: nobody can hold the lock, so
+          // nobody polls — answer pre-checkout queries until the next attempt.
+          if (unreachable && this.#lostLeadership)
+            await this.#answerPreCheckoutsOnly(o.standbyRetryMs);
+          else await abortableDelay(o.standbyRetryMs, this.#life.signal);
           continue;
         }
 
         const outcome = await this.#lead();
+        this.#lostLeadership = outcome === "lock_lost";
         if (outcome === "lock_lost") {
           this.#stats.locksLost++;
           this.#dropClient();
@@ -247,7 +266,9 @@ export class PollingSupervisor {
     }
     this.#consecutiveConflicts = 0;
     if (outcome === "fatal") return o.conflictBackoffMaxMs;
-    if (outcome === "lock_lost" || outcome === "failed") return o.standbyRetryMs;
+    // A lost lock is asked for again at once: held elsewhere, this replica is a standby; the
+    // database unreachable, it answers pre-checkout queries meanwhile.
+    if (outcome === "failed") return o.standbyRetryMs;
     return 0;
   }
 
@@ -495,6 +516,68 @@ export class PollingSupervisor {
       await abortableDelay(waitMs, signal);
       this.#backoffUntil = undefined;
       if (signal.aborted) throw toError(failure);
+    }
+  }
+
+  /**
+   * While the database cannot be reached (the lock cannot even be asked for), Stars and card
+   * payments would expire unanswered: Telegram gives a pre-checkout query 10 s. So the replica that
+   * was the leader when the lock was lost (see `#lostLeadership`) polls, for `durationMs`, every
+   * `emptyPollMinIntervalMs` with short long polls and hands each new
+   * pre-checkout query to the bot, which refuses what it cannot check ("try again in a minute",
+   * in Telegram's language of the customer). The offset never moves: every other update stays
+   * with Telegram until a leader has stored it. Only the 100 oldest pending updates are seen, so
+   * a pre-checkout behind a longer backlog waits for the database like everything else.
+   */
+  async #answerPreCheckoutsOnly(durationMs: number): Promise<void> {
+    const o = this.#d.options;
+    const signal = this.#life.signal;
+    const until = performance.now() + durationMs;
+    this.#role = "outage";
+    try {
+      await this.#d.bot.init();
+    } catch (err) {
+      this.#log.warn({ err: toError(err).message }, "getMe failed; not polling during the outage");
+      await abortableDelay(durationMs, signal);
+      return;
+    }
+    this.#log.warn(
+      { offset: this.#offset },
+      "database unreachable: polling for pre-checkout queries only, acknowledging nothing",
+    );
+    while (!signal.aborted) {
+      const startedAt = performance.now();
+      const left = until - startedAt;
+      if (left <= 0) break;
+      this.#stats.getUpdatesCalls++;
+      this.#stats.outagePolls++;
+      try {
+        const updates = await this.#d.bot.api.getUpdates(
+          {
+            offset: this.#offset,
+            limit: 100,
+            timeout: Math.min(1, Math.floor(left / 1000)),
+            allowed_updates: [...ALLOWED_UPDATES],
+          },
+          signal as unknown as ShimSignal,
+        );
+        this.#dispatchPreCheckouts(updates);
+      } catch (err) {
+        if (signal.aborted) break;
+        if (err instanceof GrammyError && err.error_code === 409) {
+          // Someone else polls (a leader that reaches the database, or a webhook): leave it.
+          this.#lostLeadership = false;
+          this.#log.info({ err: err.message }, "another poller is active: outage polling ends");
+          await abortableDelay(until - performance.now(), signal);
+          break;
+        }
+        this.#log.debug({ err: toError(err).message }, "outage getUpdates failed");
+      }
+      const rest = Math.min(
+        o.emptyPollMinIntervalMs - (performance.now() - startedAt),
+        until - performance.now(),
+      );
+      if (rest > 0) await abortableDelay(rest, signal);
     }
   }
 

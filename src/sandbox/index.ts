@@ -2,10 +2,11 @@ import type { Logger } from "pino";
 import { toError } from "../util/errors.js";
 import { CallLog } from "./calls.js";
 import { ControlPlane } from "./control.js";
-import { CryptoPayStandIn } from "./cryptopay/stand-in.js";
+import { CryptoPayStandIn, type CryptoPayState } from "./cryptopay/stand-in.js";
 import { FaultRegistry } from "./faults.js";
 import { SandboxServer } from "./server.js";
-import { TelegramStandIn } from "./telegram/stand-in.js";
+import { SandboxStateFile } from "./state-file.js";
+import { TelegramStandIn, type TelegramState } from "./telegram/stand-in.js";
 import { MarzbanStandIn } from "./vpn/marzban-stand-in.js";
 import type { RemnawaveStandIn } from "./vpn/remnawave-stand-in.js";
 import { VpnStandIn } from "./vpn/stand-in.js";
@@ -34,6 +35,11 @@ export interface SandboxOptions {
   remnawaveToken?: string;
   /** Calls kept for `GET /sandbox/calls`. Default 10 000. */
   maxRecordedCalls?: number;
+  /**
+   * Where the stand-ins keep their state (chats, update and invoice ids, VPN and panel users),
+   * loaded at start and saved as it changes; none: they start empty and forget on exit.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -68,9 +74,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const vpnApiKey = opts.vpnApiKey ?? "sandbox-vpn-key";
   const cryptopayToken = opts.cryptopayToken ?? "sandbox-cryptopay-token";
 
+  let state: SandboxStateFile<SavedState> | undefined;
   const telegram = new TelegramStandIn({
     botToken,
     logger: logger.child({ standIn: "telegram" }),
+    onStateChange: () => state?.changed(),
     ...(opts.webhookRetryDelaysMs ? { webhookRetryDelaysMs: opts.webhookRetryDelaysMs } : {}),
   });
   const vpn = new VpnStandIn({
@@ -86,6 +94,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const remnawave = await loadRemnawaveStandIn(remnawaveToken, logger);
   const marzbanLogin = { username: "sandbox-admin", password: "sandbox-password" };
   const marzban = new MarzbanStandIn(marzbanLogin);
+  state = opts.stateFile
+    ? restoreState(opts.stateFile, logger, { telegram, cryptopay, vpn, marzban, remnawave })
+    : undefined;
   const faults = new FaultRegistry({ latencyExempt: { telegram: ["getUpdates"] } });
   const calls = new CallLog(opts.maxRecordedCalls ?? 10_000);
 
@@ -114,6 +125,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults,
     calls,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    onRequestDone: () => state?.changed(),
   });
 
   const port = await server.listen(opts.port, host);
@@ -145,10 +157,67 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       closed ??= (async () => {
         telegram.close();
         await server.close();
+        await state?.close();
       })();
       return closed;
     },
   };
+}
+
+interface StandIns {
+  telegram: TelegramStandIn;
+  cryptopay: CryptoPayStandIn;
+  vpn: VpnStandIn;
+  marzban: MarzbanStandIn;
+  remnawave: RemnawaveStandIn | undefined;
+}
+
+/** What the state file holds: each stand-in's own state under its name. */
+interface SavedState {
+  telegram?: TelegramState;
+  cryptopay?: CryptoPayState;
+  vpn?: ReturnType<VpnStandIn["saveState"]>;
+  marzban?: ReturnType<MarzbanStandIn["saveState"]>;
+  remnawave?: ReturnType<RemnawaveStandIn["saveState"]>;
+}
+
+/** Loads the saved state into the stand-ins and returns the file that keeps saving it. */
+function restoreState(file: string, logger: Logger, s: StandIns): SandboxStateFile<SavedState> {
+  const stateFile = new SandboxStateFile<SavedState>({
+    path: file,
+    logger,
+    snapshot: () => ({
+      telegram: s.telegram.saveState(),
+      cryptopay: s.cryptopay.saveState(),
+      vpn: s.vpn.saveState(),
+      marzban: s.marzban.saveState(),
+      ...(s.remnawave ? { remnawave: s.remnawave.saveState() } : {}),
+    }),
+  });
+  const saved: SavedState | undefined = stateFile.load();
+  if (saved) {
+    try {
+      if (saved.telegram) s.telegram.restoreState(saved.telegram);
+      if (saved.cryptopay) s.cryptopay.restoreState(saved.cryptopay);
+      if (saved.vpn) s.vpn.restoreState(saved.vpn);
+      if (saved.marzban) s.marzban.restoreState(saved.marzban);
+      if (saved.remnawave && s.remnawave) s.remnawave.restoreState(saved.remnawave);
+    } catch (err) {
+      logger.warn({ path: file, err: toError(err).message }, "sandbox state not restored");
+    }
+  }
+  logger.info(
+    {
+      path: file,
+      restored: saved !== undefined,
+      chats: saved?.telegram?.chats.chats.length ?? 0,
+      next_update_id: saved?.telegram?.updates.nextId ?? 1,
+      next_crypto_invoice_id: saved?.cryptopay?.invoices.nextId ?? 1,
+      vpn_users: saved?.vpn?.users.length ?? 0,
+    },
+    saved ? "sandbox state restored" : "sandbox state starts empty",
+  );
+  return stateFile;
 }
 
 /**

@@ -1,5 +1,7 @@
+import path from "node:path";
 import { createLogger } from "../logger.js";
 import { startSandbox } from "./index.js";
+import { STATE_FILE_NAME } from "./state-file.js";
 
 /**
  * `npm run sandbox`: the stand-ins (Telegram, VPN API, Crypto Pay) and the control plane as a
@@ -9,6 +11,8 @@ import { startSandbox } from "./index.js";
  *   SANDBOX_PORT                    default 8090
  *   SANDBOX_CRYPTOPAY_WEBHOOK_URL   where paid invoices are POSTed
  *                                   (default http://127.0.0.1:8080/webhooks/cryptopay)
+ *   SANDBOX_STATE_DIR               where the stand-ins keep their state across restarts
+ *                                   (default: nowhere, they start empty)
  */
 async function main(): Promise<void> {
   const { logger } = createLogger({
@@ -19,10 +23,12 @@ async function main(): Promise<void> {
   const port = Number(process.env.SANDBOX_PORT ?? 8090);
   const webhookUrl =
     process.env.SANDBOX_CRYPTOPAY_WEBHOOK_URL ?? "http://127.0.0.1:8080/webhooks/cryptopay";
+  const stateDir = process.env.SANDBOX_STATE_DIR;
   const sandbox = await startSandbox({
     port: Number.isInteger(port) ? port : 8090,
     logger,
     cryptopayWebhookUrl: webhookUrl,
+    ...(stateDir ? { stateFile: path.resolve(stateDir, STATE_FILE_NAME) } : {}),
   });
   const env = {
     BOT_TOKEN: sandbox.botToken,

@@ -17,6 +17,8 @@ export interface SandboxServerDeps {
   faults: FaultRegistry;
   calls: CallLog;
   bodyLimitBytes: number;
+  /** A request that may have changed a stand-in's state has been answered. */
+  onRequestDone?: () => void;
 }
 
 /**
@@ -32,10 +34,16 @@ export class SandboxServer {
 
   constructor(private readonly deps: SandboxServerDeps) {
     this.server = createServer((req, res) => {
-      this.onRequest(req, res).catch((err: unknown) => {
-        deps.logger.error({ err, url: req.url }, "sandbox request failed");
-        writeReply(res, { status: 500, json: { error: "internal sandbox error" } });
-      });
+      this.onRequest(req, res)
+        .catch((err: unknown) => {
+          deps.logger.error({ err, url: req.url }, "sandbox request failed");
+          writeReply(res, { status: 500, json: { error: "internal sandbox error" } });
+        })
+        .finally(() => {
+          // Reading the control plane changes nothing; everything else may.
+          const readOnly = req.method === "GET" && req.url?.startsWith("/sandbox");
+          if (!readOnly) deps.onRequestDone?.();
+        });
     });
     // Longer than any client's idle keep-alive, so a client never reuses a socket the server
     // is closing at that very moment (a spurious ECONNRESET under load).

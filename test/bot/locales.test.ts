@@ -114,6 +114,19 @@ describe("message format", () => {
     expect([0, 1, 3].map((n) => render(enDays, { n }, en))).toEqual(["no days", "1 day", "3 days"]);
   });
 
+  it("counts of time are always plural forms, never a bare number (no 'within 1 minutes')", () => {
+    const bare = LOCALES.flatMap((l) =>
+      Object.entries(l.messages).flatMap(([key, text]) =>
+        /\{(minutes|seconds|hours|days|months)\}/.test(text ?? "") ? [`${l.code}: ${key}`] : [],
+      ),
+    );
+    expect(bare).toEqual([]);
+    const i18n = new I18n(LOCALES);
+    expect(i18n.t("en", "buy.crypto_invoice", { price: { kopecks: 100 }, minutes: 1 })).toContain(
+      "within 1 minute —",
+    );
+  });
+
   it("escapes variables for HTML, formats numbers, money and dates per locale", () => {
     expect(render("<b>{name}</b>", { name: "<Tom & Jerry>" })).toBe(
       "<b>&lt;Tom &amp; Jerry&gt;</b>",

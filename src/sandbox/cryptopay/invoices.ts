@@ -69,6 +69,12 @@ const RATES: Record<string, Record<string, number>> = {
   TRX: { RUB: 23, USD: 0.24, EUR: 0.22 },
 };
 
+/** The invoices as the state file keeps them. */
+export interface InvoiceStoreState {
+  nextId: number;
+  invoices: Invoice[];
+}
+
 /** Invoices of the Crypto Pay stand-in, with the provider's lifecycle active → paid | expired. */
 export class InvoiceStore {
   private readonly invoices = new Map<number, Invoice>();
@@ -99,6 +105,17 @@ export class InvoiceStore {
     };
     this.invoices.set(invoice.invoice_id, invoice);
     return invoice;
+  }
+
+  saveState(): InvoiceStoreState {
+    return { nextId: this.nextId, invoices: [...this.invoices.values()] };
+  }
+
+  /** New invoices continue the id sequence, as the provider's do. */
+  restoreState(state: InvoiceStoreState): void {
+    this.invoices.clear();
+    for (const invoice of state.invoices) this.invoices.set(invoice.invoice_id, invoice);
+    this.nextId = state.nextId;
   }
 
   get(id: number): Invoice | undefined {

@@ -2,7 +2,12 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { MalformedBodyError, parseParams } from "../http/body.js";
 import type { Reply, SandboxRequest, StandIn } from "../http/types.js";
-import { type Invoice, InvoiceStore, SUPPORTED_ASSETS } from "./invoices.js";
+import {
+  type Invoice,
+  InvoiceStore,
+  type InvoiceStoreState,
+  SUPPORTED_ASSETS,
+} from "./invoices.js";
 import { spacedAsciiJson } from "./json-style.js";
 import { signWebhookBody, wrongSignature } from "./signature.js";
 import { type DeliveryResult, postWebhook } from "./webhook.js";
@@ -47,6 +52,12 @@ export const payOptionsSchema = z.object({
 
 export type PayOptions = z.infer<typeof payOptionsSchema>;
 
+/** What the Crypto Pay stand-in keeps across a restart. */
+export interface CryptoPayState {
+  invoices: InvoiceStoreState;
+  nextUpdateId: number;
+}
+
 /** The Crypto Pay API stand-in (`/cryptopay/api/<method>`) and its signed webhooks. */
 export class CryptoPayStandIn implements StandIn {
   readonly target = "cryptopay";
@@ -56,6 +67,16 @@ export class CryptoPayStandIn implements StandIn {
 
   constructor(private readonly opts: CryptoPayStandInOptions) {
     this.webhookUrl = opts.webhookUrl;
+  }
+
+  /** Invoices, the invoice id sequence and the webhook update id sequence. */
+  saveState(): CryptoPayState {
+    return { invoices: this.invoices.saveState(), nextUpdateId: this.nextUpdateId };
+  }
+
+  restoreState(state: CryptoPayState): void {
+    this.invoices.restoreState(state.invoices);
+    this.nextUpdateId = state.nextUpdateId;
   }
 
   setWebhookUrl(url: string | null): void {

@@ -49,6 +49,12 @@ export interface Chat {
   byId: Map<number, BotMessage>;
 }
 
+/** The chats as the state file keeps them. */
+export interface ChatStoreState {
+  seq: number;
+  chats: Array<Omit<Chat, "byId">>;
+}
+
 /** One bot message as the control plane shows it (contracts/sandbox.md). */
 export interface ChatMessageView {
   seq: number;
@@ -79,6 +85,22 @@ export class ChatStore {
     private readonly maxMessagesPerChat: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  saveState(): ChatStoreState {
+    return {
+      seq: this.seq,
+      chats: [...this.chats.values()].map(({ byId: _byId, ...chat }) => chat),
+    };
+  }
+
+  restoreState(state: ChatStoreState): void {
+    this.seq = state.seq;
+    this.chats.clear();
+    for (const saved of state.chats) {
+      const chat: Chat = { ...saved, byId: new Map(saved.messages.map((m) => [m.message_id, m])) };
+      this.chats.set(chat.user.id, chat);
+    }
+  }
 
   unixTime(): number {
     return Math.floor(this.now() / 1000);

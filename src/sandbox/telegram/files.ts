@@ -9,6 +9,9 @@ export interface StoredFile {
   data: Buffer;
 }
 
+/** A file as the state file keeps it (the bytes in base64). */
+export type SavedFile = Omit<StoredFile, "data"> & { data: string };
+
 /** Uploaded files by file_id; the oldest are forgotten past `capacity` to bound memory. */
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();
@@ -42,6 +45,18 @@ export class FileStore {
 
   get(fileId: string): StoredFile | undefined {
     return this.files.get(fileId);
+  }
+
+  /** The newest `limit` files, oldest first. */
+  saveState(limit: number): SavedFile[] {
+    return [...this.files.values()]
+      .slice(-limit)
+      .map((f) => ({ ...f, data: f.data.toString("base64") }));
+  }
+
+  restoreState(files: SavedFile[]): void {
+    this.files.clear();
+    for (const f of files) this.files.set(f.file_id, { ...f, data: Buffer.from(f.data, "base64") });
   }
 }
 

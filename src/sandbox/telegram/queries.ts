@@ -29,6 +29,16 @@ export interface StarTransaction {
   receiver?: { type: "user"; user: { id: number } };
 }
 
+/**
+ * Queries and charges as the state file keeps them. Open pre-checkout queries are not kept:
+ * the pay request that waits for the answer ends with the process.
+ */
+export interface QueryBookState {
+  callbacks: string[];
+  charges: Charge[];
+  stars: StarTransaction[];
+}
+
 /** Telegram-style ids for queries: long decimal strings. */
 export function queryId(): string {
   return BigInt(`0x${randomBytes(8).toString("hex")}`).toString();
@@ -46,6 +56,22 @@ export class QueryBook {
   private readonly stars: StarTransaction[] = [];
 
   constructor(private readonly maxOpenCallbacks: number) {}
+
+  saveState(): QueryBookState {
+    return {
+      callbacks: [...this.callbacks],
+      charges: [...this.charges.values()],
+      stars: this.stars,
+    };
+  }
+
+  restoreState(state: QueryBookState): void {
+    this.callbacks.clear();
+    for (const id of state.callbacks) this.callbacks.add(id);
+    this.charges.clear();
+    for (const c of state.charges) this.charges.set(c.telegram_payment_charge_id, c);
+    this.stars.splice(0, this.stars.length, ...state.stars);
+  }
 
   openCallback(id: string): void {
     this.callbacks.add(id);

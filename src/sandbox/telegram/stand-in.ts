@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { MalformedBodyError, parseParams } from "../http/body.js";
 import type { Reply, SandboxRequest, StandIn } from "../http/types.js";
-import { ChatStore } from "./chats.js";
+import { ChatStore, type ChatStoreState } from "./chats.js";
 import type { MethodTable, TelegramContext } from "./context.js";
 import { Customers } from "./customers.js";
 import {
@@ -11,17 +11,17 @@ import {
   tooManyRequests,
   unauthorized,
 } from "./errors.js";
-import { FileStore } from "./files.js";
+import { FileStore, type SavedFile } from "./files.js";
 import { LongPoller } from "./long-poll.js";
 import { botMethods } from "./methods/bot.js";
 import { messageMethods } from "./methods/messages.js";
 import { paymentMethods } from "./methods/payments.js";
 import { updateMethods } from "./methods/updates.js";
 import { BotParams } from "./params.js";
-import { QueryBook } from "./queries.js";
+import { QueryBook, type QueryBookState } from "./queries.js";
 import type { TgUser } from "./types.js";
-import { UpdateQueue } from "./updates.js";
-import { WebhookDeliverer } from "./webhook.js";
+import { UpdateQueue, type UpdateQueueState } from "./updates.js";
+import { type WebhookConfig, WebhookDeliverer } from "./webhook.js";
 
 export interface TelegramStandInOptions {
   botToken: string;
@@ -31,6 +31,21 @@ export interface TelegramStandInOptions {
   webhookTimeoutMs?: number;
   maxFiles?: number;
   maxMessagesPerChat?: number;
+  /** State changed outside a request (a webhook delivery settled): the state file saves it. */
+  onStateChange?: () => void;
+}
+
+/** Uploaded files kept across a restart: the newest ones (the key QR codes customers see). */
+const SAVED_FILES = 1_000;
+
+/** What the Telegram stand-in keeps across a restart. */
+export interface TelegramState {
+  chats: ChatStoreState;
+  files: SavedFile[];
+  updates: UpdateQueueState;
+  queries: QueryBookState;
+  commands: Array<[string, unknown[]]>;
+  webhook: WebhookConfig | null;
 }
 
 const PATH = /^\/bot([^/]+)\/([^/?]*)$/;
@@ -58,6 +73,7 @@ export class TelegramStandIn implements StandIn {
       runReplyMethod: async (method, params) => {
         await this.call(method, new BotParams(params), AbortSignal.timeout(30_000));
       },
+      ...(opts.onStateChange ? { onSettled: opts.onStateChange } : {}),
     });
     this.ctx = {
       bot,
@@ -76,6 +92,28 @@ export class TelegramStandIn implements StandIn {
       ...paymentMethods(this.ctx),
     };
     this.customers = new Customers(this.ctx);
+  }
+
+  /** Chats, files, pending updates and the id sequence, queries, charges, commands, webhook. */
+  saveState(): TelegramState {
+    return {
+      chats: this.ctx.chats.saveState(),
+      files: this.ctx.files.saveState(SAVED_FILES),
+      updates: this.ctx.queue.saveState(),
+      queries: this.ctx.queries.saveState(),
+      commands: [...this.ctx.commands],
+      webhook: this.ctx.webhook.current,
+    };
+  }
+
+  restoreState(state: TelegramState): void {
+    this.ctx.chats.restoreState(state.chats);
+    this.ctx.files.restoreState(state.files);
+    this.ctx.queries.restoreState(state.queries);
+    this.ctx.commands.clear();
+    for (const [key, list] of state.commands) this.ctx.commands.set(key, list);
+    this.ctx.queue.restoreState(state.updates);
+    if (state.webhook) this.ctx.webhook.set(state.webhook);
   }
 
   methodOf(path: string): string {

@@ -4,6 +4,13 @@ import { type Update, type UpdateBody, updateType } from "./types.js";
 /** Update types Telegram leaves out when `allowed_updates` was never set (or set to []). */
 const OPT_IN_TYPES = new Set(["chat_member", "message_reaction", "message_reaction_count"]);
 
+/** The queue as the state file keeps it. */
+export interface UpdateQueueState {
+  nextId: number;
+  pending: Update[];
+  allowed: string[];
+}
+
 /**
  * Updates waiting for the bot, in order. They stay until confirmed (getUpdates with a higher
  * offset) or delivered to the webhook, as on Telegram.
@@ -44,6 +51,18 @@ export class UpdateQueue {
 
   clear(): void {
     this.pending = [];
+  }
+
+  saveState(): UpdateQueueState {
+    return { nextId: this.nextId, pending: this.pending, allowed: this.allowed };
+  }
+
+  /** Pending updates are delivered again, and new ones continue the id sequence. */
+  restoreState(state: UpdateQueueState): void {
+    this.nextId = state.nextId;
+    this.pending = state.pending;
+    this.allowed = state.allowed;
+    this.changed.notify();
   }
 
   get size(): number {

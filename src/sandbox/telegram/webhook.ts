@@ -20,6 +20,8 @@ export interface WebhookDelivererDeps {
   timeoutMs: number;
   /** Runs a Bot API call the bot returned in the webhook response body (a "webhook reply"). */
   runReplyMethod(method: string, params: Record<string, unknown>): Promise<void>;
+  /** An update left the queue (delivered, or dropped after the last attempt). */
+  onSettled?: () => void;
   now?: () => number;
 }
 
@@ -45,6 +47,11 @@ export class WebhookDeliverer {
 
   get active(): boolean {
     return this.config !== null;
+  }
+
+  /** The webhook the bot set, if any (kept across a sandbox restart, as Telegram keeps it). */
+  get current(): WebhookConfig | null {
+    return this.config;
   }
 
   set(config: WebhookConfig): void {
@@ -109,6 +116,7 @@ export class WebhookDeliverer {
       const error = await this.post(config, update, signal);
       if (error === null) {
         this.deps.queue.remove(update.update_id);
+        this.deps.onSettled?.();
         return;
       }
       if (signal.aborted) return;
@@ -121,6 +129,7 @@ export class WebhookDeliverer {
       "webhook delivery failed; update dropped",
     );
     this.deps.queue.remove(update.update_id);
+    this.deps.onSettled?.();
   }
 
   /** Returns null on success, else Telegram's wording of what went wrong. */

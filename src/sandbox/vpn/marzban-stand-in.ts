@@ -65,6 +65,18 @@ export class MarzbanStandIn implements StandIn {
     return [...this.users.values()].map((u) => structuredClone(u));
   }
 
+  /** The panel's users and the admin tokens it issued (a logged-in client stays logged in). */
+  saveState(): { users: MarzbanUser[]; tokens: string[] } {
+    return { users: [...this.users.values()], tokens: [...this.tokens] };
+  }
+
+  restoreState(state: { users: MarzbanUser[]; tokens: string[] }): void {
+    this.users.clear();
+    for (const user of state.users) this.users.set(user.username, user);
+    this.tokens.clear();
+    for (const token of state.tokens) this.tokens.add(token);
+  }
+
   /** Every admin token stops working (Marzban's tokens expire): the next call must log in. */
   expireTokens(): void {
     this.tokens.clear();

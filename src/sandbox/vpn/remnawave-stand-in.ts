@@ -92,6 +92,17 @@ export class RemnawaveStandIn implements StandIn {
     return [...this.users.values()].map((u) => structuredClone(u));
   }
 
+  /** The panel's users and its id sequence, kept across a restart as the panel keeps them. */
+  saveState(): { nextId: number; users: RemnawaveUser[] } {
+    return { nextId: this.nextId, users: [...this.users.values()] };
+  }
+
+  restoreState(state: { nextId: number; users: RemnawaveUser[] }): void {
+    this.users.clear();
+    for (const user of state.users) this.users.set(user.id, user);
+    this.nextId = state.nextId;
+  }
+
   methodOf(path: string): string {
     return `remnawave:${this.route(path).join("/")}`;
   }

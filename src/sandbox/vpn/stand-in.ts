@@ -39,6 +39,16 @@ export class VpnStandIn implements StandIn {
     return [...this.users.values()];
   }
 
+  /** The users, kept across a restart as the real server keeps them. */
+  saveState(): { users: VpnUser[] } {
+    return { users: this.list() };
+  }
+
+  restoreState(state: { users: VpnUser[] }): void {
+    this.users.clear();
+    for (const user of state.users) this.users.set(user.uuid, user);
+  }
+
   async handle(req: SandboxRequest): Promise<{ reply: Reply; request: unknown }> {
     const segments = req.path.slice(PREFIX.length).split("/").filter(Boolean);
     const [name, arg] = segments;
