@@ -9,6 +9,7 @@ import { TelegramStandIn } from "./telegram/stand-in.js";
 import { MarzbanStandIn } from "./vpn/marzban-stand-in.js";
 import type { RemnawaveStandIn } from "./vpn/remnawave-stand-in.js";
 import { VpnStandIn } from "./vpn/stand-in.js";
+import { XuiStandIn } from "./vpn/xui-stand-in.js";
 
 export { signWebhookBody } from "./cryptopay/signature.js";
 
@@ -54,6 +55,11 @@ export interface Sandbox {
   remnawave: { url: string; token: string; standIn: RemnawaveStandIn } | undefined;
   /** The Marzban panel stand-in (`MARZBAN_URL`, `MARZBAN_USERNAME`, `MARZBAN_PASSWORD`). */
   marzban: { url: string; username: string; password: string; standIn: MarzbanStandIn };
+  /**
+   * The 3x-ui panel stand-in (`XUI_URL`, `XUI_TOKEN`, `XUI_INBOUND_IDS`); its subscription
+   * server (`XUI_SUB_URL`) is the same base.
+   */
+  xui: { url: string; token: string; inboundIds: number[]; subUrl: string; standIn: XuiStandIn };
   setCryptopayWebhookUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -86,6 +92,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const remnawave = await loadRemnawaveStandIn(remnawaveToken, logger);
   const marzbanLogin = { username: "sandbox-admin", password: "sandbox-password" };
   const marzban = new MarzbanStandIn(marzbanLogin);
+  const xuiToken = "sandbox-3x-ui-token";
+  const xuiInbounds = [1];
+  const xui = new XuiStandIn({
+    token: xuiToken,
+    linkHost: opts.vpnLinkHost ?? "vpn.sandbox.invalid",
+    inboundIds: xuiInbounds,
+  });
   const faults = new FaultRegistry({ latencyExempt: { telegram: ["getUpdates"] } });
   const calls = new CallLog(opts.maxRecordedCalls ?? 10_000);
 
@@ -106,6 +119,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       { matches: (p) => p === "/vpn" || p.startsWith("/vpn/"), standIn: vpn },
       { matches: (p) => p.startsWith("/cryptopay/api/"), standIn: cryptopay },
       { matches: (p) => p.startsWith("/marzban/"), standIn: marzban },
+      { matches: (p) => p.startsWith("/xui/"), standIn: xui },
       ...(remnawave
         ? [{ matches: (p: string) => p.startsWith("/remnawave/"), standIn: remnawave }]
         : []),
@@ -140,6 +154,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ? { url: `${url}/remnawave`, token: remnawaveToken, standIn: remnawave }
       : undefined,
     marzban: { url: `${url}/marzban`, ...marzbanLogin, standIn: marzban },
+    xui: {
+      url: `${url}/xui`,
+      token: xuiToken,
+      inboundIds: xuiInbounds,
+      subUrl: `${url}/xui`,
+      standIn: xui,
+    },
     setCryptopayWebhookUrl: (webhookUrl) => cryptopay.setWebhookUrl(webhookUrl),
     close: () => {
       closed ??= (async () => {

@@ -7,7 +7,12 @@ import { createNetworkClients } from "../../src/network-clients.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { Readiness } from "../../src/ops/readiness.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
-import { type PanelName, panelView, wrongCredentialsEnv } from "../support/panels.js";
+import {
+  CREDENTIAL_SETTINGS,
+  type PanelName,
+  panelView,
+  wrongCredentialsEnv,
+} from "../support/panels.js";
 import { iterationContext } from "../workers/support.js";
 import {
   body,
@@ -168,9 +173,7 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
         ...wrongCredentialsEnv(story.sandbox, panelName),
         VPN_API_TIMEOUT_MS: "1000",
       });
-      const detail = `${panelName} rejected the credentials (status 401): check ${
-        panelName === "remnawave" ? "REMNAWAVE_TOKEN" : "MARZBAN_USERNAME and MARZBAN_PASSWORD"
-      }`;
+      const detail = `${panelName} rejected the credentials (status 401): check ${CREDENTIAL_SETTINGS[panelName]}`;
       const readiness = new Readiness();
       const network = createNetworkClients({
         config,

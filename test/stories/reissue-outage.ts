@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { marzbanUsername } from "../../src/vpn/marzban.js";
 import { uuidOfRemnawaveUsername } from "../../src/vpn/remnawave.js";
+import { xuiEmail } from "../../src/vpn/xui.js";
 import { type PanelName, panelView } from "../support/panels.js";
 import { body, linkIn, type Story, startStory, subscriptionOf } from "./support.js";
 
@@ -25,8 +26,9 @@ export async function reissueDuringOutage(backend: "xray-api" | PanelName): Prom
     "xray-api": ["add-user"],
     remnawave: ["remnawave:users"],
     marzban: ["marzban:user"],
+    "3x-ui": ["xui:clients/add"],
   }[backend];
-  const customerId = { "xray-api": 3201, remnawave: 3202, marzban: 3203 }[backend];
+  const customerId = { "xray-api": 3201, remnawave: 3202, marzban: 3203, "3x-ui": 3204 }[backend];
   const removedAt = async (uuid: string | undefined) =>
     (
       await story.sql<{ removed_at: Date | null }>(
@@ -109,6 +111,7 @@ export async function reissueDuringOutage(backend: "xray-api" | PanelName): Prom
         "xray-api": "remove-user",
         remnawave: `remnawave:users/${panelId}`,
         marzban: `marzban:user/${marzbanUsername(before?.vpn_uuid ?? "")}`,
+        "3x-ui": `xui:clients/del/${xuiEmail(before?.vpn_uuid ?? "")}`,
       }[backend];
       await story.sb.fault({ target: "vpn", mode: "error", status: 500, methods: [removal] });
       try {

@@ -8,9 +8,10 @@ import type { VpnApi } from "../../src/vpn/api.js";
 import { MarzbanBackend, marzbanUsername, uuidOfMarzbanUsername } from "../../src/vpn/marzban.js";
 import { PanelHttp } from "../../src/vpn/panel-http.js";
 import { remnawaveUsername, uuidOfRemnawaveUsername } from "../../src/vpn/remnawave.js";
+import { uuidOfXuiEmail, XuiBackend, xuiEmail } from "../../src/vpn/xui.js";
 import { remnawaveRequest, sandboxRemnawave } from "./sandbox.js";
 
-export type PanelName = "remnawave" | "marzban";
+export type PanelName = "remnawave" | "marzban" | "3x-ui";
 
 /** What a test reads off a panel stand-in, the same way for every panel. */
 export interface PanelView {
@@ -71,6 +72,7 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
       },
     };
   }
+  if (panel === "3x-ui") return xuiView(sandbox);
   const m = sandbox.marzban;
   const find = (uuid: string | undefined) =>
     m.standIn.list().find((u) => u.username === marzbanUsername(uuid ?? "0-0-0-0-0"));
@@ -115,6 +117,97 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
       });
     },
   };
+}
+
+function xuiView(sandbox: Sandbox): PanelView {
+  const x = sandbox.xui;
+  const find = (uuid: string | undefined) =>
+    x.standIn.list().find((c) => c.email === xuiEmail(uuid ?? ""));
+  return {
+    userOf(uuid) {
+      const c = find(uuid);
+      return (
+        c && {
+          expiresAt: new Date(c.expiryTime),
+          link: `${x.subUrl}/sub/${c.subId}`,
+          marked: c.comment === "vpn-bot",
+        }
+      );
+    },
+    keys: () =>
+      x.standIn
+        .list()
+        .filter((c) => c.comment === "vpn-bot")
+        .map((c) => uuidOfXuiEmail(c.email))
+        .filter((k): k is string => k !== undefined),
+    async createForeign(name, expiresAt) {
+      const res = await xuiRequest(sandbox, "POST", "/panel/api/clients/add", {
+        client: { email: name, enable: true, expiryTime: expiresAt.getTime(), subId: name },
+        inboundIds: x.inboundIds,
+      });
+      if (!res.success) throw new Error(`3x-ui refused the operator's client: ${res.msg}`);
+    },
+    expiryOf: (name) => {
+      const c = x.standIn.list().find((u) => u.email === name);
+      return c && new Date(c.expiryTime);
+    },
+    async deleteByHand(uuid) {
+      await xuiRequest(sandbox, "POST", `/panel/api/clients/del/${xuiEmail(uuid ?? "")}`);
+    },
+  };
+}
+
+/** Calls the 3x-ui stand-in directly, as the operator's panel page would. */
+export async function xuiRequest(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ success: boolean; msg: string; obj: unknown }> {
+  const res = await fetch(`${sandbox.xui.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${sandbox.xui.token}`,
+      "x-requested-with": "XMLHttpRequest",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.json()) as { success: boolean; msg: string; obj: unknown };
+}
+
+/** The real 3x-ui adapter pointed at the stand-in (no retries unless asked). */
+export function sandboxXui(
+  sandbox: Sandbox,
+  deps: {
+    metrics: Metrics;
+    scope: DbScope;
+    token?: string;
+    retries?: number;
+    onConfigurationError?: (detail: string) => void;
+  },
+): XuiBackend {
+  const x = sandbox.xui;
+  const http = new PanelHttp({
+    panel: "3x-ui",
+    credentials: "XUI_TOKEN",
+    baseUrl: x.url,
+    timeoutMs: 1_000,
+    retries: deps.retries ?? 0,
+    retryBaseDelayMs: 5,
+    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
+    metrics: deps.metrics,
+    logger: silentLogger(),
+    assertNoDbScope: (what) => deps.scope.assertNoDbScope(what),
+    ...(deps.onConfigurationError ? { onConfigurationError: deps.onConfigurationError } : {}),
+  });
+  afterAll(() => http.close());
+  return new XuiBackend({
+    http,
+    token: deps.token ?? x.token,
+    inboundIds: x.inboundIds,
+    subUrl: x.subUrl,
+  });
 }
 
 async function marzbanToken(sandbox: Sandbox): Promise<string> {
@@ -168,6 +261,7 @@ export function sandboxPanel(
   panel: PanelName,
   deps: { metrics: Metrics; scope: DbScope },
 ): VpnApi {
+  if (panel === "3x-ui") return sandboxXui(sandbox, deps);
   return panel === "remnawave"
     ? sandboxRemnawave(sandbox, deps).vpn
     : sandboxMarzban(sandbox, deps);
@@ -175,6 +269,15 @@ export function sandboxPanel(
 
 /** Environment naming a panel whose credentials it rejects, for the configuration-error story. */
 export function wrongCredentialsEnv(sandbox: Sandbox, panel: PanelName): Record<string, string> {
+  if (panel === "3x-ui") {
+    return {
+      VPN_BACKEND: "3x-ui",
+      XUI_URL: sandbox.xui.url,
+      XUI_TOKEN: "revoked-token",
+      XUI_INBOUND_IDS: sandbox.xui.inboundIds.join(","),
+      XUI_SUB_URL: sandbox.xui.subUrl,
+    };
+  }
   return panel === "remnawave"
     ? {
         VPN_BACKEND: "remnawave",
@@ -188,3 +291,10 @@ export function wrongCredentialsEnv(sandbox: Sandbox, panel: PanelName): Record<
         MARZBAN_PASSWORD: "not-the-password",
       };
 }
+
+/** The settings a panel's rejected credentials are reported under. */
+export const CREDENTIAL_SETTINGS: Record<PanelName, string> = {
+  remnawave: "REMNAWAVE_TOKEN",
+  marzban: "MARZBAN_USERNAME and MARZBAN_PASSWORD",
+  "3x-ui": "XUI_TOKEN",
+};
