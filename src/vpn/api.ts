@@ -9,8 +9,13 @@ export interface VpnApi {
   update(input: Omit<VpnUserInput, "telegramId">, signal?: AbortSignal): Promise<void>;
   /** Idempotent: removing an unknown UUID succeeds. */
   remove(uuid: string, signal?: AbortSignal): Promise<void>;
-  /** Every client on the server. */
+  /** Every client on the server (a panel: the users of ours). */
   list(signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Panels: the users of ours with the expiry the panel holds, and the names of every other
+   * user (listed for the report only, never changed or removed).
+   */
+  inventory?(signal?: AbortSignal): Promise<PanelInventory>;
   health(signal?: AbortSignal): Promise<boolean>;
 }
 
@@ -22,6 +27,11 @@ export type LinkKind = "vless" | "subscription";
 
 export function linkKindOf(link: string): LinkKind {
   return /^https?:\/\//i.test(link) ? "subscription" : "vless";
+}
+
+export interface PanelInventory {
+  ours: Array<{ uuid: string; expiresAt: Date }>;
+  foreign: string[];
 }
 
 export interface VpnUserInput {

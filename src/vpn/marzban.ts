@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
+import { type PanelInventory, type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
 import type { PanelHttp, PanelRequest } from "./panel-http.js";
 
 /**
@@ -91,7 +91,12 @@ export class MarzbanBackend implements VpnApi {
   }
 
   async list(signal?: AbortSignal): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.inventory(signal)).ours.map((k) => k.uuid);
+  }
+
+  /** Ours with the expiry the panel holds; the others by username, for the report only. */
+  async inventory(signal?: AbortSignal): Promise<PanelInventory> {
+    const found: PanelInventory = { ours: [], foreign: [] };
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const res = await this.#authed(
         "list",
@@ -101,9 +106,12 @@ export class MarzbanBackend implements VpnApi {
       const page = parse(usersPage, res.body, "list users");
       for (const u of page.users) {
         const key = isOurs(u) ? uuidOfMarzbanUsername(u.username) : undefined;
-        if (key) keys.push(key);
+        // Expiry 0 or null means "never" on Marzban.
+        const expiresAt = u.expire ? new Date(u.expire * 1000) : new Date(8.64e15);
+        if (key) found.ours.push({ uuid: key, expiresAt });
+        else found.foreign.push(u.username);
       }
-      if (page.users.length === 0 || offset + page.users.length >= page.total) return keys;
+      if (page.users.length === 0 || offset + page.users.length >= page.total) return found;
     }
   }
 

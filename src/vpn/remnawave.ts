@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { VpnApi, VpnUserInput } from "./api.js";
+import type { PanelInventory, VpnApi, VpnUserInput } from "./api.js";
 import { VpnApiError } from "./api.js";
 import type { PanelHttp } from "./panel-http.js";
 
@@ -95,8 +95,13 @@ export class RemnawaveBackend implements VpnApi {
 
   /** The keys of the users this service created (others on the panel are not listed). */
   async list(signal?: AbortSignal): Promise<string[]> {
+    return (await this.inventory(signal)).ours.map((k) => k.uuid);
+  }
+
+  /** Ours with the expiry the panel holds; the others by username, for the report only. */
+  async inventory(signal?: AbortSignal): Promise<PanelInventory> {
     await this.#checkVersion(signal);
-    const keys: string[] = [];
+    const found: PanelInventory = { ours: [], foreign: [] };
     for (let start = 0; ; start += PAGE_SIZE) {
       const res = await this.#o.http.call(
         "list",
@@ -110,9 +115,10 @@ export class RemnawaveBackend implements VpnApi {
       const page = parse(usersPage, res.body, "list users").response;
       for (const u of page.users) {
         const key = isOurs(u) ? uuidOfRemnawaveUsername(u.username) : undefined;
-        if (key) keys.push(key);
+        if (key) found.ours.push({ uuid: key, expiresAt: new Date(u.expireAt) });
+        else found.foreign.push(u.username);
       }
-      if (page.users.length === 0 || start + page.users.length >= page.total) return keys;
+      if (page.users.length === 0 || start + page.users.length >= page.total) return found;
     }
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { JsonResponse } from "../net/json-request.js";
-import { type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
+import { type PanelInventory, type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
 import type { PanelHttp, PanelRequest } from "./panel-http.js";
 
 /**
@@ -106,6 +106,11 @@ export class XuiBackend implements VpnApi {
 
   /** The keys of the clients this service created (others on the panel are not listed). */
   async list(signal?: AbortSignal): Promise<string[]> {
+    return (await this.inventory(signal)).ours.map((k) => k.uuid);
+  }
+
+  /** Ours with the expiry the panel holds; the others by email, for the report only. */
+  async inventory(signal?: AbortSignal): Promise<PanelInventory> {
     const res = await this.#call(
       "list",
       { method: "GET", path: "/panel/api/clients/list" },
@@ -114,10 +119,15 @@ export class XuiBackend implements VpnApi {
     const answer = parse(envelope, res.body, "list clients");
     if (!answer.success) throw failed("list clients", answer.msg);
     const clients = parse(z.array(clientSchema), answer.obj ?? [], "list clients");
-    return clients
-      .filter(isOurs)
-      .map((c) => uuidOfXuiEmail(c.email))
-      .filter((k): k is string => k !== undefined);
+    const found: PanelInventory = { ours: [], foreign: [] };
+    for (const c of clients) {
+      const key = isOurs(c) ? uuidOfXuiEmail(c.email) : undefined;
+      // Expiry 0 means "never" on 3x-ui.
+      const expiresAt = new Date(c.expiryTime > 0 ? c.expiryTime : 8.64e15);
+      if (key) found.ours.push({ uuid: key, expiresAt });
+      else found.foreign.push(c.email);
+    }
+    return found;
   }
 
   /** Reachable and the token accepted. */

@@ -7,6 +7,7 @@ import { createNetworkClients } from "../../src/network-clients.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { Readiness } from "../../src/ops/readiness.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
+import { captureLogs } from "../support/logs.js";
 import {
   CREDENTIAL_SETTINGS,
   type PanelName,
@@ -157,12 +158,49 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
         metrics: story.metrics,
         options: { dryRun: false, removeForeign: true, graceMs: 0, maxRemovals: 100 },
       })(iterationContext());
-      expect(report.counts).toMatchObject({ missing_requeued: 1, foreign: 0 });
+      // The operator's user is reported as foreign, and never removed (even with removeForeign).
+      expect(report.counts).toMatchObject({ missing_requeued: 1, foreign: 1, removed: 0 });
       await story.runActivation();
       const restored = panelUserOf(ann?.vpn_uuid);
       expect(restored?.marked).toBe(true);
       expect(expiryMatches(restored?.expiresAt, ann?.expires_at)).toBe(true);
       expect(view.expiryOf("operator")).toEqual(expireAt);
+    });
+  });
+
+  describe(`reconcile on a ${panelName} panel`, () => {
+    it("sets the database's expiry again when the panel's drifted later or earlier; reports the operator's users once", async () => {
+      const logs = captureLogs();
+      const reconcile = reconcileIteration({
+        db: story.db.forKind("worker"),
+        vpn: story.vpn,
+        metrics: story.metrics,
+        options: { dryRun: false, removeForeign: false, graceMs: 0, maxRemovals: 100 },
+      });
+      const ctx = () => ({ ...iterationContext(), logger: logs.logger });
+      const ann = await subscriptionOf(story, ANN);
+      const operatorExpiry = view.expiryOf("operator");
+      for (const drifted of [
+        new Date((ann?.expires_at.getTime() ?? 0) + 10 * 86_400_000),
+        new Date(Date.now() + 86_400_000),
+      ]) {
+        await view.setExpiryByHand(ann?.vpn_uuid, drifted);
+        expect(expiryMatches(panelUserOf(ann?.vpn_uuid)?.expiresAt, ann?.expires_at)).toBe(false);
+        const report = await reconcile(ctx());
+        expect(report.counts).toMatchObject({ drift_requeued: 1, foreign: 1, removed: 0 });
+        await story.runActivation();
+        expect(expiryMatches(panelUserOf(ann?.vpn_uuid)?.expiresAt, ann?.expires_at)).toBe(true);
+      }
+      // In step again: nothing to do.
+      expect((await reconcile(ctx())).counts).toMatchObject({ drift_requeued: 0, foreign: 1 });
+      const reported = logs.lines.filter(
+        (l) => l.msg === "VPN server has clients this service did not issue",
+      );
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toMatchObject({ foreign: 1, sample: ["operator"], removed: false });
+      const gauge = (await story.metrics.reconcileKeys.get()).values;
+      expect(gauge.find((v) => v.labels.state === "foreign")?.value).toBe(1);
+      expect(view.expiryOf("operator")).toEqual(operatorExpiry);
     });
   });
 

@@ -25,6 +25,8 @@ export interface PanelView {
   expiryOf(name: string): Date | undefined;
   /** Deletes our user of one key by hand, as an operator might. */
   deleteByHand(uuid: string | undefined): Promise<void>;
+  /** Moves the expiry of our user of one key by hand, as an operator might. */
+  setExpiryByHand(uuid: string | undefined, expiresAt: Date): Promise<void>;
 }
 
 export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
@@ -69,6 +71,13 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
       },
       async deleteByHand(uuid) {
         await remnawaveRequest(sandbox, "DELETE", `/api/users/${find(uuid)?.id}`);
+      },
+      async setExpiryByHand(uuid, expiresAt) {
+        const res = await remnawaveRequest(sandbox, "PATCH", "/api/users", {
+          id: find(uuid)?.id,
+          expireAt: expiresAt.toISOString(),
+        });
+        if (res.status !== 200) throw new Error(`Remnawave refused: ${JSON.stringify(res.body)}`);
       },
     };
   }
@@ -116,6 +125,15 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
         headers: { authorization: `Bearer ${token}` },
       });
     },
+    async setExpiryByHand(uuid, expiresAt) {
+      const token = await marzbanToken(sandbox);
+      const res = await fetch(`${m.url}/api/user/${marzbanUsername(uuid ?? "")}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ expire: Math.floor(expiresAt.getTime() / 1000) }),
+      });
+      if (res.status !== 200) throw new Error(`Marzban refused: ${await res.text()}`);
+    },
   };
 }
 
@@ -153,6 +171,17 @@ function xuiView(sandbox: Sandbox): PanelView {
     },
     async deleteByHand(uuid) {
       await xuiRequest(sandbox, "POST", `/panel/api/clients/del/${xuiEmail(uuid ?? "")}`);
+    },
+    async setExpiryByHand(uuid, expiresAt) {
+      const email = xuiEmail(uuid ?? "");
+      const got = await xuiRequest(sandbox, "GET", `/panel/api/clients/get/${email}`);
+      const { client } = got.obj as { client: Record<string, unknown> };
+      const res = await xuiRequest(sandbox, "POST", `/panel/api/clients/update/${email}`, {
+        ...client,
+        id: client.uuid,
+        expiryTime: expiresAt.getTime(),
+      });
+      if (!res.success) throw new Error(`3x-ui refused: ${res.msg}`);
     },
   };
 }

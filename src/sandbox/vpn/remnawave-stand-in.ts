@@ -181,8 +181,9 @@ export class RemnawaveStandIn implements StandIn {
     if (r.length === 4 && c === "actions" && d === "revoke" && method === "POST") {
       const input = validate(RevokeUserSubscriptionCommand.RequestBodySchema, body ?? {});
       const user = this.byId(b);
-      user.shortUuid = input.shortUuid ?? shortUuid();
-      user.vlessUuid = input.revokeOnlyPasswords ? user.vlessUuid : randomUUID();
+      // Like the panel: the credentials are always new; the link too unless only passwords go.
+      if (!input.revokeOnlyPasswords) user.shortUuid = input.shortUuid ?? shortUuid();
+      user.vlessUuid = randomUUID();
       user.trojanPassword = secret();
       user.ssPassword = secret();
       user.subRevokedAt = new Date().toISOString();
