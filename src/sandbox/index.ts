@@ -139,6 +139,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     cryptopay_api_url: `${url}/cryptopay/api/`,
     control: `${url}/sandbox`,
   };
+  remnawave?.setSubscriptionBase(`${url}/remnawave/api/sub`);
   logger.info(urls, "sandbox stand-ins listening");
 
   let closed: Promise<void> | null = null;

@@ -7,8 +7,17 @@ export interface VpnApi {
   add(input: VpnUserInput, signal?: AbortSignal): Promise<{ uuid: string; link: string }>;
   /** Sets the expiry; re-creates a missing UUID with the same UUID. */
   update(input: Omit<VpnUserInput, "telegramId">, signal?: AbortSignal): Promise<void>;
-  /** Idempotent: removing an unknown UUID succeeds. */
-  remove(uuid: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Idempotent: removing an unknown UUID succeeds. `subscriptionId` (the key's subscription)
+   * lets a panel that keeps one user per subscription find it without listing every user.
+   */
+  remove(uuid: string, signal?: AbortSignal, subscriptionId?: number): Promise<void>;
+  /**
+   * Set by a backend that reissues with the panel's own revoke: `add` of a subscription's new
+   * key revokes its panel user's credentials and link (the old ones stop at once) instead of
+   * the replaced key being removed first. Provisioning then skips that removal.
+   */
+  readonly revokesOnReissue?: boolean;
   /** Every client on the server (a panel: the users of ours). */
   list(signal?: AbortSignal): Promise<string[]>;
   /**
@@ -36,6 +45,8 @@ export interface PanelInventory {
 
 export interface VpnUserInput {
   uuid: string;
+  /** The key's subscription: a panel keeps one user per subscription. */
+  subscriptionId?: number;
   telegramId: number;
   expiresAt: Date;
 }

@@ -107,9 +107,11 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       expect(story.r2Violations()).toBe(0);
     });
 
-    it("reissue: a new panel user with a new URL; the old one is gone from the panel", async () => {
+    it("reissue: a new URL and new credentials; the old URL and credentials stop working", async () => {
       const ann = story.customer(ANN);
       const before = await subscriptionOf(story, ANN);
+      const oldCredential = view.credentialOf(before?.vpn_uuid);
+      expect(await fetchStatus(before?.vless_link)).toBe(200);
       await ann.press("kr");
       await ann.waitForMessage();
       await ann.press("kr:y");
@@ -120,6 +122,19 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       expect(linkIn(fresh)).toBe(after?.vless_link);
       expect(panelUserOf(before?.vpn_uuid)).toBeUndefined();
       expect(panelUserOf(after?.vpn_uuid)?.link).toBe(after?.vless_link);
+      expect(view.credentialOf(after?.vpn_uuid)).toBeDefined();
+      expect(view.credentialOf(after?.vpn_uuid)).not.toBe(oldCredential);
+      // What a client app sees: the old subscription URL is gone, the new one serves the new key.
+      expect(await fetchStatus(before?.vless_link)).toBe(404);
+      expect(await fetchStatus(after?.vless_link)).toBe(200);
+      if (panelName === "remnawave") {
+        // The panel's own revoke: the same panel user, renewed (the panel records when).
+        const revoked = story.sandbox.remnawave?.standIn
+          .list()
+          .filter((u) => u.tag === "VPNBOT" && u.telegramId === ANN);
+        expect(revoked).toHaveLength(1);
+        expect(revoked?.[0]?.subRevokedAt).not.toBeNull();
+      }
     });
 
     it("expiry removes the panel user; reconcile re-creates ours and leaves the operator's alone", async () => {
@@ -243,6 +258,11 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       }
     });
   });
+}
+
+/** What a client app gets from a subscription URL: the HTTP status. */
+async function fetchStatus(url: string | null | undefined): Promise<number> {
+  return url ? (await fetch(url)).status : 0;
 }
 
 /** Marzban keeps expiry in whole seconds (rounded up); Remnawave to the millisecond. */

@@ -7,7 +7,7 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
 import { MarzbanBackend, marzbanUsername, uuidOfMarzbanUsername } from "../../src/vpn/marzban.js";
 import { PanelHttp } from "../../src/vpn/panel-http.js";
-import { remnawaveUsername, uuidOfRemnawaveUsername } from "../../src/vpn/remnawave.js";
+import { keyOfRemnawaveUser } from "../../src/vpn/remnawave.js";
 import { uuidOfXuiEmail, XuiBackend, xuiEmail } from "../../src/vpn/xui.js";
 import { remnawaveRequest, sandboxRemnawave } from "./sandbox.js";
 
@@ -25,6 +25,8 @@ export interface PanelView {
   expiryOf(name: string): Date | undefined;
   /** Deletes our user of one key by hand, as an operator might. */
   deleteByHand(uuid: string | undefined): Promise<void>;
+  /** The VLESS id the panel gives our user of one key (its credential). */
+  credentialOf(uuid: string | undefined): string | undefined;
   /** Moves the expiry of our user of one key by hand, as an operator might. */
   setExpiryByHand(uuid: string | undefined, expiresAt: Date): Promise<void>;
 }
@@ -39,7 +41,7 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
     const find = (uuid: string | undefined) =>
       standIn()
         .list()
-        .find((u) => u.username === remnawaveUsername(uuid ?? ""));
+        .find((u) => keyOfRemnawaveUser(u) === uuid);
     return {
       userOf(uuid) {
         const u = find(uuid);
@@ -54,9 +56,9 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
       keys: () =>
         standIn()
           .list()
-          .filter((u) => u.tag === "VPNBOT")
-          .map((u) => uuidOfRemnawaveUsername(u.username))
+          .map((u) => keyOfRemnawaveUser(u))
           .filter((k): k is string => k !== undefined),
+      credentialOf: (uuid) => find(uuid)?.vlessUuid,
       async createForeign(name, expiresAt) {
         await remnawaveRequest(sandbox, "POST", "/api/users", {
           username: name,
@@ -95,6 +97,10 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
           marked: u.note === "vpn-bot",
         }
       );
+    },
+    credentialOf: (uuid) => {
+      const id = find(uuid)?.proxies.vless?.id;
+      return typeof id === "string" ? id : undefined;
     },
     keys: () =>
       m.standIn
@@ -152,6 +158,7 @@ function xuiView(sandbox: Sandbox): PanelView {
         }
       );
     },
+    credentialOf: (uuid) => find(uuid)?.uuid,
     keys: () =>
       x.standIn
         .list()

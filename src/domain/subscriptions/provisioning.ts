@@ -330,7 +330,10 @@ export async function completeProvisioning(
 
   // A reissue's old key comes off first, confirmed, so the server never has two keys of one
   // customer (the VPN API names both after the Telegram id; Xray refuses two of one email).
-  if (claim.retiredKeys.length > 0) {
+  // A panel that revokes does it in one step with the add below: its user keeps one set of
+  // credentials, renewed by the panel, and the old ones count as removed once that is done.
+  const revokes = deps.vpn.revokesOnReissue === true && claim.retiredKeys.length > 0;
+  if (claim.retiredKeys.length > 0 && !revokes) {
     try {
       for (const old of claim.retiredKeys) await deps.vpn.remove(old, signal);
     } catch (err) {
@@ -346,11 +349,24 @@ export async function completeProvisioning(
   let link: string;
   try {
     ({ link } = await deps.vpn.add(
-      { uuid: claim.uuid, telegramId: claim.userId, expiresAt: claim.expiresAt },
+      {
+        uuid: claim.uuid,
+        subscriptionId: claim.subscriptionId,
+        telegramId: claim.userId,
+        expiresAt: claim.expiresAt,
+      },
       signal,
     ));
   } catch (err) {
-    return fail(err, "add");
+    // Until the revoke is confirmed the old credentials may still work.
+    return fail(err, revokes ? "retire" : "add");
+  }
+  if (revokes) {
+    await deps.db.tx("provision_retired_removed", (c) => recordKeysRemoved(c, claim.retiredKeys));
+    log.info(
+      { user_id: claim.userId, revoked: claim.retiredKeys.length },
+      "replaced keys revoked by the panel",
+    );
   }
 
   const applied = await deps.db.tx("provision_apply", (c) => applyProvisioned(c, claim, link));
@@ -370,7 +386,7 @@ export async function completeProvisioning(
   );
   if (!keyStillCurrent) {
     // Revoked, expired or reissued while add-user was in flight: take the key off again.
-    await removeQuietly(deps, claim.uuid, log, signal);
+    await removeQuietly(deps, claim, log, signal);
   }
   log.info(
     { user_id: claim.userId, key_still_current: keyStillCurrent },
@@ -458,7 +474,7 @@ export async function completeExpiry(
     return { outcome: "skipped" };
   }
   try {
-    await deps.vpn.remove(claim.uuid, signal);
+    await deps.vpn.remove(claim.uuid, signal, claim.subscriptionId);
   } catch (err) {
     const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
     await deps.db.tx("expire_apply", (c) => releaseClaim(c, claim));
@@ -484,12 +500,12 @@ export async function completeExpiry(
 
 async function removeQuietly(
   deps: ProvisioningDeps,
-  uuid: string,
+  { uuid, subscriptionId }: Claim,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    await deps.vpn.remove(uuid, signal);
+    await deps.vpn.remove(uuid, signal, subscriptionId);
   } catch (err) {
     // Reconcile removes keys this service issued and retired, so the key does not stay live.
     log.warn({ uuid, err: toError(err).message }, "could not remove a superseded key now");

@@ -79,8 +79,13 @@ export class RemnawaveStandIn implements StandIn {
   private nextId = 1;
   private version: string;
 
-  constructor(private readonly opts: RemnawaveStandInOptions) {
+  constructor(private opts: RemnawaveStandInOptions) {
     this.version = opts.version ?? "3.4.15";
+  }
+
+  /** Where the subscription URLs handed out from now on point (the stand-in's own once listening). */
+  setSubscriptionBase(base: string): void {
+    this.opts.subscriptionBase = base;
   }
 
   /** Pretends to be another panel version (e.g. "2.6.1"). */
@@ -109,6 +114,8 @@ export class RemnawaveStandIn implements StandIn {
 
   async handle(req: SandboxRequest): Promise<{ reply: Reply; request: unknown }> {
     let request: unknown = null;
+    const sub = /^\/remnawave\/api\/sub\/([^/]+)$/.exec(req.path)?.[1];
+    if (sub && req.method === "GET") return { reply: this.subscription(sub), request };
     try {
       if (req.headers.authorization !== `Bearer ${this.opts.token}`) {
         throw new PanelError(401, "Unauthorized");
@@ -273,6 +280,23 @@ export class RemnawaveStandIn implements StandIn {
     const user = this.users.get(Number(raw));
     if (!user) throw new PanelError(404, "User not found");
     return user;
+  }
+
+  /**
+   * What a client app fetches from a subscription URL (public, no token): the user's VLESS link,
+   * base64-encoded; 404 for a short uuid that no longer exists (revoked) or a user not active.
+   */
+  private subscription(short: string): Reply {
+    const user = [...this.users.values()].find((u) => u.shortUuid === short);
+    if (user?.status !== "ACTIVE" || new Date(user.expireAt) <= new Date()) {
+      return { status: 404, json: { message: "Not found", statusCode: 404 } };
+    }
+    const link = `vless://${user.vlessUuid}@vpn.sandbox.invalid:443?type=tcp&security=reality#${encodeURIComponent(user.username)}`;
+    return {
+      status: 200,
+      bytes: Buffer.from(Buffer.from(`${link}\n`).toString("base64")),
+      contentType: "text/plain; charset=utf-8",
+    };
   }
 
   private touch(user: RemnawaveUser): void {
