@@ -242,6 +242,7 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
           await expect(
             network.vpn.add({
               uuid: "0b6f1c2e-3d4a-4b5c-8d9e-0f1a2b3c4d5e",
+              subscriptionId: 1,
               telegramId: 1,
               expiresAt: new Date(Date.now() + 86_400_000),
             }),

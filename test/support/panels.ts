@@ -5,7 +5,7 @@ import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import type { Metrics } from "../../src/ops/metrics.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
-import { MarzbanBackend, marzbanUsername, uuidOfMarzbanUsername } from "../../src/vpn/marzban.js";
+import { keyOfMarzbanUser, MarzbanBackend } from "../../src/vpn/marzban.js";
 import { PanelHttp } from "../../src/vpn/panel-http.js";
 import { keyOfRemnawaveUser } from "../../src/vpn/remnawave.js";
 import { uuidOfXuiEmail, XuiBackend, xuiEmail } from "../../src/vpn/xui.js";
@@ -86,7 +86,8 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
   if (panel === "3x-ui") return xuiView(sandbox);
   const m = sandbox.marzban;
   const find = (uuid: string | undefined) =>
-    m.standIn.list().find((u) => u.username === marzbanUsername(uuid ?? "0-0-0-0-0"));
+    m.standIn.list().find((u) => keyOfMarzbanUser(u) === uuid);
+  const nameOf = (uuid: string | undefined) => find(uuid)?.username ?? "missing";
   return {
     userOf(uuid) {
       const u = find(uuid);
@@ -94,7 +95,7 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
         u && {
           expiresAt: new Date((u.expire ?? 0) * 1000),
           link: `${m.url}${u.subscription_url}`,
-          marked: u.note === "vpn-bot",
+          marked: keyOfMarzbanUser(u) === uuid,
         }
       );
     },
@@ -105,8 +106,7 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
     keys: () =>
       m.standIn
         .list()
-        .filter((u) => u.note === "vpn-bot")
-        .map((u) => uuidOfMarzbanUsername(u.username))
+        .map((u) => keyOfMarzbanUser(u))
         .filter((k): k is string => k !== undefined),
     async createForeign(name, expiresAt) {
       const token = await marzbanToken(sandbox);
@@ -126,14 +126,14 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
     },
     async deleteByHand(uuid) {
       const token = await marzbanToken(sandbox);
-      await fetch(`${m.url}/api/user/${marzbanUsername(uuid ?? "")}`, {
+      await fetch(`${m.url}/api/user/${nameOf(uuid)}`, {
         method: "DELETE",
         headers: { authorization: `Bearer ${token}` },
       });
     },
     async setExpiryByHand(uuid, expiresAt) {
       const token = await marzbanToken(sandbox);
-      const res = await fetch(`${m.url}/api/user/${marzbanUsername(uuid ?? "")}`, {
+      const res = await fetch(`${m.url}/api/user/${nameOf(uuid)}`, {
         method: "PUT",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({ expire: Math.floor(expiresAt.getTime() / 1000) }),
