@@ -11,6 +11,7 @@ import { CryptoPaymentProcessor } from "./domain/billing/out-of-chat-payments.js
 import { createPaymentAnnouncer } from "./domain/billing/payment-announcer.js";
 import { claimTtlFor, provisionSubscription } from "./domain/subscriptions/provisioning.js";
 import { createAdminFeature } from "./features/admin/index.js";
+import { devicesFeature } from "./features/devices/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
@@ -219,6 +220,7 @@ export async function startService(
               claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
             },
           }),
+          devicesFeature({ db, vpn: network.vpn, logger }).composer,
         ],
       });
       for (const part of runtime.parts()) watchdog.register(part);

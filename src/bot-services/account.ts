@@ -11,6 +11,7 @@ import {
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions/subscriptions.js";
+import { devicesButtonRows } from "../features/devices/index.js";
 import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,
@@ -121,6 +122,7 @@ export async function keyScreen(
           row.map(({ label, url }) => urlButton(label, url)),
         ),
         [dataButton("key.button_instructions", "instructions")],
+        ...devicesButtonRows(deps.vpn),
         [actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })],
       ],
     };

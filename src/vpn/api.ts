@@ -26,6 +26,27 @@ export interface VpnApi {
    */
   inventory?(signal?: AbortSignal): Promise<PanelInventory>;
   health(signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Panels that bind devices to a user (Remnawave's HWID devices): the devices of the user
+   * carrying this key (none when no user carries it).
+   */
+  devices?(key: VpnKeyRef, signal?: AbortSignal): Promise<VpnDevice[]>;
+  /** Unbinds one device from the user carrying this key; an unknown device is no error. */
+  removeDevice?(key: VpnKeyRef, hwid: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** One key as a panel keeping a user per subscription finds it. */
+export interface VpnKeyRef {
+  uuid: string;
+  subscriptionId: number;
+}
+
+/** A device the panel saw connect with a key. */
+export interface VpnDevice {
+  hwid: string;
+  platform: string | null;
+  model: string | null;
+  addedAt: Date;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PanelInventory, VpnApi, VpnUserInput } from "./api.js";
+import type { PanelInventory, VpnApi, VpnDevice, VpnKeyRef, VpnUserInput } from "./api.js";
 import { VpnApiError } from "./api.js";
 import type { PanelHttp } from "./panel-http.js";
 
@@ -46,6 +46,18 @@ const usersPage = z.object({
   response: z.object({ users: z.array(userSchema), total: z.number() }),
 });
 const metadataResponse = z.object({ response: z.object({ version: z.string() }) });
+const devicesResponse = z.object({
+  response: z.object({
+    devices: z.array(
+      z.object({
+        hwid: z.string(),
+        platform: z.string().nullable(),
+        deviceModel: z.string().nullable(),
+        createdAt: z.string(),
+      }),
+    ),
+  }),
+});
 
 /** The panel username of one subscription: stable across reissues. */
 export function remnawaveUsername(subscriptionId: number): string {
@@ -126,6 +138,48 @@ export class RemnawaveBackend implements VpnApi {
       else found.foreign.push(u.username);
     }
     return found;
+  }
+
+  /** The HWID devices of the user carrying this key, oldest first. */
+  async devices(key: VpnKeyRef, signal?: AbortSignal): Promise<VpnDevice[]> {
+    const user = await this.#carrying(key, signal);
+    if (!user) return [];
+    const res = await this.#o.http.call(
+      "devices",
+      { method: "GET", path: `/api/hwid/devices/${user.id}`, headers: this.#auth },
+      signal,
+    );
+    return parse(devicesResponse, res.body, "devices")
+      .response.devices.map((d) => ({
+        hwid: d.hwid,
+        platform: d.platform,
+        model: d.deviceModel,
+        addedAt: new Date(d.createdAt),
+      }))
+      .sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime());
+  }
+
+  /** Unbinds one device: it must connect again (and fit the device limit) to use the key. */
+  async removeDevice(key: VpnKeyRef, hwid: string, signal?: AbortSignal): Promise<void> {
+    const user = await this.#carrying(key, signal);
+    if (!user) return;
+    await this.#o.http.call(
+      "delete_device",
+      {
+        method: "POST",
+        path: "/api/hwid/devices/delete",
+        headers: this.#auth,
+        body: { userId: user.id, hwid },
+      },
+      signal,
+    );
+  }
+
+  /** The subscription's user, if it is ours and carries this key. */
+  async #carrying(key: VpnKeyRef, signal?: AbortSignal): Promise<PanelUser | undefined> {
+    await this.#checkVersion(signal);
+    const user = await this.#find(key.subscriptionId, signal);
+    return user && keyOfRemnawaveUser(user) === key.uuid.toLowerCase() ? user : undefined;
   }
 
   /** Reachable, the token accepted and the version supported. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { BotContext } from "../../src/bot/context.js";
 import { loadConfig } from "../../src/config.js";
 import { adminGroups } from "../../src/features/admin/index.js";
+import { devicesFeature } from "../../src/features/devices/index.js";
 import {
   assertDistinctPrefixes,
   callbackData,
@@ -51,5 +52,11 @@ describe("callback prefixes", () => {
       provisioning: undefined as never,
     });
     expect(() => assertDistinctPrefixes(groups)).not.toThrow();
+    const devices = devicesFeature({
+      db: undefined as never,
+      vpn: undefined as never,
+      logger: silentLogger(),
+    });
+    expect(() => assertDistinctPrefixes([...groups, devices])).not.toThrow();
   });
 });
