@@ -118,11 +118,11 @@ export async function keyScreen(
       qrCode: link,
       buttons: [
         ...(subscription ? [[urlButton("key.button_open_subscription", link)]] : []),
+        ...devicesButtonRows(deps.vpn),
         ...clientAppRows(operator.apps ?? {}).map((row) =>
           row.map(({ label, url }) => urlButton(label, url)),
         ),
         [dataButton("key.button_instructions", "instructions")],
-        ...devicesButtonRows(deps.vpn),
         [actionButton("key.button_reissue", { type: "key_reissue", confirmed: false })],
       ],
     };
