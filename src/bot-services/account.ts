@@ -11,7 +11,6 @@ import {
   setAutoRenew,
   trialEligibility,
 } from "../domain/subscriptions/subscriptions.js";
-import { devicesButtonRows } from "../features/devices/index.js";
 import { linkKindOf } from "../vpn/api.js";
 import {
   actionButton,
@@ -118,7 +117,7 @@ export async function keyScreen(
       qrCode: link,
       buttons: [
         ...(subscription ? [[urlButton("key.button_open_subscription", link)]] : []),
-        ...devicesButtonRows(deps.vpn),
+        ...(deps.vpn.devices ? [[dataButton("devices.button", "dv")]] : []), // src/features/devices
         ...clientAppRows(operator.apps ?? {}).map((row) =>
           row.map(({ label, url }) => urlButton(label, url)),
         ),

@@ -16,7 +16,7 @@ import { callbackData, callbackParts, type Feature, prefixTrigger } from "../fea
  * the key screen; shown only with a backend that binds devices.
  */
 export const DEVICES_PREFIX = "dv";
-/** The list screen: the key screen's "My devices" button. */
+/** The list screen: the key screen's "My devices" button (shown when the backend has `devices`). */
 export const DEVICES_DATA = callbackData(DEVICES_PREFIX);
 
 export interface DevicesDeps {
@@ -28,13 +28,6 @@ export interface DevicesDeps {
 /** Whether the backend binds devices, so the key screen offers the button. */
 export function devicesOffered(vpn: VpnApi): boolean {
   return typeof vpn.devices === "function" && typeof vpn.removeDevice === "function";
-}
-
-/** The key screen's row for this feature, or none with a backend without devices. */
-export function devicesButtonRows(vpn: VpnApi): ScreenButton[][] {
-  return devicesOffered(vpn)
-    ? [[{ label: { key: "devices.button" }, callbackData: DEVICES_DATA }]]
-    : [];
 }
 
 /** A device's short, stable token in callback data (a HWID may be 64 characters). */
