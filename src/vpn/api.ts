@@ -35,6 +35,13 @@ export interface VpnApi {
   removeDevice?(key: VpnKeyRef, hwid: string, signal?: AbortSignal): Promise<void>;
 }
 
+/** What a plan allows; a backend applies what it supports (the VPN API: none). */
+export interface VpnLimits {
+  devices?: number;
+  trafficBytes?: number;
+  trafficReset: "no_reset" | "day" | "week" | "month";
+}
+
 /** One key as a panel keeping a user per subscription finds it. */
 export interface VpnKeyRef {
   uuid: string;
@@ -68,6 +75,8 @@ export interface VpnUserInput {
   uuid: string;
   /** The key's subscription: a panel keeps one user per subscription. */
   subscriptionId?: number;
+  /** The plan's limits, enforced by a panel that has them; none = unlimited. */
+  limits?: VpnLimits;
   telegramId: number;
   expiresAt: Date;
 }

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { type PanelInventory, type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
+import {
+  type PanelInventory,
+  type VpnApi,
+  VpnApiError,
+  type VpnLimits,
+  type VpnUserInput,
+} from "./api.js";
 import type { PanelHttp, PanelRequest } from "./panel-http.js";
 
 /**
@@ -208,7 +214,7 @@ export class MarzbanBackend implements VpnApi {
         {
           method: "PUT",
           path: `/api/user/${existing.username}`,
-          body: { expire, status: "active", note: marzbanNote(uuid) },
+          body: { expire, status: "active", note: marzbanNote(uuid), ...dataLimit(input.limits) },
         },
         signal,
       );
@@ -225,8 +231,7 @@ export class MarzbanBackend implements VpnApi {
           proxies: { vless: { id: uuid } },
           ...(this.#o.inbounds.length > 0 ? { inbounds: { vless: this.#o.inbounds } } : {}),
           expire,
-          data_limit: 0,
-          data_limit_reset_strategy: "no_reset",
+          ...dataLimit(input.limits),
           status: "active",
           note: marzbanNote(uuid),
         },
@@ -244,6 +249,14 @@ export class MarzbanBackend implements VpnApi {
   #absolute(url: string): string {
     return /^https?:\/\//i.test(url) ? url : `${this.#o.baseUrl.replace(/\/+$/, "")}${url}`;
   }
+}
+
+/** A plan's traffic limit in Marzban's terms (0 = unlimited); Marzban has no device limit. */
+function dataLimit(limits: VpnLimits | undefined) {
+  return {
+    data_limit: limits?.trafficBytes ?? 0,
+    data_limit_reset_strategy: limits?.trafficBytes ? limits.trafficReset : "no_reset",
+  };
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

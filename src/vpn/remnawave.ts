@@ -1,5 +1,12 @@
 import { z } from "zod";
-import type { PanelInventory, VpnApi, VpnDevice, VpnKeyRef, VpnUserInput } from "./api.js";
+import type {
+  PanelInventory,
+  VpnApi,
+  VpnDevice,
+  VpnKeyRef,
+  VpnLimits,
+  VpnUserInput,
+} from "./api.js";
 import { VpnApiError } from "./api.js";
 import type { PanelHttp } from "./panel-http.js";
 
@@ -288,6 +295,9 @@ export class RemnawaveBackend implements VpnApi {
             expireAt: input.expiresAt.toISOString(),
             status: "ACTIVE",
             description: remnawaveDescription(uuid, telegramId ?? telegramOf(existing)),
+            ...limitFields(input.limits),
+            // No device limit in the plan: the panel's default applies.
+            hwidDeviceLimit: input.limits?.devices ?? null,
           },
         },
         signal,
@@ -306,8 +316,10 @@ export class RemnawaveBackend implements VpnApi {
             vlessUuid: uuid,
             expireAt: input.expiresAt.toISOString(),
             status: "ACTIVE",
-            trafficLimitBytes: 0,
-            trafficLimitStrategy: "NO_RESET",
+            ...limitFields(input.limits),
+            ...(input.limits?.devices === undefined
+              ? {}
+              : { hwidDeviceLimit: input.limits.devices }),
             tag: REMNAWAVE_TAG,
             description: remnawaveDescription(uuid, telegramId),
             ...(telegramId === undefined ? {} : { telegramId }),
@@ -329,6 +341,17 @@ export class RemnawaveBackend implements VpnApi {
     return parse(userResponse, created.body, "create user").response;
   }
 }
+
+/** A plan's traffic limit in the panel's terms (0 bytes = unlimited). */
+function limitFields(limits: VpnLimits | undefined) {
+  return {
+    trafficLimitBytes: limits?.trafficBytes ?? 0,
+    trafficLimitStrategy: limits?.trafficBytes
+      ? (limits.trafficReset.toUpperCase() as Upper)
+      : "NO_RESET",
+  };
+}
+type Upper = "NO_RESET" | "DAY" | "WEEK" | "MONTH";
 
 /** The Telegram id our description names, kept when an update does not know it. */
 function telegramOf(user: PanelUser): number | undefined {

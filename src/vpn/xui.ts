@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { JsonResponse } from "../net/json-request.js";
-import { type PanelInventory, type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
+import {
+  type PanelInventory,
+  type VpnApi,
+  VpnApiError,
+  type VpnLimits,
+  type VpnUserInput,
+} from "./api.js";
 import type { PanelHttp, PanelRequest } from "./panel-http.js";
 
 /**
@@ -69,6 +75,9 @@ export function xuiSubId(uuid: string): string {
   return createHash("sha256").update(`vpn-bot:${uuid.toLowerCase()}`).digest("hex").slice(0, 16);
 }
 
+/** 3x-ui's names of a plan's traffic reset periods. */
+const XUI_RESET = { no_reset: "never", day: "daily", week: "weekly", month: "monthly" } as const;
+
 const isOurs = (c: PanelClient) =>
   c.comment === XUI_COMMENT && uuidOfXuiEmail(c.email) !== undefined;
 
@@ -80,12 +89,12 @@ export class XuiBackend implements VpnApi {
   }
 
   async add(input: VpnUserInput, signal?: AbortSignal): Promise<{ uuid: string; link: string }> {
-    const client = await this.#ensure(input.uuid, input.expiresAt, input.telegramId, signal);
+    const client = await this.#ensure(input, input.telegramId, signal);
     return { uuid: input.uuid, link: this.#link(client.subId) };
   }
 
   async update(input: Omit<VpnUserInput, "telegramId">, signal?: AbortSignal): Promise<void> {
-    await this.#ensure(input.uuid, input.expiresAt, undefined, signal);
+    await this.#ensure(input, undefined, signal);
   }
 
   async remove(uuid: string, signal?: AbortSignal): Promise<void> {
@@ -174,22 +183,20 @@ export class XuiBackend implements VpnApi {
   }
 
   async #ensure(
-    uuid: string,
-    expiresAt: Date,
+    input: Omit<VpnUserInput, "telegramId">,
     telegramId: number | undefined,
     signal?: AbortSignal,
     retried = false,
   ): Promise<PanelClient> {
+    const { uuid, limits } = input;
     const existing = await this.#find(uuid, signal);
-    const expiryTime = expiresAt.getTime();
+    const expiryTime = input.expiresAt.getTime();
     if (existing) {
       if (!isOurs(existing)) throw notOurs(existing);
       // The update replaces the whole client: everything it had is sent back.
       const client = {
-        ...this.#clientBody(uuid, expiryTime, telegramId ?? existing.tgId ?? 0),
+        ...this.#clientBody(uuid, expiryTime, telegramId ?? existing.tgId ?? 0, limits),
         subId: existing.subId,
-        limitIp: existing.limitIp ?? 0,
-        totalGB: existing.totalGB ?? 0,
       };
       const res = await this.#call(
         "update",
@@ -204,7 +211,7 @@ export class XuiBackend implements VpnApi {
       if (!answer.success) throw failed("update client", answer.msg);
       return { ...existing, ...client };
     }
-    const client = this.#clientBody(uuid, expiryTime, telegramId ?? 0);
+    const client = this.#clientBody(uuid, expiryTime, telegramId ?? 0, limits);
     const res = await this.#call(
       "create",
       {
@@ -218,14 +225,15 @@ export class XuiBackend implements VpnApi {
     if (!answer.success) {
       // A first attempt that timed out may have created it: then it is there now.
       if (!retried && /exist|duplicate/i.test(answer.msg)) {
-        return this.#ensure(uuid, expiresAt, telegramId, signal, true);
+        return this.#ensure(input, telegramId, signal, true);
       }
       throw failed("create client", answer.msg);
     }
     return client;
   }
 
-  #clientBody(uuid: string, expiryTime: number, tgId: number) {
+  /** The whole client as 3x-ui stores it; a plan's limits are enforced by the panel. */
+  #clientBody(uuid: string, expiryTime: number, tgId: number, limits: VpnLimits | undefined) {
     return {
       id: uuid.toLowerCase(),
       email: xuiEmail(uuid),
@@ -234,8 +242,9 @@ export class XuiBackend implements VpnApi {
       expiryTime,
       tgId,
       subId: xuiSubId(uuid),
-      limitIp: 0,
-      totalGB: 0,
+      limitIp: limits?.devices ?? 0,
+      totalGB: limits?.trafficBytes ?? 0,
+      trafficReset: limits?.trafficBytes ? XUI_RESET[limits.trafficReset] : "never",
       comment: XUI_COMMENT,
     };
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { DbScope } from "../../src/db/scope.js";
+import { savePricingOverride } from "../../src/domain/billing/catalog.js";
+import { DEFAULT_CATALOG } from "../../src/domain/billing/pricing.js";
 import { expireSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../../src/logger.js";
 import { createNetworkClients } from "../../src/network-clients.js";
@@ -16,6 +18,7 @@ import {
 } from "../support/panels.js";
 import { iterationContext } from "../workers/support.js";
 import {
+  ADMIN_ID,
   body,
   buttonsOf,
   expectedQr,
@@ -40,6 +43,7 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
   const panelUserOf = (uuid: string | undefined) => view.userOf(uuid);
   const ANN = firstCustomer;
   const BO = firstCustomer + 1;
+  const CARL = firstCustomer + 2;
 
   describe(`customers on a ${panelName} panel`, () => {
     it("trial: the subscription URL as copyable text and QR, the panel user marked as ours", async () => {
@@ -180,6 +184,39 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       expect(restored?.marked).toBe(true);
       expect(expiryMatches(restored?.expiresAt, ann?.expires_at)).toBe(true);
       expect(view.expiryOf("operator")).toEqual(expireAt);
+    });
+  });
+
+  describe(`plan limits on a ${panelName} panel`, () => {
+    it("a plan's device and traffic limits go to the panel with the key; a trial has none", async () => {
+      const plus = DEFAULT_CATALOG.plans.find((p) => p.id === "plus");
+      const saved = await savePricingOverride(story.db, ADMIN_ID, {
+        plans: DEFAULT_CATALOG.plans.map((p) =>
+          p.id === "plus"
+            ? { ...p, limits: { devices: 2, trafficGb: 50, trafficReset: "month" } }
+            : p,
+        ),
+      });
+      expect(saved.outcome).toBe("saved");
+      const carl = await story.onboard(CARL);
+      await carl.press("f:trial");
+      await carl.waitForMessage((m) => m.photo !== null);
+      const trial = await subscriptionOf(story, CARL);
+      expect(view.limitsOf(trial?.vpn_uuid)).toMatchObject({ trafficBytes: 0, reset: "no_reset" });
+
+      await toPaymentMethods(carl, "plus", 30);
+      await carl.press(`b:plus:30:xtr:${plus?.periods[0]?.stars}`);
+      await carl.waitForMessage((m) => m.invoice !== null);
+      await carl.pay();
+      await carl.waitForMessage((m) => m.photo !== null);
+      const paid = await subscriptionOf(story, CARL);
+      expect(view.limitsOf(paid?.vpn_uuid)).toEqual({
+        // Marzban has no device limit.
+        devices: panelName === "marzban" ? null : 2,
+        trafficBytes: 50 * 2 ** 30,
+        reset: "month",
+      });
+      await savePricingOverride(story.db, ADMIN_ID, {});
     });
   });
 

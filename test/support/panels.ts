@@ -25,6 +25,10 @@ export interface PanelView {
   expiryOf(name: string): Date | undefined;
   /** Deletes our user of one key by hand, as an operator might. */
   deleteByHand(uuid: string | undefined): Promise<void>;
+  /** The limits the panel enforces on our user of one key, in one shape for every panel. */
+  limitsOf(
+    uuid: string | undefined,
+  ): { devices: number | null; trafficBytes: number; reset: string } | undefined;
   /** The VLESS id the panel gives our user of one key (its credential). */
   credentialOf(uuid: string | undefined): string | undefined;
   /** Moves the expiry of our user of one key by hand, as an operator might. */
@@ -59,6 +63,16 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
           .map((u) => keyOfRemnawaveUser(u))
           .filter((k): k is string => k !== undefined),
       credentialOf: (uuid) => find(uuid)?.vlessUuid,
+      limitsOf: (uuid) => {
+        const u = find(uuid);
+        return (
+          u && {
+            devices: u.hwidDeviceLimit,
+            trafficBytes: u.trafficLimitBytes,
+            reset: u.trafficLimitStrategy.toLowerCase(),
+          }
+        );
+      },
       async createForeign(name, expiresAt) {
         await remnawaveRequest(sandbox, "POST", "/api/users", {
           username: name,
@@ -97,6 +111,12 @@ export function panelView(sandbox: Sandbox, panel: PanelName): PanelView {
           link: `${m.url}${u.subscription_url}`,
           marked: keyOfMarzbanUser(u) === uuid,
         }
+      );
+    },
+    limitsOf: (uuid) => {
+      const u = find(uuid);
+      return (
+        u && { devices: null, trafficBytes: u.data_limit ?? 0, reset: u.data_limit_reset_strategy }
       );
     },
     credentialOf: (uuid) => {
@@ -159,6 +179,17 @@ function xuiView(sandbox: Sandbox): PanelView {
       );
     },
     credentialOf: (uuid) => find(uuid)?.uuid,
+    limitsOf: (uuid) => {
+      const c = find(uuid);
+      const reset = { never: "no_reset", daily: "day", weekly: "week", monthly: "month" };
+      return (
+        c && {
+          devices: c.limitIp || null,
+          trafficBytes: c.totalGB,
+          reset: reset[c.trafficReset as keyof typeof reset] ?? c.trafficReset,
+        }
+      );
+    },
     keys: () =>
       x.standIn
         .list()

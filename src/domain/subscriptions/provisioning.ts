@@ -1,7 +1,8 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import type { Logger } from "../../logger.js";
 import { toError } from "../../util/errors.js";
-import { type VpnApi, VpnApiError } from "../../vpn/api.js";
+import { type VpnApi, VpnApiError, type VpnLimits } from "../../vpn/api.js";
+import { loadCatalog } from "../billing/catalog.js";
 
 /**
  * Keeping the VPN server in step with the database, in three phases (R2): *claim* the
@@ -43,6 +44,8 @@ export interface Claim {
    * never confirmed. They come off before its current key goes on: never two live keys.
    */
   retiredKeys: string[];
+  /** The limits of the subscription's last paid plan, read with the claim; none for a trial. */
+  limits?: VpnLimits;
 }
 
 export type ProvisionResult =
@@ -80,7 +83,7 @@ export type ExpireResult =
   | { outcome: "superseded"; userId: number }
   | { outcome: "failed"; userId: number; error: VpnApiError };
 
-const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at,
+const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at, last_plan,
   expires_at::text AS expires_at_exact, version::text AS version, claim_token,
   ARRAY(SELECT i.uuid::text FROM issued_uuids i
          WHERE i.subscription_id = subscriptions.id AND i.retired_at IS NOT NULL
@@ -98,6 +101,7 @@ type ClaimRow = {
   version: string;
   claim_token: string;
   retired_keys: string[];
+  last_plan: string | null;
 };
 
 function toClaim(row: ClaimRow): Claim {
@@ -153,7 +157,38 @@ async function claimSubscriptions(
       RETURNING ${CLAIM_COLUMNS}`,
     [claimant, ttlMs / 1000, byId ? target.id : target.limit],
   );
-  return rows.map(toClaim);
+  const limitsOf = await planLimits(client, rows);
+  return rows.map((row) => {
+    const claim = toClaim(row);
+    const limits = row.is_trial ? undefined : limitsOf(row.last_plan);
+    return limits ? { ...claim, limits } : claim;
+  });
+}
+
+/**
+ * The plans' limits as the catalog in force says (an operator's change reaches each key at its
+ * next provisioning). A catalog that does not parse gives no limits rather than stopping keys.
+ */
+async function planLimits(
+  client: DbClient,
+  rows: ClaimRow[],
+): Promise<(plan: string | null) => VpnLimits | undefined> {
+  if (!rows.some((r) => r.last_plan !== null && !r.is_trial)) return () => undefined;
+  let catalog: Awaited<ReturnType<typeof loadCatalog>>;
+  try {
+    catalog = await loadCatalog(client);
+  } catch {
+    return () => undefined;
+  }
+  return (plan) => {
+    const limits = catalog.plans.find((p) => p.id === plan)?.limits;
+    if (!limits) return undefined;
+    return {
+      ...(limits.devices === undefined ? {} : { devices: limits.devices }),
+      ...(limits.trafficGb === undefined ? {} : { trafficBytes: limits.trafficGb * 2 ** 30 }),
+      trafficReset: limits.trafficReset,
+    };
+  };
 }
 
 /** Applies a successful add-user if nothing changed since the claim (version unchanged). */
@@ -354,6 +389,7 @@ export async function completeProvisioning(
         subscriptionId: claim.subscriptionId,
         telegramId: claim.userId,
         expiresAt: claim.expiresAt,
+        ...(claim.limits ? { limits: claim.limits } : {}),
       },
       signal,
     ));
