@@ -330,7 +330,7 @@ const messages = {
 
   // === operator console (src/features/admin/): one section per screen group ============
 
-  // --- my devices (src/features/devices) ---------------------------------------------------
+  // --- VPN panels: my devices (src/features/devices), plan limits ---------------------------
   "devices.button": "📱 My devices",
   "devices.title": "<b>📱 My devices</b>",
   "devices.none": "No device has connected with your key yet.",
@@ -343,7 +343,10 @@ const messages = {
   "devices.no_key": "You have no active key, so there are no devices to show.",
   "devices.unavailable":
     "The device list is not available right now: the VPN server is not answering. Try again later.",
-  // (end of my devices)
+  "plan.limit_devices": "📱 Up to {devices, plural, one {# device} other {# devices}} at once.",
+  "plan.limit_traffic":
+    "📶 {gb} GB of traffic{reset, select, day { a day} week { a week} month { a month} other {}}.",
+  // (end of VPN panels)
 
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Operator console</b>",

@@ -343,7 +343,7 @@ export const messages = {
 
   // === operator console (src/features/admin/): one section per screen group ============
 
-  // --- my devices (src/features/devices) ---------------------------------------------------
+  // --- VPN panels: my devices (src/features/devices), plan limits ---------------------------
   "devices.button": "📱 Мои устройства",
   "devices.title": "<b>📱 Мои устройства</b>",
   "devices.none": "С вашим ключом ещё не подключалось ни одно устройство.",
@@ -358,7 +358,11 @@ export const messages = {
   "devices.no_key": "У вас нет активного ключа, поэтому устройств нет.",
   "devices.unavailable":
     "Список устройств сейчас недоступен: VPN-сервер не отвечает. Попробуйте позже.",
-  // (end of my devices)
+  "plan.limit_devices":
+    "📱 До {devices, plural, one {# устройства} few {# устройств} many {# устройств} other {# устройства}} одновременно.",
+  "plan.limit_traffic":
+    "📶 {gb} ГБ трафика{reset, select, day { в день} week { в неделю} month { в месяц} other {}}.",
+  // (end of VPN panels)
 
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Панель оператора</b>",

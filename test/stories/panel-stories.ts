@@ -204,6 +204,13 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       const trial = await subscriptionOf(story, CARL);
       expect(view.limitsOf(trial?.vpn_uuid)).toMatchObject({ trafficBytes: 0, reset: "no_reset" });
 
+      // The plan screen says what the plan allows.
+      await carl.send("/buy");
+      await carl.waitForMessage();
+      await carl.press("b:plus");
+      const planScreen = await carl.waitForMessage((m) => m.edited);
+      expect(body(planScreen)).toContain(t("en", "plan.limit_devices", { devices: 2 }));
+      expect(body(planScreen)).toContain(t("en", "plan.limit_traffic", { gb: 50, reset: "month" }));
       await toPaymentMethods(carl, "plus", 30);
       await carl.press(`b:plus:30:xtr:${plus?.periods[0]?.stars}`);
       await carl.waitForMessage((m) => m.invoice !== null);
