@@ -80,7 +80,6 @@ const uuidList = z
 export const VPN_BACKENDS = ["xray-api", "remnawave", "marzban", "3x-ui"] as const;
 export type VpnBackendName = (typeof VPN_BACKENDS)[number];
 /** Backends this version can drive; the others are refused at start with a clear message. */
-const IMPLEMENTED_BACKENDS: readonly VpnBackendName[] = ["xray-api", "remnawave", "marzban"];
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -164,6 +163,22 @@ const envSchema = z
           .map((s) => s.trim())
           .filter(Boolean),
       ),
+    XUI_URL: url.optional(),
+    XUI_TOKEN: z.string().min(1).optional(),
+    XUI_INBOUND_IDS: z
+      .string()
+      .default("")
+      .refine((v) => v.split(",").every((s) => s.trim() === "" || /^\d+$/.test(s.trim())), {
+        error: "must be comma-separated inbound ids (numbers)",
+      })
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map(Number),
+      ),
+    XUI_SUB_URL: url.optional(),
 
     CRYPTOPAY_TOKEN: z.string().min(1).optional(),
     CRYPTOPAY_API_URL: url.optional(),
@@ -285,11 +300,6 @@ function requiredTogether(env: Record<string, string | undefined>): string[] {
 function backendProblems(env: Record<string, string | undefined>): string[] {
   const backend = (env.VPN_BACKEND || "xray-api") as VpnBackendName;
   if (!VPN_BACKENDS.includes(backend)) return [];
-  if (!IMPLEMENTED_BACKENDS.includes(backend)) {
-    return [
-      `VPN_BACKEND: "${backend}" is not supported by this version (use ${IMPLEMENTED_BACKENDS.join(" or ")})`,
-    ];
-  }
   const required: Record<VpnBackendName, string[]> = {
     "xray-api": [],
     remnawave: ["REMNAWAVE_URL", "REMNAWAVE_TOKEN"],
@@ -468,6 +478,12 @@ function toConfig(env: Env) {
         username: env.MARZBAN_USERNAME,
         password: env.MARZBAN_PASSWORD,
         inbounds: env.MARZBAN_INBOUNDS,
+      },
+      xui: {
+        url: env.XUI_URL,
+        token: env.XUI_TOKEN,
+        inboundIds: env.XUI_INBOUND_IDS,
+        subUrl: env.XUI_SUB_URL,
       },
     },
     cryptopay: {

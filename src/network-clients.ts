@@ -10,6 +10,7 @@ import { HttpVpnApi } from "./vpn/http-client.js";
 import { MarzbanBackend } from "./vpn/marzban.js";
 import { PanelHttp } from "./vpn/panel-http.js";
 import { RemnawaveBackend } from "./vpn/remnawave.js";
+import { XuiBackend } from "./vpn/xui.js";
 
 export interface NetworkClients {
   vpn: VpnApi;
@@ -112,6 +113,31 @@ export function createNetworkClients(deps: {
       username: config.vpn.marzban.username,
       password: config.vpn.marzban.password,
       inbounds: config.vpn.marzban.inbounds,
+    });
+    closeVpn = () => http.close();
+  } else if (
+    backend === "3x-ui" &&
+    config.vpn.xui.url &&
+    config.vpn.xui.token &&
+    config.vpn.xui.subUrl &&
+    config.vpn.xui.inboundIds.length > 0
+  ) {
+    const http = new PanelHttp({
+      panel: "3x-ui",
+      credentials: "XUI_TOKEN",
+      baseUrl: config.vpn.xui.url,
+      timeoutMs: config.vpn.timeoutMs,
+      breaker: breakerFor("vpn_api"),
+      metrics,
+      logger,
+      assertNoDbScope: guard,
+      onConfigurationError: onConfigurationError("vpn_api"),
+    });
+    vpn = new XuiBackend({
+      http,
+      token: config.vpn.xui.token,
+      inboundIds: config.vpn.xui.inboundIds,
+      subUrl: config.vpn.xui.subUrl,
     });
     closeVpn = () => http.close();
   } else if (backend === "xray-api" && config.vpn.url && config.vpn.apiKey) {

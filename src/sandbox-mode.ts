@@ -64,7 +64,9 @@ export async function enterSandboxMode(config: Config, logger: Logger): Promise<
               ? effective.vpn.remnawave.url
               : effective.vpn.backend === "marzban"
                 ? effective.vpn.marzban.url
-                : effective.vpn.url,
+                : effective.vpn.backend === "3x-ui"
+                  ? effective.vpn.xui.url
+                  : effective.vpn.url,
           cryptopay_api: effective.cryptopay.apiUrl,
         },
         "sandbox mode: no BOT_TOKEN, the bot talks to local stand-ins",
@@ -102,6 +104,11 @@ function sandboxVpn(vpn: Config["vpn"], sandbox: Sandbox): Config["vpn"] {
     if (vpn.marzban.url) return vpn;
     const { url, username, password } = sandbox.marzban;
     return { ...vpn, marzban: { ...vpn.marzban, url, username, password } };
+  }
+  if (vpn.backend === "3x-ui") {
+    if (vpn.xui.url) return vpn;
+    const { url, token, inboundIds, subUrl } = sandbox.xui;
+    return { ...vpn, xui: { url, token, inboundIds, subUrl } };
   }
   return vpn.url ? vpn : { ...vpn, url: sandbox.vpnApiUrl, apiKey: sandbox.vpnApiKey };
 }

@@ -161,6 +161,7 @@ export async function keyScreen(
       qrCode: link,
       buttons: [
         ...(subscription ? [[urlButton("key.button_open_subscription", link)]] : []),
+        ...(deps.vpn.devices ? [[dataButton("devices.button", "dv")]] : []), // src/features/devices
         ...clientAppRows(operator.apps ?? {}).map((row) =>
           row.map(({ label, url }) => urlButton(label, url)),
         ),

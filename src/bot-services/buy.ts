@@ -113,6 +113,7 @@ export async function planScreen(
   return {
     text: [
       msg("buy.plan_title", { plan: planName(plan), description: planDescription(plan) }),
+      ...limitLines(list.plans.find((p) => p.plan === plan)?.limits),
       ...(discount ? [discount] : []),
       msg("buy.choose_period"),
     ],
@@ -420,4 +421,16 @@ function discountOff(q: Quote): MessageVar {
 
 function promoOff(promo: { percent: number | null; amountOffKopecks: number | null }): MessageVar {
   return promo.amountOffKopecks !== null ? money(promo.amountOffKopecks) : `${promo.percent}%`;
+}
+
+/** A plan's device and traffic limits (enforced by the VPN panel), one line each. */
+function limitLines(
+  limits: { devices?: number; trafficGb?: number; trafficReset: string } | undefined,
+) {
+  return [
+    ...(limits?.devices ? [msg("plan.limit_devices", { devices: limits.devices })] : []),
+    ...(limits?.trafficGb
+      ? [msg("plan.limit_traffic", { gb: limits.trafficGb, reset: limits.trafficReset })]
+      : []),
+  ];
 }

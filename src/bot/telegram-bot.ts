@@ -4,6 +4,7 @@ import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
 import { claimTtlFor, type ProvisioningDeps } from "../domain/subscriptions/provisioning.js";
 import { adminFeature } from "../features/admin/feature.js";
+import { devicesFeature } from "../features/devices/index.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
@@ -81,6 +82,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
         metrics,
         provisioning: handlerProvisioning(deps, "console"),
       }),
+      devicesFeature({ db, vpn: deps.vpn, logger }),
     ],
   });
   return { runtime, services };

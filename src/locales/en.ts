@@ -341,6 +341,24 @@ const messages = {
 
   // === operator console (src/features/admin/): one section per screen group ============
 
+  // --- VPN panels: my devices (src/features/devices), plan limits ---------------------------
+  "devices.button": "📱 My devices",
+  "devices.title": "<b>📱 My devices</b>",
+  "devices.none": "No device has connected with your key yet.",
+  "devices.count": "{count, plural, one {# device uses} other {# devices use}} your key:",
+  "devices.item": "{n}. {name} — since {addedAt}",
+  "devices.hint": "Remove a device you no longer use: it has to connect again to use the key.",
+  "devices.button_remove": "✖ Remove {n}. {name}",
+  "devices.removed": "✅ {name} was removed.",
+  "devices.button_back": "« Back to the key",
+  "devices.no_key": "You have no active key, so there are no devices to show.",
+  "devices.unavailable":
+    "The device list is not available right now: the VPN server is not answering. Try again later.",
+  "plan.limit_devices": "📱 Up to {devices, plural, one {# device} other {# devices}} at once.",
+  "plan.limit_traffic":
+    "📶 {gb} GB of traffic{reset, select, day { a day} week { a week} month { a month} other {}}.",
+  // (end of VPN panels)
+
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Operator console</b>",
   // (end of admin.home)

@@ -355,6 +355,27 @@ export const messages = {
 
   // === operator console (src/features/admin/): one section per screen group ============
 
+  // --- VPN panels: my devices (src/features/devices), plan limits ---------------------------
+  "devices.button": "📱 Мои устройства",
+  "devices.title": "<b>📱 Мои устройства</b>",
+  "devices.none": "С вашим ключом ещё не подключалось ни одно устройство.",
+  "devices.count":
+    "Ваш ключ {count, plural, one {использует # устройство} few {используют # устройства} many {используют # устройств} other {используют # устройства}}:",
+  "devices.item": "{n}. {name} — с {addedAt}",
+  "devices.hint":
+    "Удалите устройство, которым больше не пользуетесь: чтобы снова пользоваться ключом, ему придётся подключиться заново.",
+  "devices.button_remove": "✖ Удалить {n}. {name}",
+  "devices.removed": "✅ {name} удалено.",
+  "devices.button_back": "« К ключу",
+  "devices.no_key": "У вас нет активного ключа, поэтому устройств нет.",
+  "devices.unavailable":
+    "Список устройств сейчас недоступен: VPN-сервер не отвечает. Попробуйте позже.",
+  "plan.limit_devices":
+    "📱 До {devices, plural, one {# устройства} few {# устройств} many {# устройств} other {# устройства}} одновременно.",
+  "plan.limit_traffic":
+    "📶 {gb} ГБ трафика{reset, select, day { в день} week { в неделю} month { в месяц} other {}}.",
+  // (end of VPN panels)
+
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Панель оператора</b>",
   // (end of admin.home)

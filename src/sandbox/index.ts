@@ -10,6 +10,7 @@ import { TelegramStandIn, type TelegramState } from "./telegram/stand-in.js";
 import { MarzbanStandIn } from "./vpn/marzban-stand-in.js";
 import type { RemnawaveStandIn } from "./vpn/remnawave-stand-in.js";
 import { VpnStandIn } from "./vpn/stand-in.js";
+import { XuiStandIn } from "./vpn/xui-stand-in.js";
 
 export { signWebhookBody } from "./cryptopay/signature.js";
 
@@ -60,6 +61,11 @@ export interface Sandbox {
   remnawave: { url: string; token: string; standIn: RemnawaveStandIn } | undefined;
   /** The Marzban panel stand-in (`MARZBAN_URL`, `MARZBAN_USERNAME`, `MARZBAN_PASSWORD`). */
   marzban: { url: string; username: string; password: string; standIn: MarzbanStandIn };
+  /**
+   * The 3x-ui panel stand-in (`XUI_URL`, `XUI_TOKEN`, `XUI_INBOUND_IDS`); its subscription
+   * server (`XUI_SUB_URL`) is the same base.
+   */
+  xui: { url: string; token: string; inboundIds: number[]; subUrl: string; standIn: XuiStandIn };
   setCryptopayWebhookUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -94,6 +100,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const remnawave = await loadRemnawaveStandIn(remnawaveToken, logger);
   const marzbanLogin = { username: "sandbox-admin", password: "sandbox-password" };
   const marzban = new MarzbanStandIn(marzbanLogin);
+  const xuiToken = "sandbox-3x-ui-token";
+  const xuiInbounds = [1];
+  const xui = new XuiStandIn({
+    token: xuiToken,
+    linkHost: opts.vpnLinkHost ?? "vpn.sandbox.invalid",
+    inboundIds: xuiInbounds,
+  });
   state = opts.stateFile
     ? restoreState(opts.stateFile, logger, { telegram, cryptopay, vpn, marzban, remnawave })
     : undefined;
@@ -117,6 +130,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       { matches: (p) => p === "/vpn" || p.startsWith("/vpn/"), standIn: vpn },
       { matches: (p) => p.startsWith("/cryptopay/api/"), standIn: cryptopay },
       { matches: (p) => p.startsWith("/marzban/"), standIn: marzban },
+      { matches: (p) => p.startsWith("/xui/"), standIn: xui },
       ...(remnawave
         ? [{ matches: (p: string) => p.startsWith("/remnawave/"), standIn: remnawave }]
         : []),
@@ -137,6 +151,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     cryptopay_api_url: `${url}/cryptopay/api/`,
     control: `${url}/sandbox`,
   };
+  remnawave?.setSubscriptionBase(`${url}/remnawave/api/sub`);
   logger.info(urls, "sandbox stand-ins listening");
 
   let closed: Promise<void> | null = null;
@@ -152,6 +167,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ? { url: `${url}/remnawave`, token: remnawaveToken, standIn: remnawave }
       : undefined,
     marzban: { url: `${url}/marzban`, ...marzbanLogin, standIn: marzban },
+    xui: {
+      url: `${url}/xui`,
+      token: xuiToken,
+      inboundIds: xuiInbounds,
+      subUrl: `${url}/xui`,
+      standIn: xui,
+    },
     setCryptopayWebhookUrl: (webhookUrl) => cryptopay.setWebhookUrl(webhookUrl),
     close: () => {
       closed ??= (async () => {

@@ -1,15 +1,9 @@
 import type { Dispatcher } from "undici";
 import type { Logger } from "../logger.js";
-import { type CircuitBreaker, CircuitOpenError } from "../net/circuit-breaker.js";
-import {
-  createAgent,
-  type JsonResponse,
-  requestJson,
-  TransportError,
-} from "../net/json-request.js";
+import type { CircuitBreaker } from "../net/circuit-breaker.js";
 import type { Metrics } from "../ops/metrics.js";
-import { abortableDelay } from "../util/delay.js";
 import { type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
+import { PanelHttp } from "./panel-http.js";
 
 export interface HttpVpnApiOptions {
   baseUrl: string;
@@ -36,27 +30,43 @@ export interface HttpVpnApiOptions {
   onKeyAccepted?(): void;
 }
 
-type Operation = "add" | "update" | "remove" | "list" | "health";
-
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The VPN API over HTTP (contracts/vpn-api.md), with timeouts, retries and a circuit breaker. */
+/**
+ * The VPN API over HTTP (contracts/vpn-api.md), through the request helper every backend
+ * shares (timeouts, retries, the circuit breaker, the R2 guard, metrics and logs).
+ */
 export class HttpVpnApi implements VpnApi {
-  readonly #o: HttpVpnApiOptions;
-  readonly #dispatcher: Dispatcher;
-  readonly #base: string;
-  readonly #log: Logger;
+  readonly #http: PanelHttp;
+  readonly #key: Record<string, string>;
 
   constructor(options: HttpVpnApiOptions) {
-    this.#o = options;
-    this.#base = options.baseUrl.replace(/\/+$/, "");
-    this.#log = options.logger.child({ component: "vpn_api" });
-    this.#dispatcher =
-      options.dispatcher ??
-      createAgent({
-        connectTimeoutMs: Math.min(options.connectTimeoutMs ?? 3_000, 3_000),
-        timeoutMs: options.timeoutMs,
-      });
+    this.#key = { "x-api-key": options.apiKey };
+    this.#http = new PanelHttp({
+      panel: "xray-api",
+      operationPrefix: "",
+      logComponent: "vpn_api",
+      logMessage: "vpn api call",
+      credentials: "VPN_API_KEY",
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      ...(options.connectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
+      ...(options.retryBaseDelayMs === undefined
+        ? {}
+        : { retryBaseDelayMs: options.retryBaseDelayMs }),
+      breaker: options.breaker,
+      metrics: options.metrics,
+      logger: options.logger,
+      assertNoDbScope: (what) => options.assertNoDbScope(what),
+      // The server answered: a rejected key is a configuration error, never an outage.
+      rejectionIsAnswer: true,
+      ...(options.onKeyRejected ? { onRejected: options.onKeyRejected } : {}),
+      ...(options.onKeyAccepted ? { onAccepted: options.onKeyAccepted } : {}),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
   }
 
   async add(input: VpnUserInput, signal?: AbortSignal): Promise<{ uuid: string; link: string }> {
@@ -100,9 +110,12 @@ export class HttpVpnApi implements VpnApi {
     return body.uuids as string[];
   }
 
+  /** Unauthenticated and outside the breaker: a probe, not a use of the key. */
   async health(signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.#call("health", "GET", "/health", signal);
+      await this.#http.call("health", { method: "GET", path: "/health" }, signal, {
+        countsForBreaker: false,
+      });
       return true;
     } catch {
       return false;
@@ -110,111 +123,22 @@ export class HttpVpnApi implements VpnApi {
   }
 
   async #call(
-    operation: Operation,
+    operation: "add" | "update" | "remove" | "list",
     method: "GET" | "POST",
     path: string,
     signal: AbortSignal | undefined,
     body?: unknown,
   ): Promise<unknown> {
-    this.#o.assertNoDbScope(`vpn.${operation}`);
-    const attempts = 1 + (this.#o.retries ?? 2);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#attempt(operation, method, path, signal, body, attempt);
-      } catch (err) {
-        const retry =
-          err instanceof VpnApiError &&
-          err.retryable &&
-          err.kind !== "circuit_open" &&
-          err.kind !== "aborted" &&
-          attempt < attempts &&
-          !signal?.aborted;
-        if (!retry) throw err;
-        const base = this.#o.retryBaseDelayMs ?? 250;
-        await abortableDelay(base * 2 ** (attempt - 1) * (0.5 + Math.random() / 2), signal);
-      }
-    }
+    const res = await this.#http.call(
+      operation,
+      { method, path, headers: this.#key, ...(body === undefined ? {} : { body }) },
+      signal,
+    );
+    return res.body;
   }
 
-  async #attempt(
-    operation: Operation,
-    method: "GET" | "POST",
-    path: string,
-    signal: AbortSignal | undefined,
-    body: unknown,
-    attempt: number,
-  ): Promise<unknown> {
-    const breaker = this.#o.breaker;
-    const started = performance.now();
-    let outcome = "ok";
-    let status: number | undefined;
-    try {
-      try {
-        if (operation !== "health") breaker.before();
-      } catch (err) {
-        if (err instanceof CircuitOpenError) throw new VpnApiError("circuit_open", err.message);
-        throw err;
-      }
-      let res: JsonResponse;
-      try {
-        res = await requestJson(this.#dispatcher, {
-          method,
-          url: `${this.#base}${path}`,
-          headers: operation === "health" ? {} : { "x-api-key": this.#o.apiKey },
-          body,
-          timeoutMs: this.#o.timeoutMs,
-          signal,
-        });
-      } catch (err) {
-        if (err instanceof TransportError)
-          throw new VpnApiError(err.kind, `${operation}: ${err.message}`);
-        throw err;
-      }
-      status = res.status;
-      if (res.status >= 200 && res.status < 300) {
-        if (operation !== "health") {
-          breaker.success();
-          this.#o.onKeyAccepted?.();
-        }
-        return res.body;
-      }
-      const detail = (res.body as { detail?: unknown } | undefined)?.detail;
-      const text = typeof detail === "string" ? detail : `status ${res.status}`;
-      if (res.status === 401 || res.status === 403) {
-        // The server answered: for the breaker (which tracks outages) that is a success, so a
-        // half-open trial ends and the circuit never opens over a configuration error.
-        breaker.success();
-        this.#o.onKeyRejected?.(res.status, text);
-        throw new VpnApiError("unauthorized", text, res.status);
-      }
-      if (res.status >= 400 && res.status < 500)
-        throw new VpnApiError("bad_request", text, res.status);
-      throw new VpnApiError("server_error", text, res.status);
-    } catch (err) {
-      const e = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
-      outcome = e.kind;
-      if (
-        operation !== "health" &&
-        e.kind !== "circuit_open" &&
-        e.kind !== "aborted" &&
-        e.kind !== "bad_request" &&
-        // A rejected key is a configuration error: reported by name, not counted as an outage.
-        e.kind !== "unauthorized"
-      ) {
-        breaker.failure(`${operation}: ${e.message}`);
-      }
-      throw e;
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      this.#o.metrics.vpnRequest.observe({ operation, outcome }, seconds);
-      const line = { operation, outcome, status, attempt, duration_ms: Math.round(seconds * 1000) };
-      if (outcome === "ok") this.#log.info(line, "vpn api call");
-      else this.#log.warn(line, "vpn api call failed");
-    }
-  }
-
-  async close(): Promise<void> {
-    if (!this.#o.dispatcher) await this.#dispatcher.close();
+  close(): Promise<void> {
+    return this.#http.close();
   }
 }
 

@@ -1,12 +1,20 @@
 import { z } from "zod";
-import { type VpnApi, VpnApiError, type VpnUserInput } from "./api.js";
+import {
+  type PanelInventory,
+  type VpnApi,
+  VpnApiError,
+  type VpnLimits,
+  type VpnUserInput,
+} from "./api.js";
 import type { PanelHttp, PanelRequest } from "./panel-http.js";
 
 /**
- * The Marzban panel as a VPN backend (contracts/vpn-panels.md). Each key of ours is one panel
- * user named `vb_<key in base 62>` (25 characters: Marzban allows 3–32) with our note and the key
- * as its VLESS id; users without both marks are never changed or removed. Marzban has no
- * Telegram id field, so users are keyed by username only. The link is the subscription URL.
+ * The Marzban panel as a VPN backend (contracts/vpn-panels.md). Each subscription of ours is one
+ * panel user named `vb_<subscription id>` whose note names the subscription's current key;
+ * users without both marks are never changed or removed. Marzban has no Telegram id field, so
+ * users are keyed by username only. The link is the subscription URL. A reissue (a new key for
+ * the subscription) uses the panel's `revoke_sub`: a new subscription URL and new proxy
+ * credentials on the same user, the old ones stop.
  */
 export interface MarzbanOptions {
   http: PanelHttp;
@@ -18,9 +26,10 @@ export interface MarzbanOptions {
   inbounds: string[];
 }
 
-/** Marks the users this service creates. */
+/** Starts the note of the users this service creates. */
 export const MARZBAN_NOTE = "vpn-bot";
-const PREFIX = "vb_";
+const USERNAME_PATTERN = /^vb_(\d{1,18})$/;
+const NOTE_PATTERN = /^vpn-bot key ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const PAGE_SIZE = 500;
 
 const userSchema = z.object({
@@ -35,34 +44,27 @@ type PanelUser = z.infer<typeof userSchema>;
 const usersPage = z.object({ users: z.array(userSchema), total: z.number() });
 const tokenSchema = z.object({ access_token: z.string().min(1) });
 
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/** The panel username of one key: `vb_` and the key's 128 bits in 22 base-62 digits. */
-export function marzbanUsername(uuid: string): string {
-  let n = BigInt(`0x${uuid.replace(/-/g, "")}`);
-  let digits = "";
-  for (let i = 0; i < 22; i++) {
-    digits = BASE62[Number(n % 62n)] + digits;
-    n /= 62n;
-  }
-  return `${PREFIX}${digits}`;
+/** The panel username of one subscription: stable across reissues. */
+export function marzbanUsername(subscriptionId: number): string {
+  return `vb_${subscriptionId}`;
 }
 
-/** The key a username of ours stands for, or undefined for any other username. */
-export function uuidOfMarzbanUsername(username: string): string | undefined {
-  const m = /^vb_([0-9A-Za-z]{22})$/.exec(username);
-  if (!m?.[1]) return undefined;
-  let n = 0n;
-  for (const c of m[1]) n = n * 62n + BigInt(BASE62.indexOf(c));
-  if (n >= 1n << 128n) return undefined;
-  const hex = n.toString(16).padStart(32, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** The note of a user of ours: it names the subscription's current key. */
+export function marzbanNote(uuid: string): string {
+  return `${MARZBAN_NOTE} key ${uuid.toLowerCase()}`;
 }
 
-const isOurs = (u: PanelUser) =>
-  u.note === MARZBAN_NOTE && uuidOfMarzbanUsername(u.username) !== undefined;
+/** The key a user of ours carries, or undefined for any other user. */
+export function keyOfMarzbanUser(u: {
+  username: string;
+  note?: string | null;
+}): string | undefined {
+  if (!USERNAME_PATTERN.test(u.username)) return undefined;
+  return NOTE_PATTERN.exec(u.note ?? "")?.[1];
+}
 
 export class MarzbanBackend implements VpnApi {
+  readonly revokesOnReissue = true;
   readonly #o: MarzbanOptions;
   #token: string | undefined;
 
@@ -71,40 +73,44 @@ export class MarzbanBackend implements VpnApi {
   }
 
   async add(input: VpnUserInput, signal?: AbortSignal): Promise<{ uuid: string; link: string }> {
-    const user = await this.#ensure(input.uuid, input.expiresAt, signal);
+    const user = await this.#ensure(input, signal);
     return { uuid: input.uuid, link: this.#absolute(user.subscription_url) };
   }
 
   async update(input: Omit<VpnUserInput, "telegramId">, signal?: AbortSignal): Promise<void> {
-    await this.#ensure(input.uuid, input.expiresAt, signal);
+    await this.#ensure(input, signal);
   }
 
-  async remove(uuid: string, signal?: AbortSignal): Promise<void> {
-    const user = await this.#find(uuid, signal);
-    // No user of ours under that name: our key is not on the panel (another user is left alone).
-    if (!user || !isOurs(user)) return;
+  async remove(uuid: string, signal?: AbortSignal, subscriptionId?: number): Promise<void> {
+    const key = uuid.toLowerCase();
+    const user =
+      subscriptionId === undefined
+        ? (await this.#all(signal)).find((u) => keyOfMarzbanUser(u) === key)
+        : await this.#find(subscriptionId, signal);
+    // Not ours, or it carries another key of the subscription: our key is not on the panel.
+    if (!user || keyOfMarzbanUser(user) !== key) return;
     await this.#authed(
       "delete",
-      { method: "DELETE", path: `/api/user/${marzbanUsername(uuid)}`, accept: [404] },
+      { method: "DELETE", path: `/api/user/${user.username}`, accept: [404] },
       signal,
     );
   }
 
   async list(signal?: AbortSignal): Promise<string[]> {
-    const keys: string[] = [];
-    for (let offset = 0; ; offset += PAGE_SIZE) {
-      const res = await this.#authed(
-        "list",
-        { method: "GET", path: `/api/users?offset=${offset}&limit=${PAGE_SIZE}` },
-        signal,
-      );
-      const page = parse(usersPage, res.body, "list users");
-      for (const u of page.users) {
-        const key = isOurs(u) ? uuidOfMarzbanUsername(u.username) : undefined;
-        if (key) keys.push(key);
-      }
-      if (page.users.length === 0 || offset + page.users.length >= page.total) return keys;
+    return (await this.inventory(signal)).ours.map((k) => k.uuid);
+  }
+
+  /** Ours with the expiry the panel holds; the others by username, for the report only. */
+  async inventory(signal?: AbortSignal): Promise<PanelInventory> {
+    const found: PanelInventory = { ours: [], foreign: [] };
+    for (const u of await this.#all(signal)) {
+      const key = keyOfMarzbanUser(u);
+      // Expiry 0 or null means "never" on Marzban.
+      const expiresAt = u.expire ? new Date(u.expire * 1000) : new Date(8.64e15);
+      if (key) found.ours.push({ uuid: key, expiresAt });
+      else found.foreign.push(u.username);
     }
+    return found;
   }
 
   /** Reachable and the admin login accepted. */
@@ -115,6 +121,20 @@ export class MarzbanBackend implements VpnApi {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async #all(signal?: AbortSignal): Promise<PanelUser[]> {
+    const users: PanelUser[] = [];
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const res = await this.#authed(
+        "list",
+        { method: "GET", path: `/api/users?offset=${offset}&limit=${PAGE_SIZE}` },
+        signal,
+      );
+      const page = parse(usersPage, res.body, "list users");
+      users.push(...page.users);
+      if (page.users.length === 0 || offset + page.users.length >= page.total) return users;
     }
   }
 
@@ -155,10 +175,10 @@ export class MarzbanBackend implements VpnApi {
     }
   }
 
-  async #find(uuid: string, signal?: AbortSignal): Promise<PanelUser | undefined> {
+  async #find(subscriptionId: number, signal?: AbortSignal): Promise<PanelUser | undefined> {
     const res = await this.#authed(
       "find",
-      { method: "GET", path: `/api/user/${marzbanUsername(uuid)}`, accept: [404] },
+      { method: "GET", path: `/api/user/${marzbanUsername(subscriptionId)}`, accept: [404] },
       signal,
     );
     if (res.status === 404) return undefined;
@@ -166,21 +186,35 @@ export class MarzbanBackend implements VpnApi {
   }
 
   async #ensure(
-    uuid: string,
-    expiresAt: Date,
+    input: Omit<VpnUserInput, "telegramId">,
     signal?: AbortSignal,
     retried = false,
   ): Promise<PanelUser> {
-    const existing = await this.#find(uuid, signal);
-    const expire = Math.ceil(expiresAt.getTime() / 1000);
+    const subscriptionId = input.subscriptionId;
+    if (subscriptionId === undefined) {
+      throw new VpnApiError("bad_request", "marzban: a key needs its subscription id");
+    }
+    const uuid = input.uuid.toLowerCase();
+    const existing = await this.#find(subscriptionId, signal);
+    const expire = Math.ceil(input.expiresAt.getTime() / 1000);
     if (existing) {
-      if (!isOurs(existing)) throw notOurs(existing);
+      const carried = keyOfMarzbanUser(existing);
+      if (!carried) throw notOurs(existing);
+      if (carried !== uuid) {
+        // A reissue: a new subscription URL and new proxy credentials from the panel. Repeated
+        // after an unknown outcome it revokes once more, which only renews them again.
+        await this.#authed(
+          "revoke",
+          { method: "POST", path: `/api/user/${existing.username}/revoke_sub` },
+          signal,
+        );
+      }
       const res = await this.#authed(
         "update",
         {
           method: "PUT",
           path: `/api/user/${existing.username}`,
-          body: { expire, status: "active" },
+          body: { expire, status: "active", note: marzbanNote(uuid), ...dataLimit(input.limits) },
         },
         signal,
       );
@@ -193,14 +227,13 @@ export class MarzbanBackend implements VpnApi {
         path: "/api/user",
         accept: [409],
         body: {
-          username: marzbanUsername(uuid),
-          proxies: { vless: { id: uuid.toLowerCase() } },
+          username: marzbanUsername(subscriptionId),
+          proxies: { vless: { id: uuid } },
           ...(this.#o.inbounds.length > 0 ? { inbounds: { vless: this.#o.inbounds } } : {}),
           expire,
-          data_limit: 0,
-          data_limit_reset_strategy: "no_reset",
+          ...dataLimit(input.limits),
           status: "active",
-          note: MARZBAN_NOTE,
+          note: marzbanNote(uuid),
         },
       },
       signal,
@@ -208,7 +241,7 @@ export class MarzbanBackend implements VpnApi {
     // 409: a first attempt that timed out created it; it is there now.
     if (res.status === 409) {
       if (retried) throw new VpnApiError("bad_response", "create user: 409 for a missing user");
-      return this.#ensure(uuid, expiresAt, signal, true);
+      return this.#ensure(input, signal, true);
     }
     return parse(userSchema, res.body, "create user");
   }
@@ -216,6 +249,14 @@ export class MarzbanBackend implements VpnApi {
   #absolute(url: string): string {
     return /^https?:\/\//i.test(url) ? url : `${this.#o.baseUrl.replace(/\/+$/, "")}${url}`;
   }
+}
+
+/** A plan's traffic limit in Marzban's terms (0 = unlimited); Marzban has no device limit. */
+function dataLimit(limits: VpnLimits | undefined) {
+  return {
+    data_limit: limits?.trafficBytes ?? 0,
+    data_limit_reset_strategy: limits?.trafficBytes ? limits.trafficReset : "no_reset",
+  };
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

@@ -12,10 +12,31 @@ import type { Metrics } from "../ops/metrics.js";
 import { abortableDelay } from "../util/delay.js";
 import { VpnApiError } from "./api.js";
 
-/** What every panel adapter shares: timeouts, retries, the breaker, the R2 guard, metrics, logs. */
+/**
+ * What every VPN backend client shares (the panels and the VPN API): timeouts, retries, the
+ * breaker, the R2 guard, metrics, logs.
+ */
 export interface PanelHttpOptions {
-  /** The panel's name in logs and metrics (`remnawave`, …). */
+  /** The backend's name in logs and metrics (`remnawave`, …). */
   panel: string;
+  /**
+   * Prefix of the `operation` label of `vpn_api_request_duration_seconds` and of breaker
+   * details; default `<panel>.` (the VPN API keeps its bare operation names: "").
+   */
+  operationPrefix?: string;
+  /** The `component` of its log lines (default `vpn_backend`) and the lines' message. */
+  logComponent?: string;
+  logMessage?: string;
+  /**
+   * A rejection (401/403) means the backend answered: counted as a success by the breaker, so
+   * a half-open trial ends and the circuit never opens over a configuration error. Default: the
+   * breaker does not see it at all.
+   */
+  rejectionIsAnswer?: boolean;
+  /** Every 401/403, with its status and the backend's detail (the VPN API's own reporting). */
+  onRejected?(status: number, detail: string): void;
+  /** A call the breaker counts succeeded: the credentials work (again). */
+  onAccepted?(): void;
   /** The settings holding its credentials, named when the panel rejects them. */
   credentials: string;
   baseUrl: string;
@@ -62,7 +83,10 @@ export class PanelHttp {
   constructor(options: PanelHttpOptions) {
     this.#o = options;
     this.#base = options.baseUrl.replace(/\/+$/, "");
-    this.#log = options.logger.child({ component: "vpn_backend", panel: options.panel });
+    this.#log = options.logger.child({
+      component: options.logComponent ?? "vpn_backend",
+      panel: options.panel,
+    });
     this.#dispatcher =
       options.dispatcher ??
       createAgent({
@@ -83,7 +107,7 @@ export class PanelHttp {
     signal?: AbortSignal,
     opts: { countsForBreaker?: boolean } = {},
   ): Promise<JsonResponse> {
-    this.#o.assertNoDbScope(`vpn.${this.#o.panel}.${operation}`);
+    this.#o.assertNoDbScope(`vpn.${this.#label(operation)}`);
     const attempts = 1 + (this.#o.retries ?? 2);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -139,11 +163,16 @@ export class PanelHttp {
       }
       status = res.status;
       if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) {
-        if (countsForBreaker) breaker.success();
+        if (countsForBreaker) {
+          breaker.success();
+          this.#o.onAccepted?.();
+        }
         return res;
       }
       const text = `${operation}: status ${res.status}${describeBody(res.body)}`;
       if (res.status === 401 || res.status === 403) {
+        if (countsForBreaker && this.#o.rejectionIsAnswer) breaker.success();
+        this.#o.onRejected?.(res.status, detailOf(res.body) ?? `status ${res.status}`);
         this.#o.onConfigurationError?.(
           `${this.#o.panel} rejected the credentials (status ${res.status}): check ${this.#o.credentials}`,
         );
@@ -159,26 +188,21 @@ export class PanelHttp {
         countsForBreaker &&
         !["circuit_open", "aborted", "bad_request", "unauthorized"].includes(e.kind)
       ) {
-        breaker.failure(`${this.#o.panel}.${operation}: ${e.message}`);
+        breaker.failure(`${this.#label(operation)}: ${e.message}`);
       }
       throw e;
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      this.#o.metrics.vpnRequest.observe(
-        { operation: `${this.#o.panel}.${operation}`, outcome },
-        seconds,
-      );
-      const line = {
-        panel: this.#o.panel,
-        operation,
-        outcome,
-        status,
-        attempt,
-        duration_ms: Math.round(seconds * 1000),
-      };
-      if (outcome === "ok") this.#log.info(line, "vpn backend call");
-      else this.#log.warn(line, "vpn backend call failed");
+      this.#o.metrics.vpnRequest.observe({ operation: this.#label(operation), outcome }, seconds);
+      const line = { operation, outcome, status, attempt, duration_ms: Math.round(seconds * 1000) };
+      const message = this.#o.logMessage ?? "vpn backend call";
+      if (outcome === "ok") this.#log.info(line, message);
+      else this.#log.warn(line, `${message} failed`);
     }
+  }
+
+  #label(operation: string): string {
+    return `${this.#o.operationPrefix ?? `${this.#o.panel}.`}${operation}`;
   }
 
   async close(): Promise<void> {
@@ -187,8 +211,14 @@ export class PanelHttp {
 }
 
 function describeBody(body: unknown): string {
-  if (body === undefined || body === null) return "";
+  const text = detailOf(body);
+  return text === undefined ? "" : ` (${text.slice(0, 200)})`;
+}
+
+/** The error text a backend put in its body (`message` or FastAPI's `detail`). */
+function detailOf(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
   const b = body as { message?: unknown; detail?: unknown };
   const text = typeof b.message === "string" ? b.message : b.detail;
-  return typeof text === "string" ? ` (${text.slice(0, 200)})` : "";
+  return typeof text === "string" ? text : undefined;
 }

@@ -1,12 +1,21 @@
 import { z } from "zod";
-import type { VpnApi, VpnUserInput } from "./api.js";
+import type {
+  PanelInventory,
+  VpnApi,
+  VpnDevice,
+  VpnKeyRef,
+  VpnLimits,
+  VpnUserInput,
+} from "./api.js";
 import { VpnApiError } from "./api.js";
 import type { PanelHttp } from "./panel-http.js";
 
 /**
- * The Remnawave 3.x panel as a VPN backend (contracts/vpn-panels.md). Each key of ours is one
- * panel user named `vb_<uuid without dashes>` with our tag and the key as its VLESS UUID; users
- * without both marks are never changed or removed. The link is the user's subscription URL.
+ * The Remnawave 3.x panel as a VPN backend (contracts/vpn-panels.md). Each subscription of ours
+ * is one panel user named `vb_<subscription id>` with our tag and its current key in the
+ * description; users without all three marks are never changed or removed. The link is the
+ * user's subscription URL. A reissue (a new key for the subscription) uses the panel's own
+ * revoke: new credentials and a new subscription URL on the same user, the old ones stop.
  *
  * The schemas below are this adapter's own, narrow view of what it reads; the panel authors'
  * contract package checks what we send in the tests and the stand-in only (its licence keeps
@@ -21,8 +30,9 @@ export interface RemnawaveOptions {
 
 /** Marks the users this service creates (uppercase, ≤ 16 characters: the panel's tag rule). */
 export const REMNAWAVE_TAG = "VPNBOT";
-const USERNAME_PREFIX = "vb_";
-const USERNAME_PATTERN = /^vb_([0-9a-f]{32})$/;
+const USERNAME_PATTERN = /^vb_(\d{1,18})$/;
+const DESCRIPTION_PATTERN =
+  /^vpn-bot key ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/;
 const SUPPORTED_MAJOR = 3;
 const PAGE_SIZE = 500;
 
@@ -31,6 +41,7 @@ const userSchema = z.object({
   username: z.string(),
   vlessUuid: z.string(),
   tag: z.string().nullable(),
+  description: z.string().nullable(),
   status: z.string(),
   expireAt: z.string(),
   subscriptionUrl: z.string(),
@@ -42,23 +53,41 @@ const usersPage = z.object({
   response: z.object({ users: z.array(userSchema), total: z.number() }),
 });
 const metadataResponse = z.object({ response: z.object({ version: z.string() }) });
+const devicesResponse = z.object({
+  response: z.object({
+    devices: z.array(
+      z.object({
+        hwid: z.string(),
+        platform: z.string().nullable(),
+        deviceModel: z.string().nullable(),
+        createdAt: z.string(),
+      }),
+    ),
+  }),
+});
 
-/** The panel username of one key: stable, 35 characters, only [a-z0-9_]. */
-export function remnawaveUsername(uuid: string): string {
-  return `${USERNAME_PREFIX}${uuid.toLowerCase().replace(/-/g, "")}`;
+/** The panel username of one subscription: stable across reissues. */
+export function remnawaveUsername(subscriptionId: number): string {
+  return `vb_${subscriptionId}`;
 }
 
-/** The key a username of ours stands for, or undefined for any other username. */
-export function uuidOfRemnawaveUsername(username: string): string | undefined {
-  const hex = USERNAME_PATTERN.exec(username)?.[1];
-  if (!hex) return undefined;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** The description of a user of ours: it names the subscription's current key. */
+export function remnawaveDescription(uuid: string, telegramId?: number | null): string {
+  return `vpn-bot key ${uuid.toLowerCase()}${telegramId ? ` of Telegram user ${telegramId}` : ""}`;
 }
 
-const isOurs = (u: PanelUser) =>
-  u.tag === REMNAWAVE_TAG && uuidOfRemnawaveUsername(u.username) !== undefined;
+/** The key a user of ours carries, or undefined for any other user. */
+export function keyOfRemnawaveUser(u: {
+  username: string;
+  tag: string | null;
+  description: string | null;
+}): string | undefined {
+  if (u.tag !== REMNAWAVE_TAG || !USERNAME_PATTERN.test(u.username)) return undefined;
+  return DESCRIPTION_PATTERN.exec(u.description ?? "")?.[1];
+}
 
 export class RemnawaveBackend implements VpnApi {
+  readonly revokesOnReissue = true;
   readonly #o: RemnawaveOptions;
   /** The version the panel reported, once checked. */
   #checkedVersion: string | undefined;
@@ -71,21 +100,29 @@ export class RemnawaveBackend implements VpnApi {
     return { authorization: `Bearer ${this.#o.token}` };
   }
 
-  /** Creates the user, or updates the existing one of ours (a retry after an unknown outcome). */
+  /**
+   * Creates the subscription's user, or updates it (a retry after an unknown outcome, a
+   * renewal); when it carries another key the subscription's key was reissued: the panel
+   * revokes its credentials and link first, then it carries the new key.
+   */
   async add(input: VpnUserInput, signal?: AbortSignal): Promise<{ uuid: string; link: string }> {
-    const user = await this.#ensure(input.uuid, input.expiresAt, input.telegramId, signal);
+    const user = await this.#ensure(input, input.telegramId, signal);
     return { uuid: input.uuid, link: user.subscriptionUrl };
   }
 
   async update(input: Omit<VpnUserInput, "telegramId">, signal?: AbortSignal): Promise<void> {
-    await this.#ensure(input.uuid, input.expiresAt, undefined, signal);
+    await this.#ensure(input, undefined, signal);
   }
 
-  async remove(uuid: string, signal?: AbortSignal): Promise<void> {
+  async remove(uuid: string, signal?: AbortSignal, subscriptionId?: number): Promise<void> {
     await this.#checkVersion(signal);
-    const user = await this.#find(uuid, signal);
-    // No user of ours under that name: our key is not on the panel (another user is left alone).
-    if (!user || !isOurs(user)) return;
+    const key = uuid.toLowerCase();
+    const user =
+      subscriptionId === undefined
+        ? (await this.#all(signal)).find((u) => keyOfRemnawaveUser(u) === key)
+        : await this.#find(subscriptionId, signal);
+    // Not ours, or it carries another key of the subscription: our key is not on the panel.
+    if (!user || keyOfRemnawaveUser(user) !== key) return;
     await this.#o.http.call(
       "delete",
       { method: "DELETE", path: `/api/users/${user.id}`, headers: this.#auth, accept: [404] },
@@ -95,25 +132,61 @@ export class RemnawaveBackend implements VpnApi {
 
   /** The keys of the users this service created (others on the panel are not listed). */
   async list(signal?: AbortSignal): Promise<string[]> {
+    return (await this.inventory(signal)).ours.map((k) => k.uuid);
+  }
+
+  /** Ours with the expiry the panel holds; the others by username, for the report only. */
+  async inventory(signal?: AbortSignal): Promise<PanelInventory> {
     await this.#checkVersion(signal);
-    const keys: string[] = [];
-    for (let start = 0; ; start += PAGE_SIZE) {
-      const res = await this.#o.http.call(
-        "list",
-        {
-          method: "GET",
-          path: `/api/users?start=${start}&size=${PAGE_SIZE}`,
-          headers: this.#auth,
-        },
-        signal,
-      );
-      const page = parse(usersPage, res.body, "list users").response;
-      for (const u of page.users) {
-        const key = isOurs(u) ? uuidOfRemnawaveUsername(u.username) : undefined;
-        if (key) keys.push(key);
-      }
-      if (page.users.length === 0 || start + page.users.length >= page.total) return keys;
+    const found: PanelInventory = { ours: [], foreign: [] };
+    for (const u of await this.#all(signal)) {
+      const key = keyOfRemnawaveUser(u);
+      if (key) found.ours.push({ uuid: key, expiresAt: new Date(u.expireAt) });
+      else found.foreign.push(u.username);
     }
+    return found;
+  }
+
+  /** The HWID devices of the user carrying this key, oldest first. */
+  async devices(key: VpnKeyRef, signal?: AbortSignal): Promise<VpnDevice[]> {
+    const user = await this.#carrying(key, signal);
+    if (!user) return [];
+    const res = await this.#o.http.call(
+      "devices",
+      { method: "GET", path: `/api/hwid/devices/${user.id}`, headers: this.#auth },
+      signal,
+    );
+    return parse(devicesResponse, res.body, "devices")
+      .response.devices.map((d) => ({
+        hwid: d.hwid,
+        platform: d.platform,
+        model: d.deviceModel,
+        addedAt: new Date(d.createdAt),
+      }))
+      .sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime());
+  }
+
+  /** Unbinds one device: it must connect again (and fit the device limit) to use the key. */
+  async removeDevice(key: VpnKeyRef, hwid: string, signal?: AbortSignal): Promise<void> {
+    const user = await this.#carrying(key, signal);
+    if (!user) return;
+    await this.#o.http.call(
+      "delete_device",
+      {
+        method: "POST",
+        path: "/api/hwid/devices/delete",
+        headers: this.#auth,
+        body: { userId: user.id, hwid },
+      },
+      signal,
+    );
+  }
+
+  /** The subscription's user, if it is ours and carries this key. */
+  async #carrying(key: VpnKeyRef, signal?: AbortSignal): Promise<PanelUser | undefined> {
+    await this.#checkVersion(signal);
+    const user = await this.#find(key.subscriptionId, signal);
+    return user && keyOfRemnawaveUser(user) === key.uuid.toLowerCase() ? user : undefined;
   }
 
   /** Reachable, the token accepted and the version supported. */
@@ -149,12 +222,30 @@ export class RemnawaveBackend implements VpnApi {
     this.#checkedVersion = version;
   }
 
-  async #find(uuid: string, signal?: AbortSignal): Promise<PanelUser | undefined> {
+  async #all(signal?: AbortSignal): Promise<PanelUser[]> {
+    const users: PanelUser[] = [];
+    for (let start = 0; ; start += PAGE_SIZE) {
+      const res = await this.#o.http.call(
+        "list",
+        {
+          method: "GET",
+          path: `/api/users?start=${start}&size=${PAGE_SIZE}`,
+          headers: this.#auth,
+        },
+        signal,
+      );
+      const page = parse(usersPage, res.body, "list users").response;
+      users.push(...page.users);
+      if (page.users.length === 0 || start + page.users.length >= page.total) return users;
+    }
+  }
+
+  async #find(subscriptionId: number, signal?: AbortSignal): Promise<PanelUser | undefined> {
     const res = await this.#o.http.call(
       "find",
       {
         method: "GET",
-        path: `/api/users/by-username/${encodeURIComponent(remnawaveUsername(uuid))}`,
+        path: `/api/users/by-username/${encodeURIComponent(remnawaveUsername(subscriptionId))}`,
         headers: this.#auth,
         accept: [404],
       },
@@ -165,22 +256,49 @@ export class RemnawaveBackend implements VpnApi {
   }
 
   async #ensure(
-    uuid: string,
-    expiresAt: Date,
+    input: Omit<VpnUserInput, "telegramId">,
     telegramId: number | undefined,
     signal?: AbortSignal,
   ): Promise<PanelUser> {
     await this.#checkVersion(signal);
-    const existing = await this.#find(uuid, signal);
+    const subscriptionId = input.subscriptionId;
+    if (subscriptionId === undefined) {
+      throw new VpnApiError("bad_request", "remnawave: a key needs its subscription id");
+    }
+    const uuid = input.uuid.toLowerCase();
+    const existing = await this.#find(subscriptionId, signal);
     if (existing) {
-      if (!isOurs(existing)) throw notOurs(existing);
+      const carried = keyOfRemnawaveUser(existing);
+      if (!carried) throw notOurs(existing);
+      if (carried !== uuid) {
+        // A reissue: new credentials and a new subscription URL from the panel. Repeated
+        // after an unknown outcome it revokes once more, which only renews them again.
+        await this.#o.http.call(
+          "revoke",
+          {
+            method: "POST",
+            path: `/api/users/${existing.id}/actions/revoke`,
+            headers: this.#auth,
+            body: {},
+          },
+          signal,
+        );
+      }
       const res = await this.#o.http.call(
         "update",
         {
           method: "PATCH",
           path: "/api/users",
           headers: this.#auth,
-          body: { id: existing.id, expireAt: expiresAt.toISOString(), status: "ACTIVE" },
+          body: {
+            id: existing.id,
+            expireAt: input.expiresAt.toISOString(),
+            status: "ACTIVE",
+            description: remnawaveDescription(uuid, telegramId ?? telegramOf(existing)),
+            ...limitFields(input.limits),
+            // No device limit in the plan: the panel's default applies.
+            hwidDeviceLimit: input.limits?.devices ?? null,
+          },
         },
         signal,
       );
@@ -194,14 +312,16 @@ export class RemnawaveBackend implements VpnApi {
           path: "/api/users",
           headers: this.#auth,
           body: {
-            username: remnawaveUsername(uuid),
-            vlessUuid: uuid.toLowerCase(),
-            expireAt: expiresAt.toISOString(),
+            username: remnawaveUsername(subscriptionId),
+            vlessUuid: uuid,
+            expireAt: input.expiresAt.toISOString(),
             status: "ACTIVE",
-            trafficLimitBytes: 0,
-            trafficLimitStrategy: "NO_RESET",
+            ...limitFields(input.limits),
+            ...(input.limits?.devices === undefined
+              ? {}
+              : { hwidDeviceLimit: input.limits.devices }),
             tag: REMNAWAVE_TAG,
-            description: `vpn-bot key${telegramId === undefined ? "" : ` of Telegram user ${telegramId}`}`,
+            description: remnawaveDescription(uuid, telegramId),
             ...(telegramId === undefined ? {} : { telegramId }),
             ...(this.#o.squads.length > 0 ? { activeInternalSquads: this.#o.squads } : {}),
           },
@@ -212,14 +332,31 @@ export class RemnawaveBackend implements VpnApi {
         // A first attempt that timed out may have created the user: then it is there now.
         const again =
           err instanceof VpnApiError && err.kind === "bad_request"
-            ? await this.#find(uuid, signal)
+            ? await this.#find(subscriptionId, signal)
             : undefined;
-        if (again && isOurs(again)) return undefined;
+        if (again && keyOfRemnawaveUser(again)) return undefined;
         throw err;
       });
-    if (!created) return this.#ensure(uuid, expiresAt, telegramId, signal);
+    if (!created) return this.#ensure(input, telegramId, signal);
     return parse(userResponse, created.body, "create user").response;
   }
+}
+
+/** A plan's traffic limit in the panel's terms (0 bytes = unlimited). */
+function limitFields(limits: VpnLimits | undefined) {
+  return {
+    trafficLimitBytes: limits?.trafficBytes ?? 0,
+    trafficLimitStrategy: limits?.trafficBytes
+      ? (limits.trafficReset.toUpperCase() as Upper)
+      : "NO_RESET",
+  };
+}
+type Upper = "NO_RESET" | "DAY" | "WEEK" | "MONTH";
+
+/** The Telegram id our description names, kept when an update does not know it. */
+function telegramOf(user: PanelUser): number | undefined {
+  const id = /of Telegram user (\d+)/.exec(user.description ?? "")?.[1];
+  return id ? Number(id) : undefined;
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
@@ -230,7 +367,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   return result.data;
 }
 
-function notOurs(user: PanelUser): VpnApiError {
+function notOurs(user: { username: string }): VpnApiError {
   return new VpnApiError(
     "bad_request",
     `panel user ${user.username} was not created by this service; left untouched`,

@@ -2,6 +2,7 @@ import type { WorkerDb } from "../db/pool.js";
 import {
   classifyServerKeys,
   databaseNow,
+  markDriftedForProvisioning,
   markMissingForProvisioning,
   recordRemoved,
   stillRemovable,
@@ -42,30 +43,50 @@ function normaliseServerKeys(listed: string[]): Map<string, string> {
  * Reconcile: compares the VPN server's clients with the database. Live keys missing on the
  * server are queued for provisioning; keys this service issued and later expired or retired
  * are removed after a grace period and a live re-check; clients it never issued are reported
- * and left alone unless removal is opted in. With `dryRun` nothing changes.
+ * and left alone unless removal is opted in. On a panel, users of ours whose expiry differs from
+ * the database's are queued for provisioning too (the database wins, later or earlier), and the
+ * panel's other users are reported and never touched, whatever `removeForeign` says. Foreign
+ * clients are counted in the metric every run and logged when they change, not every run.
+ * With `dryRun` nothing changes.
  */
 export function reconcileIteration(deps: ReconcileDeps) {
+  /** The foreign clients last logged, so an unchanged set is not logged again. */
+  let reportedForeign = "";
   return async (ctx: IterationContext): Promise<IterationReport> => {
     const { options } = deps;
     const listedAfter = await databaseNow(deps.db);
-    const serverSpelling = normaliseServerKeys(await deps.vpn.list(ctx.signal));
+    const inventory = deps.vpn.inventory ? await deps.vpn.inventory(ctx.signal) : undefined;
+    const listed = inventory ? inventory.ours.map((k) => k.uuid) : await deps.vpn.list(ctx.signal);
+    const serverSpelling = normaliseServerKeys(listed);
     // Normalised once: every comparison below (SQL and in memory) sees lowercase keys.
     const onServer = [...serverSpelling.keys()];
     const verdicts = await classifyServerKeys(deps.db, onServer, options.graceMs);
-    const toRemove = [
-      ...verdicts.removable,
-      ...(options.removeForeign ? verdicts.foreign : []),
-    ].slice(0, options.maxRemovals);
+    // A panel user marked as ours that this database never issued belongs to another
+    // installation sharing the panel: reported, never removed.
+    const removeForeign = options.removeForeign && !inventory;
+    const toRemove = [...verdicts.removable, ...(removeForeign ? verdicts.foreign : [])].slice(
+      0,
+      options.maxRemovals,
+    );
+    const foreignNames = [...verdicts.foreign, ...(inventory?.foreign ?? [])].sort();
     const counts = {
       on_server: onServer.length,
       missing_requeued: 0,
-      foreign: verdicts.foreign.length,
+      drift_requeued: 0,
+      foreign: foreignNames.length,
       removable: verdicts.removable.length,
       removed: 0,
       dry_run: options.dryRun ? 1 : 0,
     };
     if (!options.dryRun) {
       counts.missing_requeued = await markMissingForProvisioning(deps.db, onServer, listedAfter);
+      if (inventory) {
+        counts.drift_requeued = await markDriftedForProvisioning(
+          deps.db,
+          inventory.ours,
+          listedAfter,
+        );
+      }
       for (const uuid of toRemove) {
         if (ctx.signal.aborted || Date.now() >= ctx.deadline) break;
         const foreign = verdicts.foreign.includes(uuid);
@@ -82,15 +103,19 @@ export function reconcileIteration(deps: ReconcileDeps) {
     })) {
       deps.metrics.reconcileKeys.set({ state }, value);
     }
-    if (verdicts.foreign.length > 0) {
-      ctx.logger.warn(
-        {
-          foreign: verdicts.foreign.length,
-          sample: verdicts.foreign.slice(0, 5),
-          removed: options.removeForeign,
-        },
-        "VPN server has clients this service did not issue",
-      );
+    const signature = foreignNames.join("\n");
+    if (signature !== reportedForeign) {
+      reportedForeign = signature;
+      if (foreignNames.length > 0) {
+        ctx.logger.warn(
+          {
+            foreign: foreignNames.length,
+            sample: foreignNames.slice(0, 5),
+            removed: removeForeign,
+          },
+          "VPN server has clients this service did not issue",
+        );
+      }
     }
     return { counts };
   };

@@ -8,6 +8,7 @@ import { loadConfig } from "../../src/config.js";
 import { adminFeature } from "../../src/features/admin/feature.js";
 import { adminGroups } from "../../src/features/admin/index.js";
 import { paymentsFeature } from "../../src/features/buy/telegram-payments.js";
+import { devicesFeature } from "../../src/features/devices/index.js";
 import {
   assertDistinctPrefixes,
   callbackData,
@@ -62,6 +63,12 @@ describe("callback prefixes", () => {
       provisioning: undefined as never,
     });
     expect(() => assertDistinctPrefixes(groups)).not.toThrow();
+    const devices = devicesFeature({
+      db: undefined as never,
+      vpn: undefined as never,
+      logger: silentLogger(),
+    });
+    expect(() => assertDistinctPrefixes([...groups, devices])).not.toThrow();
   });
 
   it("every feature of the bot, customer and console, claims distinct prefixes", () => {
@@ -151,7 +158,12 @@ function everyFeature(): Feature[] {
     metrics: createMetrics(),
     provisioning: undefined as never,
   });
-  const features = [...chatFeatures({ ...chatDeps(), extra: [admin] }), paymentsFeature()];
+  const devices = devicesFeature({
+    db: undefined as never,
+    vpn: undefined as never,
+    logger: silentLogger(),
+  });
+  const features = [...chatFeatures({ ...chatDeps(), extra: [admin, devices] }), paymentsFeature()];
   assertDistinctPrefixes(features);
   return features;
 }

@@ -1,15 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { DbScope } from "../../src/db/scope.js";
+import { savePricingOverride } from "../../src/domain/billing/catalog.js";
+import { DEFAULT_CATALOG } from "../../src/domain/billing/pricing.js";
 import { expireSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../../src/logger.js";
 import { createNetworkClients } from "../../src/network-clients.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { Readiness } from "../../src/ops/readiness.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
-import { type PanelName, panelView, wrongCredentialsEnv } from "../support/panels.js";
+import { captureLogs } from "../support/logs.js";
+import {
+  CREDENTIAL_SETTINGS,
+  type PanelName,
+  panelView,
+  wrongCredentialsEnv,
+} from "../support/panels.js";
 import { iterationContext } from "../workers/support.js";
 import {
+  ADMIN_ID,
   body,
   buttonsOf,
   expectedQr,
@@ -34,6 +43,7 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
   const panelUserOf = (uuid: string | undefined) => view.userOf(uuid);
   const ANN = firstCustomer;
   const BO = firstCustomer + 1;
+  const CARL = firstCustomer + 2;
 
   describe(`customers on a ${panelName} panel`, () => {
     it("trial: the subscription URL as copyable text and QR, the panel user marked as ours", async () => {
@@ -101,9 +111,11 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       expect(story.r2Violations()).toBe(0);
     });
 
-    it("reissue: a new panel user with a new URL; the old one is gone from the panel", async () => {
+    it("reissue: a new URL and new credentials; the old URL and credentials stop working", async () => {
       const ann = story.customer(ANN);
       const before = await subscriptionOf(story, ANN);
+      const oldCredential = view.credentialOf(before?.vpn_uuid);
+      expect(await fetchStatus(before?.vless_link)).toBe(200);
       await ann.press("kr");
       await ann.waitForMessage();
       await ann.press("kr:y");
@@ -114,6 +126,19 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       expect(linkIn(fresh)).toBe(after?.vless_link);
       expect(panelUserOf(before?.vpn_uuid)).toBeUndefined();
       expect(panelUserOf(after?.vpn_uuid)?.link).toBe(after?.vless_link);
+      expect(view.credentialOf(after?.vpn_uuid)).toBeDefined();
+      expect(view.credentialOf(after?.vpn_uuid)).not.toBe(oldCredential);
+      // What a client app sees: the old subscription URL is gone, the new one serves the new key.
+      expect(await fetchStatus(before?.vless_link)).toBe(404);
+      expect(await fetchStatus(after?.vless_link)).toBe(200);
+      if (panelName === "remnawave") {
+        // The panel's own revoke: the same panel user, renewed (the panel records when).
+        const revoked = story.sandbox.remnawave?.standIn
+          .list()
+          .filter((u) => u.tag === "VPNBOT" && u.telegramId === ANN);
+        expect(revoked).toHaveLength(1);
+        expect(revoked?.[0]?.subRevokedAt).not.toBeNull();
+      }
     });
 
     it("expiry removes the panel user; reconcile re-creates ours and leaves the operator's alone", async () => {
@@ -152,12 +177,89 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
         metrics: story.metrics,
         options: { dryRun: false, removeForeign: true, graceMs: 0, maxRemovals: 100 },
       })(iterationContext());
-      expect(report.counts).toMatchObject({ missing_requeued: 1, foreign: 0 });
+      // The operator's user is reported as foreign, and never removed (even with removeForeign).
+      expect(report.counts).toMatchObject({ missing_requeued: 1, foreign: 1, removed: 0 });
       await story.runActivation();
       const restored = panelUserOf(ann?.vpn_uuid);
       expect(restored?.marked).toBe(true);
       expect(expiryMatches(restored?.expiresAt, ann?.expires_at)).toBe(true);
       expect(view.expiryOf("operator")).toEqual(expireAt);
+    });
+  });
+
+  describe(`plan limits on a ${panelName} panel`, () => {
+    it("a plan's device and traffic limits go to the panel with the key; a trial has none", async () => {
+      const plus = DEFAULT_CATALOG.plans.find((p) => p.id === "plus");
+      const saved = await savePricingOverride(story.db, ADMIN_ID, {
+        plans: DEFAULT_CATALOG.plans.map((p) =>
+          p.id === "plus"
+            ? { ...p, limits: { devices: 2, trafficGb: 50, trafficReset: "month" } }
+            : p,
+        ),
+      });
+      expect(saved.outcome).toBe("saved");
+      const carl = await story.onboard(CARL);
+      await carl.press("f:trial");
+      await carl.waitForMessage((m) => m.photo !== null);
+      const trial = await subscriptionOf(story, CARL);
+      expect(view.limitsOf(trial?.vpn_uuid)).toMatchObject({ trafficBytes: 0, reset: "no_reset" });
+
+      // The plan screen says what the plan allows.
+      await carl.send("/buy");
+      await carl.waitForMessage();
+      await carl.press("b:plus");
+      const planScreen = await carl.waitForMessage((m) => m.edited);
+      expect(body(planScreen)).toContain(t("en", "plan.limit_devices", { devices: 2 }));
+      expect(body(planScreen)).toContain(t("en", "plan.limit_traffic", { gb: 50, reset: "month" }));
+      await toPaymentMethods(carl, "plus", 30);
+      await carl.press(`b:plus:30:xtr:${plus?.periods[0]?.stars}`);
+      await carl.waitForMessage((m) => m.invoice !== null);
+      await carl.pay();
+      await carl.waitForMessage((m) => m.photo !== null);
+      const paid = await subscriptionOf(story, CARL);
+      expect(view.limitsOf(paid?.vpn_uuid)).toEqual({
+        // Marzban has no device limit.
+        devices: panelName === "marzban" ? null : 2,
+        trafficBytes: 50 * 2 ** 30,
+        reset: "month",
+      });
+      await savePricingOverride(story.db, ADMIN_ID, {});
+    });
+  });
+
+  describe(`reconcile on a ${panelName} panel`, () => {
+    it("sets the database's expiry again when the panel's drifted later or earlier; reports the operator's users once", async () => {
+      const logs = captureLogs();
+      const reconcile = reconcileIteration({
+        db: story.db.forKind("worker"),
+        vpn: story.vpn,
+        metrics: story.metrics,
+        options: { dryRun: false, removeForeign: false, graceMs: 0, maxRemovals: 100 },
+      });
+      const ctx = () => ({ ...iterationContext(), logger: logs.logger });
+      const ann = await subscriptionOf(story, ANN);
+      const operatorExpiry = view.expiryOf("operator");
+      for (const drifted of [
+        new Date((ann?.expires_at.getTime() ?? 0) + 10 * 86_400_000),
+        new Date(Date.now() + 86_400_000),
+      ]) {
+        await view.setExpiryByHand(ann?.vpn_uuid, drifted);
+        expect(expiryMatches(panelUserOf(ann?.vpn_uuid)?.expiresAt, ann?.expires_at)).toBe(false);
+        const report = await reconcile(ctx());
+        expect(report.counts).toMatchObject({ drift_requeued: 1, foreign: 1, removed: 0 });
+        await story.runActivation();
+        expect(expiryMatches(panelUserOf(ann?.vpn_uuid)?.expiresAt, ann?.expires_at)).toBe(true);
+      }
+      // In step again: nothing to do.
+      expect((await reconcile(ctx())).counts).toMatchObject({ drift_requeued: 0, foreign: 1 });
+      const reported = logs.lines.filter(
+        (l) => l.msg === "VPN server has clients this service did not issue",
+      );
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toMatchObject({ foreign: 1, sample: ["operator"], removed: false });
+      const gauge = (await story.metrics.reconcileKeys.get()).values;
+      expect(gauge.find((v) => v.labels.state === "foreign")?.value).toBe(1);
+      expect(view.expiryOf("operator")).toEqual(operatorExpiry);
     });
   });
 
@@ -168,9 +270,7 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
         ...wrongCredentialsEnv(story.sandbox, panelName),
         VPN_API_TIMEOUT_MS: "1000",
       });
-      const detail = `${panelName} rejected the credentials (status 401): check ${
-        panelName === "remnawave" ? "REMNAWAVE_TOKEN" : "MARZBAN_USERNAME and MARZBAN_PASSWORD"
-      }`;
+      const detail = `${panelName} rejected the credentials (status 401): check ${CREDENTIAL_SETTINGS[panelName]}`;
       const readiness = new Readiness();
       const network = createNetworkClients({
         config,
@@ -186,6 +286,7 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
           await expect(
             network.vpn.add({
               uuid: "0b6f1c2e-3d4a-4b5c-8d9e-0f1a2b3c4d5e",
+              subscriptionId: 1,
               telegramId: 1,
               expiresAt: new Date(Date.now() + 86_400_000),
             }),
@@ -202,6 +303,11 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
       }
     });
   });
+}
+
+/** What a client app gets from a subscription URL: the HTTP status. */
+async function fetchStatus(url: string | null | undefined): Promise<number> {
+  return url ? (await fetch(url)).status : 0;
 }
 
 /** Marzban keeps expiry in whole seconds (rounded up); Remnawave to the millisecond. */

@@ -179,6 +179,33 @@ describe("configuration", () => {
       );
     });
 
+    it("reads 3x-ui's four settings and names each missing one", () => {
+      const config = loadConfig({
+        ...live,
+        VPN_BACKEND: "3x-ui",
+        XUI_URL: "https://xui.example/secret-path",
+        XUI_TOKEN: "t0ken",
+        XUI_INBOUND_IDS: " 3, 7 ",
+        XUI_SUB_URL: "https://sub.example:2096",
+      });
+      expect(config.vpn).toMatchObject({
+        backend: "3x-ui",
+        xui: {
+          url: "https://xui.example/secret-path",
+          token: "t0ken",
+          inboundIds: [3, 7],
+          subUrl: "https://sub.example:2096",
+        },
+      });
+      expect(problemsOf({ ...live, VPN_BACKEND: "3x-ui", XUI_TOKEN: "t" })).toEqual([
+        "XUI_URL: is required when VPN_BACKEND=3x-ui",
+        "XUI_INBOUND_IDS: is required when VPN_BACKEND=3x-ui",
+        "XUI_SUB_URL: is required when VPN_BACKEND=3x-ui",
+      ]);
+      expect(problemsOf({ ...live, XUI_INBOUND_IDS: "1,two" })[0]).toMatch(/^XUI_INBOUND_IDS: /);
+      expect(problemsOf({ VPN_BACKEND: "3x-ui" })).toEqual([]);
+    });
+
     it("sandbox mode fills an unconfigured panel with its stand-in, but not a half-configured one", () => {
       expect(problemsOf({ VPN_BACKEND: "remnawave" })).toEqual([]);
       expect(problemsOf({ VPN_BACKEND: "remnawave", REMNAWAVE_TOKEN: "t" })).toEqual([

@@ -5,9 +5,10 @@ import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { VpnApiError } from "../../src/vpn/api.js";
 import {
+  keyOfRemnawaveUser,
   REMNAWAVE_TAG,
+  remnawaveDescription,
   remnawaveUsername,
-  uuidOfRemnawaveUsername,
 } from "../../src/vpn/remnawave.js";
 import { testDb } from "../support/db.js";
 import {
@@ -30,7 +31,12 @@ const panel = () => {
 const userOf = (uuid: string) =>
   panel()
     .list()
-    .find((u) => u.username === remnawaveUsername(uuid));
+    .find((u) => keyOfRemnawaveUser(u) === uuid);
+/** Subscription ids of this file's keys: one panel user each. */
+let lastSubscription = 9_000;
+const nextSubscription = () => ++lastSubscription;
+/** What a client app gets from a subscription URL: the HTTP status. */
+const fetchStatus = async (url: string) => (await fetch(url)).status;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000);
 
 describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schemas)", () => {
@@ -39,16 +45,19 @@ describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schema
     panel().setVersion("3.4.15");
   });
 
-  it("creates one marked user per key, idempotently, and hands out its subscription URL", async () => {
+  it("creates one marked user per subscription, idempotently, and hands out its subscription URL", async () => {
     const { vpn } = sandboxRemnawave(sandbox, { metrics, scope, squads: [randomUUID()] });
     const uuid = randomUUID();
-    const first = await vpn.add({ uuid, telegramId: 501, expiresAt: inDays(30) });
-    expect(first.link).toMatch(/^https:\/\/sub\.sandbox\.invalid\/api\/sub\/\S+$/);
+    const subscriptionId = nextSubscription();
+    const first = await vpn.add({ uuid, subscriptionId, telegramId: 501, expiresAt: inDays(30) });
+    expect(first.link).toMatch(new RegExp(`^${sandbox.url}/remnawave/api/sub/\\S+$`));
+    expect(await fetchStatus(first.link)).toBe(200);
     const user = userOf(uuid);
     expect(user).toMatchObject({
-      username: remnawaveUsername(uuid),
+      username: remnawaveUsername(subscriptionId),
       vlessUuid: uuid,
       tag: REMNAWAVE_TAG,
+      description: remnawaveDescription(uuid, 501),
       telegramId: 501,
       status: "ACTIVE",
       subscriptionUrl: first.link,
@@ -56,31 +65,70 @@ describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schema
     expect(user?.activeInternalSquads).toHaveLength(1);
     // A retry after an unknown outcome finds the user and updates it: still one user, same URL.
     const later = inDays(60);
-    const again = await vpn.add({ uuid, telegramId: 501, expiresAt: later });
+    const again = await vpn.add({ uuid, subscriptionId, telegramId: 501, expiresAt: later });
     expect(again.link).toBe(first.link);
     expect(
       panel()
         .list()
-        .filter((u) => u.username === remnawaveUsername(uuid)),
+        .filter((u) => u.username === remnawaveUsername(subscriptionId)),
     ).toHaveLength(1);
     expect(userOf(uuid)?.expireAt).toBe(later.toISOString());
 
     const renewed = inDays(90);
-    await vpn.update({ uuid, expiresAt: renewed });
+    await vpn.update({ uuid, subscriptionId, expiresAt: renewed });
     expect(userOf(uuid)?.expireAt).toBe(renewed.toISOString());
+    expect(userOf(uuid)?.description).toBe(remnawaveDescription(uuid, 501));
     expect(await vpn.list()).toContain(uuid);
 
+    await vpn.remove(uuid, undefined, subscriptionId);
+    expect(userOf(uuid)).toBeUndefined();
+    expect(await fetchStatus(first.link)).toBe(404);
+    // Removing again is fine (idempotent), and so is updating a missing user: it is re-created.
+    await vpn.remove(uuid, undefined, subscriptionId);
+    await vpn.update({ uuid, subscriptionId, expiresAt: renewed });
+    expect(userOf(uuid)?.tag).toBe(REMNAWAVE_TAG);
+    // Without the subscription id (reconcile) the key is found among the panel's users.
     await vpn.remove(uuid);
     expect(userOf(uuid)).toBeUndefined();
-    // Removing again is fine (idempotent), and so is updating a missing user: it is re-created.
-    await vpn.remove(uuid);
-    await vpn.update({ uuid, expiresAt: renewed });
-    expect(userOf(uuid)?.tag).toBe(REMNAWAVE_TAG);
+  });
+
+  it("a new key of the subscription revokes the user's credentials and link: the old ones stop", async () => {
+    const { vpn } = sandboxRemnawave(sandbox, { metrics, scope });
+    const subscriptionId = nextSubscription();
+    const old = randomUUID();
+    const before = await vpn.add({
+      uuid: old,
+      subscriptionId,
+      telegramId: 503,
+      expiresAt: inDays(9),
+    });
+    const panelId = userOf(old)?.id;
+    const fresh = randomUUID();
+    const after = await vpn.add({
+      uuid: fresh,
+      subscriptionId,
+      telegramId: 503,
+      expiresAt: inDays(9),
+    });
+    expect(after.link).not.toBe(before.link);
+    const user = userOf(fresh);
+    expect(user?.id).toBe(panelId);
+    expect(user?.subRevokedAt).not.toBeNull();
+    expect(user?.vlessUuid).not.toBe(old);
+    expect(userOf(old)).toBeUndefined();
+    expect(await fetchStatus(before.link)).toBe(404);
+    expect(await fetchStatus(after.link)).toBe(200);
+    const calls = (await recordedCalls(sandbox, "vpn")).map((c) => c.method);
+    expect(calls).toContain(`remnawave:users/${panelId}/actions/revoke`);
+    // The old key's removal (expiry of a superseded add) leaves the user of the new key alone.
+    await vpn.remove(old, undefined, subscriptionId);
+    expect(userOf(fresh)?.id).toBe(panelId);
   });
 
   it("never lists, changes or removes a panel user it did not create", async () => {
     const { vpn } = sandboxRemnawave(sandbox, { metrics, scope });
     const lookalike = randomUUID();
+    const lookalikeSubscription = nextSubscription();
     const expireAt = inDays(10).toISOString();
     // The operator's own users: one with an ordinary name, one that looks like ours but has no tag.
     expect(
@@ -88,26 +136,42 @@ describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schema
         .status,
     ).toBe(201);
     await remnawaveRequest(sandbox, "POST", "/api/users", {
-      username: remnawaveUsername(lookalike),
+      username: remnawaveUsername(lookalikeSubscription),
+      description: remnawaveDescription(lookalike),
       expireAt,
     });
     const ours = randomUUID();
-    await vpn.add({ uuid: ours, telegramId: 502, expiresAt: inDays(5) });
+    await vpn.add({
+      uuid: ours,
+      subscriptionId: nextSubscription(),
+      telegramId: 502,
+      expiresAt: inDays(5),
+    });
 
-    const listed = await vpn.list();
-    expect(listed).toContain(ours);
-    expect(listed).not.toContain(lookalike);
+    const inventory = await vpn.inventory();
+    expect(inventory.ours.map((k) => k.uuid)).toContain(ours);
+    expect(inventory.ours.map((k) => k.uuid)).not.toContain(lookalike);
+    expect(inventory.foreign).toEqual(
+      expect.arrayContaining(["alice", remnawaveUsername(lookalikeSubscription)]),
+    );
 
     // Removing "our key" there confirms it is not live, and leaves the operator's user alone.
+    await vpn.remove(lookalike, undefined, lookalikeSubscription);
     await vpn.remove(lookalike);
     await expect(
-      vpn.add({ uuid: lookalike, telegramId: 1, expiresAt: inDays(99) }),
+      vpn.add({
+        uuid: lookalike,
+        subscriptionId: lookalikeSubscription,
+        telegramId: 1,
+        expiresAt: inDays(99),
+      }),
     ).rejects.toMatchObject({ kind: "bad_request" });
-    const alice = panel()
-      .list()
-      .find((u) => u.username === "alice");
-    const twin = userOf(lookalike);
-    expect(alice?.expireAt).toBe(expireAt);
+    const byName = (name: string) =>
+      panel()
+        .list()
+        .find((u) => u.username === name);
+    const twin = byName(remnawaveUsername(lookalikeSubscription));
+    expect(byName("alice")?.expireAt).toBe(expireAt);
     expect(twin?.expireAt).toBe(expireAt);
     expect(twin?.tag).toBeNull();
   });
@@ -184,13 +248,20 @@ describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schema
     await vpn.health();
     await fault(sandbox, { target: "vpn", mode: "error", status: 502 });
     const before = (await recordedCalls(sandbox, "vpn")).length;
-    await expect(vpn.add({ uuid, telegramId: 505, expiresAt: inDays(1) })).rejects.toMatchObject({
+    await expect(
+      vpn.add({ uuid, subscriptionId: 9_999_505, telegramId: 505, expiresAt: inDays(1) }),
+    ).rejects.toMatchObject({
       kind: "server_error",
       retryable: true,
     });
     expect((await recordedCalls(sandbox, "vpn")).length - before).toBe(3);
     await clearFaults(sandbox);
-    const { link } = await vpn.add({ uuid, telegramId: 505, expiresAt: inDays(1) });
+    const { link } = await vpn.add({
+      uuid,
+      subscriptionId: 9_999_505,
+      telegramId: 505,
+      expiresAt: inDays(1),
+    });
     expect(link).toBe(userOf(uuid)?.subscriptionUrl);
   });
 
@@ -200,16 +271,26 @@ describe("Remnawave 3.x adapter against the stand-in (the panel's own zod schema
     const { vpn } = sandboxRemnawave(sandbox, { metrics, scope: strict });
     await expect(
       db.withClient("holds", () =>
-        vpn.add({ uuid: randomUUID(), telegramId: 1, expiresAt: inDays(1) }),
+        vpn.add({
+          uuid: randomUUID(),
+          subscriptionId: nextSubscription(),
+          telegramId: 1,
+          expiresAt: inDays(1),
+        }),
       ),
     ).rejects.toBeInstanceOf(DbScopeViolationError);
   });
 
-  it("maps usernames to keys and back, and nothing else", () => {
+  it("reads the key only off a user with all three marks", () => {
     const uuid = randomUUID();
-    expect(remnawaveUsername(uuid)).toHaveLength(35);
-    expect(uuidOfRemnawaveUsername(remnawaveUsername(uuid))).toBe(uuid);
-    expect(uuidOfRemnawaveUsername("alice")).toBeUndefined();
-    expect(uuidOfRemnawaveUsername(`vb_${"g".repeat(32)}`)).toBeUndefined();
+    const user = {
+      username: remnawaveUsername(12),
+      tag: REMNAWAVE_TAG,
+      description: remnawaveDescription(uuid, 7),
+    };
+    expect(keyOfRemnawaveUser(user)).toBe(uuid);
+    expect(keyOfRemnawaveUser({ ...user, tag: null })).toBeUndefined();
+    expect(keyOfRemnawaveUser({ ...user, username: "alice" })).toBeUndefined();
+    expect(keyOfRemnawaveUser({ ...user, description: "a note" })).toBeUndefined();
   });
 });

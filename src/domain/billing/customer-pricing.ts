@@ -2,7 +2,7 @@ import type { DbAccess, DbClient } from "../../db/pool.js";
 import { lockCustomer } from "../customers/lock.js";
 import { loadCatalog } from "./catalog.js";
 import { toKopecks } from "./money.js";
-import { type Catalog, type DiscountInput, type Quote, quote } from "./pricing.js";
+import { type Catalog, type DiscountInput, type PlanLimits, type Quote, quote } from "./pricing.js";
 import { lookupPromoForCustomer, type PromoLookup } from "./promo.js";
 
 /**
@@ -109,7 +109,7 @@ export async function priceForCustomer(
 }
 
 export type PriceListResult =
-  | { outcome: "ok"; plans: Array<{ plan: string; quotes: Quote[] }> }
+  | { outcome: "ok"; plans: Array<{ plan: string; quotes: Quote[]; limits?: PlanLimits }> }
   | { outcome: "unknown_user" }
   | PromoRejection;
 
@@ -126,6 +126,7 @@ export async function priceListForCustomer(
     if (promo.outcome !== "ok") return promo;
     const plans = ctx.catalog.plans.map((p) => ({
       plan: p.id,
+      ...(p.limits ? { limits: p.limits } : {}),
       quotes: p.periods.flatMap((period) => {
         const r = priceWith(ctx, p.id, period.days, promo.promo);
         return r.outcome === "ok" ? [r.quote] : [];

@@ -17,10 +17,24 @@ const periodSchema = z.object({
   stars: z.number().int().positive().max(1_000_000),
 });
 
+/**
+ * What a plan allows on a panel, enforced by the panel: devices at once (Remnawave's
+ * `hwidDeviceLimit`, 3x-ui's `limitIp`) and traffic per reset period. Absent = unlimited.
+ */
+const limitsSchema = z
+  .object({
+    devices: z.number().int().min(1).max(100).optional(),
+    /** Traffic in GiB (2^30 bytes) per reset period. */
+    trafficGb: z.number().int().min(1).max(1_000_000).optional(),
+    trafficReset: z.enum(["no_reset", "day", "week", "month"]).default("no_reset"),
+  })
+  .strict();
+
 const planSchema = z
   .object({
     id: z.string().regex(PLAN_ID, "plan id: lowercase latin letters, digits, underscore"),
     periods: z.array(periodSchema).min(1),
+    limits: limitsSchema.optional(),
   })
   .refine((p) => new Set(p.periods.map((x) => x.days)).size === p.periods.length, {
     message: "a plan lists each period once",
@@ -51,6 +65,7 @@ export const catalogOverrideSchema = catalogSchema.partial().strict();
 export type Catalog = z.infer<typeof catalogSchema>;
 export type PlanPeriod = z.infer<typeof periodSchema>;
 export type Plan = z.infer<typeof planSchema>;
+export type PlanLimits = z.infer<typeof limitsSchema>;
 
 /** Stars defaults: about 1.8 ₽ per Star, rounded to a whole Star. */
 export const DEFAULT_CATALOG: Catalog = {

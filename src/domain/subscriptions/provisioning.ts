@@ -1,7 +1,8 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import type { Logger } from "../../logger.js";
 import { toError } from "../../util/errors.js";
-import { type VpnApi, VpnApiError } from "../../vpn/api.js";
+import { type VpnApi, VpnApiError, type VpnLimits } from "../../vpn/api.js";
+import { loadCatalog } from "../billing/catalog.js";
 
 /**
  * Keeping the VPN server in step with the database, in three phases (R2): *claim* the
@@ -43,6 +44,8 @@ export interface Claim {
    * never confirmed. They come off before its current key goes on: never two live keys.
    */
   retiredKeys: string[];
+  /** The limits of the subscription's last paid plan, read with the claim; none for a trial. */
+  limits?: VpnLimits;
 }
 
 export type ProvisionResult =
@@ -80,7 +83,7 @@ export type ExpireResult =
   | { outcome: "superseded"; userId: number }
   | { outcome: "failed"; userId: number; error: VpnApiError };
 
-const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at,
+const CLAIM_COLUMNS = `id, user_id, vpn_uuid, status, is_trial, expires_at, last_plan,
   expires_at::text AS expires_at_exact, version::text AS version, claim_token,
   ARRAY(SELECT i.uuid::text FROM issued_uuids i
          WHERE i.subscription_id = subscriptions.id AND i.retired_at IS NOT NULL
@@ -98,6 +101,7 @@ type ClaimRow = {
   version: string;
   claim_token: string;
   retired_keys: string[];
+  last_plan: string | null;
 };
 
 function toClaim(row: ClaimRow): Claim {
@@ -153,7 +157,38 @@ async function claimSubscriptions(
       RETURNING ${CLAIM_COLUMNS}`,
     [claimant, ttlMs / 1000, byId ? target.id : target.limit],
   );
-  return rows.map(toClaim);
+  const limitsOf = await planLimits(client, rows);
+  return rows.map((row) => {
+    const claim = toClaim(row);
+    const limits = row.is_trial ? undefined : limitsOf(row.last_plan);
+    return limits ? { ...claim, limits } : claim;
+  });
+}
+
+/**
+ * The plans' limits as the catalog in force says (an operator's change reaches each key at its
+ * next provisioning). A catalog that does not parse gives no limits rather than stopping keys.
+ */
+async function planLimits(
+  client: DbClient,
+  rows: ClaimRow[],
+): Promise<(plan: string | null) => VpnLimits | undefined> {
+  if (!rows.some((r) => r.last_plan !== null && !r.is_trial)) return () => undefined;
+  let catalog: Awaited<ReturnType<typeof loadCatalog>>;
+  try {
+    catalog = await loadCatalog(client);
+  } catch {
+    return () => undefined;
+  }
+  return (plan) => {
+    const limits = catalog.plans.find((p) => p.id === plan)?.limits;
+    if (!limits) return undefined;
+    return {
+      ...(limits.devices === undefined ? {} : { devices: limits.devices }),
+      ...(limits.trafficGb === undefined ? {} : { trafficBytes: limits.trafficGb * 2 ** 30 }),
+      trafficReset: limits.trafficReset,
+    };
+  };
 }
 
 /** Applies a successful add-user if nothing changed since the claim (version unchanged). */
@@ -330,7 +365,10 @@ export async function completeProvisioning(
 
   // A reissue's old key comes off first, confirmed, so the server never has two keys of one
   // customer (the VPN API names both after the Telegram id; Xray refuses two of one email).
-  if (claim.retiredKeys.length > 0) {
+  // A panel that revokes does it in one step with the add below: its user keeps one set of
+  // credentials, renewed by the panel, and the old ones count as removed once that is done.
+  const revokes = deps.vpn.revokesOnReissue === true && claim.retiredKeys.length > 0;
+  if (claim.retiredKeys.length > 0 && !revokes) {
     try {
       for (const old of claim.retiredKeys) await deps.vpn.remove(old, signal);
     } catch (err) {
@@ -346,11 +384,25 @@ export async function completeProvisioning(
   let link: string;
   try {
     ({ link } = await deps.vpn.add(
-      { uuid: claim.uuid, telegramId: claim.userId, expiresAt: claim.expiresAt },
+      {
+        uuid: claim.uuid,
+        subscriptionId: claim.subscriptionId,
+        telegramId: claim.userId,
+        expiresAt: claim.expiresAt,
+        ...(claim.limits ? { limits: claim.limits } : {}),
+      },
       signal,
     ));
   } catch (err) {
-    return fail(err, "add");
+    // Until the revoke is confirmed the old credentials may still work.
+    return fail(err, revokes ? "retire" : "add");
+  }
+  if (revokes) {
+    await deps.db.tx("provision_retired_removed", (c) => recordKeysRemoved(c, claim.retiredKeys));
+    log.info(
+      { user_id: claim.userId, revoked: claim.retiredKeys.length },
+      "replaced keys revoked by the panel",
+    );
   }
 
   const applied = await deps.db.tx("provision_apply", (c) => applyProvisioned(c, claim, link));
@@ -370,7 +422,7 @@ export async function completeProvisioning(
   );
   if (!keyStillCurrent) {
     // Revoked, expired or reissued while add-user was in flight: take the key off again.
-    await removeQuietly(deps, claim.uuid, log, signal);
+    await removeQuietly(deps, claim, log, signal);
   }
   log.info(
     { user_id: claim.userId, key_still_current: keyStillCurrent },
@@ -458,7 +510,7 @@ export async function completeExpiry(
     return { outcome: "skipped" };
   }
   try {
-    await deps.vpn.remove(claim.uuid, signal);
+    await deps.vpn.remove(claim.uuid, signal, claim.subscriptionId);
   } catch (err) {
     const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
     await deps.db.tx("expire_apply", (c) => releaseClaim(c, claim));
@@ -484,12 +536,12 @@ export async function completeExpiry(
 
 async function removeQuietly(
   deps: ProvisioningDeps,
-  uuid: string,
+  { uuid, subscriptionId }: Claim,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    await deps.vpn.remove(uuid, signal);
+    await deps.vpn.remove(uuid, signal, subscriptionId);
   } catch (err) {
     // Reconcile removes keys this service issued and retired, so the key does not stay live.
     log.warn({ uuid, err: toError(err).message }, "could not remove a superseded key now");

@@ -35,6 +35,39 @@ export async function markMissingForProvisioning(
   return rowCount ?? 0;
 }
 
+/**
+ * Live subscriptions whose key a panel holds with another expiry (later or earlier, beyond the
+ * panel's rounding): provisioning sets the database's expiry again. As for missing keys, only
+ * keys provisioned before the list was taken count.
+ */
+export async function markDriftedForProvisioning(
+  db: DbAccess,
+  onPanel: Array<{ uuid: string; expiresAt: Date }>,
+  listedAfter: string,
+): Promise<number> {
+  if (onPanel.length === 0) return 0;
+  const { rowCount } = await db.query(
+    "reconcile_mark_drifted",
+    `UPDATE subscriptions s SET provisioned_expires_at = NULL, next_activation_at = NULL
+       FROM unnest($1::text[], $2::timestamptz[]) AS k(uuid, expires_at)
+      WHERE s.vpn_uuid::text = k.uuid
+        AND s.status = 'active' AND s.expires_at > now()
+        AND s.provisioned_expires_at IS NOT NULL
+        AND s.provisioned_at < $3::timestamptz
+        AND abs(extract(epoch FROM k.expires_at - s.expires_at)) >= $4`,
+    [
+      onPanel.map((k) => k.uuid.toLowerCase()),
+      onPanel.map((k) => k.expiresAt.toISOString()),
+      listedAfter,
+      EXPIRY_TOLERANCE_SECONDS,
+    ],
+  );
+  return rowCount ?? 0;
+}
+
+/** Marzban keeps whole seconds (rounded up): a difference below this is not drift. */
+const EXPIRY_TOLERANCE_SECONDS = 2;
+
 export interface ServerKeyVerdicts {
   foreign: string[];
   removable: string[];

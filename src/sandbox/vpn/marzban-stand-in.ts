@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Reply, SandboxRequest, StandIn } from "../http/types.js";
 
@@ -101,6 +101,9 @@ export class MarzbanStandIn implements StandIn {
     const segments = req.path.slice(PREFIX.length).split("/").filter(Boolean);
     let request: unknown = null;
     try {
+      if (segments[0] === "sub" && segments.length === 2 && req.method === "GET") {
+        return { reply: this.subscription(segments[1] ?? ""), request };
+      }
       if (segments[0] !== "api") throw new PanelError(404, "Not Found");
       const r = segments.slice(1);
       if (req.method === "POST" && r.join("/") === "admin/token") {
@@ -162,7 +165,12 @@ export class MarzbanStandIn implements StandIn {
       return user;
     }
     if (r.length === 3 && method === "POST" && action === "revoke_sub") {
+      // Like Marzban's revoke_user_sub: a new link, and every proxy's credentials renewed.
       user.subscription_url = `/sub/${randomBytes(18).toString("base64url")}`;
+      for (const settings of Object.values(user.proxies)) {
+        if ("id" in settings) settings.id = randomUUID();
+        if ("password" in settings) settings.password = randomBytes(12).toString("base64url");
+      }
       return user;
     }
     if (r.length === 3 && method === "POST" && action === "reset") {
@@ -170,6 +178,22 @@ export class MarzbanStandIn implements StandIn {
       return user;
     }
     throw new PanelError(404, "Not Found");
+  }
+
+  /**
+   * What a client app fetches from a subscription URL (public): the user's VLESS link,
+   * base64-encoded; 404 for a revoked or unknown link, or a user not active.
+   */
+  private subscription(token: string): Reply {
+    const user = [...this.users.values()].find((u) => u.subscription_url === `/sub/${token}`);
+    if (user?.status !== "active") return { status: 404, json: { detail: "Not Found" } };
+    const id = user.proxies.vless?.id;
+    const link = `vless://${typeof id === "string" ? id : ""}@vpn.sandbox.invalid:443?type=tcp#${user.username}`;
+    return {
+      status: 200,
+      bytes: Buffer.from(Buffer.from(`${link}\n`).toString("base64")),
+      contentType: "text/plain; charset=utf-8",
+    };
   }
 
   private create(body: unknown): MarzbanUser {

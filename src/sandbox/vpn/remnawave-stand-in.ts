@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
   CreateUserCommand,
+  CreateUserHwidDeviceCommand,
   DeleteUserCommand,
+  DeleteUserHwidDeviceCommand,
   GetMetadataCommand,
   GetRemnawaveHealthCommand,
   GetUserByIdCommand,
   GetUserByUsernameCommand,
+  GetUserHwidDevicesCommand,
   GetUsersCommand,
   RevokeUserSubscriptionCommand,
   UpdateUserCommand,
@@ -63,6 +66,19 @@ export type RemnawaveUser = {
 
 const PREFIX = "/remnawave";
 
+/** One HWID device bound to a user, as the panel's API shows it. */
+type HwidDevice = {
+  hwid: string;
+  userId: number;
+  platform: string | null;
+  osVersion: string | null;
+  deviceModel: string | null;
+  userAgent: string | null;
+  requestIp: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
 class PanelError extends Error {
   constructor(
     readonly status: number,
@@ -76,11 +92,17 @@ class PanelError extends Error {
 export class RemnawaveStandIn implements StandIn {
   readonly target = "vpn";
   private readonly users = new Map<number, RemnawaveUser>();
+  private readonly devices = new Map<number, HwidDevice[]>();
   private nextId = 1;
   private version: string;
 
-  constructor(private readonly opts: RemnawaveStandInOptions) {
+  constructor(private opts: RemnawaveStandInOptions) {
     this.version = opts.version ?? "3.4.15";
+  }
+
+  /** Where the subscription URLs handed out from now on point (the stand-in's own once listening). */
+  setSubscriptionBase(base: string): void {
+    this.opts.subscriptionBase = base;
   }
 
   /** Pretends to be another panel version (e.g. "2.6.1"). */
@@ -120,6 +142,8 @@ export class RemnawaveStandIn implements StandIn {
 
   async handle(req: SandboxRequest): Promise<{ reply: Reply; request: unknown }> {
     let request: unknown = null;
+    const sub = /^\/remnawave\/api\/sub\/([^/]+)$/.exec(req.path)?.[1];
+    if (sub && req.method === "GET") return { reply: this.subscription(sub), request };
     try {
       if (req.headers.authorization !== `Bearer ${this.opts.token}`) {
         throw new PanelError(401, "Unauthorized");
@@ -171,6 +195,7 @@ export class RemnawaveStandIn implements StandIn {
         response: { runtimeMetrics: [] },
       });
     }
+    if (a === "hwid" && b === "devices") return this.hwid(method, r.slice(2), body);
     if (a !== "users") throw new PanelError(404, `Cannot ${method} ${r.join("/")}`);
     if (r.length === 1 && method === "POST") return this.create(body);
     if (r.length === 1 && method === "PATCH") return this.update(body);
@@ -192,8 +217,9 @@ export class RemnawaveStandIn implements StandIn {
     if (r.length === 4 && c === "actions" && d === "revoke" && method === "POST") {
       const input = validate(RevokeUserSubscriptionCommand.RequestBodySchema, body ?? {});
       const user = this.byId(b);
-      user.shortUuid = input.shortUuid ?? shortUuid();
-      user.vlessUuid = input.revokeOnlyPasswords ? user.vlessUuid : randomUUID();
+      // Like the panel: the credentials are always new; the link too unless only passwords go.
+      if (!input.revokeOnlyPasswords) user.shortUuid = input.shortUuid ?? shortUuid();
+      user.vlessUuid = randomUUID();
       user.trojanPassword = secret();
       user.ssPassword = secret();
       user.subRevokedAt = new Date().toISOString();
@@ -201,6 +227,53 @@ export class RemnawaveStandIn implements StandIn {
       return respond(RevokeUserSubscriptionCommand.ResponseSchema, { response: user });
     }
     throw new PanelError(404, `Cannot ${method} users/${r.slice(1).join("/")}`);
+  }
+
+  /** `/api/hwid/devices…`: a user's devices, binding one (the panel does it when an app connects), unbinding one. */
+  private hwid(method: string, rest: string[], body: unknown): unknown {
+    const list = (userId: number) => {
+      const devices = this.devices.get(userId) ?? [];
+      return { response: { total: devices.length, devices } };
+    };
+    if (method === "GET" && rest.length === 1) {
+      const { userId } = validate(GetUserHwidDevicesCommand.RequestParamSchema, {
+        userId: rest[0],
+      });
+      this.byId(String(userId));
+      return respond(GetUserHwidDevicesCommand.ResponseSchema, list(userId));
+    }
+    if (method === "POST" && rest.length === 0) {
+      const input = validate(CreateUserHwidDeviceCommand.RequestBodySchema, body);
+      const user = this.byId(String(input.userId));
+      const devices = this.devices.get(user.id) ?? [];
+      if (user.hwidDeviceLimit && devices.length >= user.hwidDeviceLimit) {
+        throw new PanelError(400, "User has reached the maximum number of HWID devices");
+      }
+      const now = new Date().toISOString();
+      devices.push({
+        hwid: input.hwid,
+        userId: user.id,
+        platform: input.platform ?? null,
+        osVersion: input.osVersion ?? null,
+        deviceModel: input.deviceModel ?? null,
+        userAgent: input.userAgent ?? null,
+        requestIp: input.requestIp ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      this.devices.set(user.id, devices);
+      return respond(CreateUserHwidDeviceCommand.ResponseSchema, list(user.id));
+    }
+    if (method === "POST" && rest.length === 1 && rest[0] === "delete") {
+      const input = validate(DeleteUserHwidDeviceCommand.RequestBodySchema, body);
+      const user = this.byId(String(input.userId));
+      this.devices.set(
+        user.id,
+        (this.devices.get(user.id) ?? []).filter((d) => d.hwid !== input.hwid),
+      );
+      return respond(DeleteUserHwidDeviceCommand.ResponseSchema, list(user.id));
+    }
+    throw new PanelError(404, `Cannot ${method} hwid/devices/${rest.join("/")}`);
   }
 
   private create(body: unknown): unknown {
@@ -283,6 +356,23 @@ export class RemnawaveStandIn implements StandIn {
     const user = this.users.get(Number(raw));
     if (!user) throw new PanelError(404, "User not found");
     return user;
+  }
+
+  /**
+   * What a client app fetches from a subscription URL (public, no token): the user's VLESS link,
+   * base64-encoded; 404 for a short uuid that no longer exists (revoked) or a user not active.
+   */
+  private subscription(short: string): Reply {
+    const user = [...this.users.values()].find((u) => u.shortUuid === short);
+    if (user?.status !== "ACTIVE" || new Date(user.expireAt) <= new Date()) {
+      return { status: 404, json: { message: "Not found", statusCode: 404 } };
+    }
+    const link = `vless://${user.vlessUuid}@vpn.sandbox.invalid:443?type=tcp&security=reality#${encodeURIComponent(user.username)}`;
+    return {
+      status: 200,
+      bytes: Buffer.from(Buffer.from(`${link}\n`).toString("base64")),
+      contentType: "text/plain; charset=utf-8",
+    };
   }
 
   private touch(user: RemnawaveUser): void {

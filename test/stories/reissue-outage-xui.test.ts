@@ -1,0 +1,3 @@
+import { reissueDuringOutage } from "./reissue-outage.js";
+
+await reissueDuringOutage("3x-ui");
