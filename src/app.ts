@@ -20,6 +20,7 @@ import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-dig
 import { DatabaseHealth } from "./ops/database-health.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
+import { systemHealthProbe } from "./ops/system-health.js";
 import {
   eventLoopPart,
   loopPart,
@@ -218,6 +219,11 @@ export async function startService(
               claimant: `${replicaName()}:console`,
               claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
             },
+            health: systemHealthProbe({
+              handlerWaitP99Ms: () => db.handlerWaitP99Ms(),
+              loops: () => loops.map((l) => l.state()),
+              readiness: () => readiness.report(),
+            }),
           }),
         ],
       });

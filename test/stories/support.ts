@@ -21,6 +21,8 @@ import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/loca
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
+import { Readiness } from "../../src/ops/readiness.js";
+import { systemHealthProbe } from "../../src/ops/system-health.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
@@ -162,6 +164,10 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     retryBaseMs: 1,
   };
 
+  // The stand-ins are up for the whole story: the dashboard's health line names them "ok".
+  const readiness = new Readiness();
+  readiness.dependency("vpn_api", true);
+  readiness.dependency("cryptopay", true);
   const { runtime } = testRuntime({
     sandbox,
     db,
@@ -177,6 +183,11 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
         logger,
         metrics,
         provisioning: { db, vpn, logger, claimant: "story-console", claimTtlMs: 30_000 },
+        health: systemHealthProbe({
+          handlerWaitP99Ms: () => db.handlerWaitP99Ms(),
+          loops: () => [],
+          readiness: () => readiness.report(),
+        }),
       }),
     ],
   });
