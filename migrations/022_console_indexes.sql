@@ -13,3 +13,7 @@ CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, id) WHERE actor_id IS N
 -- Single-use confirmations: an action confirmed with a token is recorded once.
 CREATE UNIQUE INDEX audit_log_confirmation_key ON audit_log ((details ->> 'confirmation'))
   WHERE details ? 'confirmation';
+
+-- The audit log about one customer, newest first (keyset by id).
+CREATE INDEX audit_log_target_id_idx ON audit_log (target_user_id, id)
+  WHERE target_user_id IS NOT NULL;

@@ -333,6 +333,7 @@ const messages = {
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Operator console</b>",
   "admin.home.refresh": "🔄 Refresh",
+  "admin.home.back": "🛠 Console",
   // (end of admin.home)
 
   // --- admin.dashboard ---

@@ -346,6 +346,7 @@ export const messages = {
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Панель оператора</b>",
   "admin.home.refresh": "🔄 Обновить",
+  "admin.home.back": "🛠 Панель",
   // (end of admin.home)
 
   // --- admin.dashboard ---

@@ -2,7 +2,10 @@ import type { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import { assertDistinctPrefixes } from "../feature.js";
 import { adminArea } from "./access.js";
+import { activationsGroup } from "./activations/index.js";
+import { auditGroup } from "./audit/index.js";
 import type { AdminDeps } from "./deps.js";
+import { exportsGroup } from "./exports/index.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
 
@@ -11,6 +14,9 @@ export type { AdminDeps } from "./deps.js";
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
   const groups: AdminGroup[] = [];
+  groups.push(exportsGroup(deps));
+  groups.push(auditGroup(deps));
+  groups.push(activationsGroup(deps));
   return [homeGroup(deps, groups), ...groups];
 }
 
