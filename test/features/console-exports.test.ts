@@ -41,8 +41,7 @@ describe("a CSV export of 10 000 payments", () => {
     const perQuery: number[] = [];
     // A query spy on the real database: rows per statement, connections out between pages.
     const spy: DbAccess = {
-      withClient: (label, fn) => db.withClient(label, fn),
-      tx: (label, fn) => db.tx(label, fn),
+      ...db.forKind("handler"),
       query: async <R extends QueryResultRow>(label: string, text: string, values?: unknown[]) => {
         const result = await db.query<R>(label, text, values);
         perQuery.push(result.rows.length);

@@ -48,6 +48,7 @@ function recording(target: DbAccess, into: Recorded[]): DbAccess {
     };
   };
   return {
+    ...target,
     withClient: (label, fn) => target.withClient(label, (c) => fn(scoped(label, c))),
     tx: (label, fn) => target.tx(label, (c) => fn(scoped(label, c))),
     query: (label, text, values) => {
