@@ -21,6 +21,7 @@ import { formatDigest, scheduleDaily, yesterdayInNumbers } from "./ops/daily-dig
 import { DatabaseHealth } from "./ops/database-health.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { Readiness } from "./ops/readiness.js";
+import { systemHealthProbe } from "./ops/system-health.js";
 import {
   eventLoopPart,
   loopPart,
@@ -162,6 +163,12 @@ export async function startService(
           db,
           vpn: network.vpn,
           cryptopay: network.cryptopay,
+          // Read when an admin opens the dashboard, after the loops below exist.
+          health: systemHealthProbe({
+            handlerWaitP99Ms: () => db.handlerWaitP99Ms(),
+            loops: () => loops.map((l) => l.state()),
+            readiness: () => readiness.report(),
+          }),
         }).runtime
       : undefined;
     if (bot) {

@@ -4,6 +4,7 @@ import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
 import { claimTtlFor, type ProvisioningDeps } from "../domain/subscriptions/provisioning.js";
 import { adminFeature } from "../features/admin/feature.js";
+import type { AdminDeps } from "../features/admin/index.js";
 import { devicesFeature } from "../features/devices/index.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
@@ -27,6 +28,8 @@ export interface TelegramBotDeps {
   options?: Partial<BotOptions>;
   /** Overrides of the customer flows' deps (tests: limits, a faster provisioning retry). */
   services?: Partial<BotServicesDeps>;
+  /** The console dashboard's health line (absent: the dashboard leaves it out). */
+  health?: AdminDeps["health"];
 }
 
 /** Provisioning as a handler runs it, claimed in this replica's name with `role`. */
@@ -81,6 +84,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
         logger: logger.child({ component: "console" }),
         metrics,
         provisioning: handlerProvisioning(deps, "console"),
+        ...(deps.health ? { health: deps.health } : {}),
       }),
       devicesFeature({ db, vpn: deps.vpn, logger }),
     ],

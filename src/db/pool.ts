@@ -3,7 +3,7 @@ import pg from "pg";
 import type { Logger } from "pino";
 import type { Metrics } from "../ops/metrics.js";
 import { toError } from "../util/errors.js";
-import { PoolReportWindow } from "./report.js";
+import { PoolReportWindow, RecentWaits } from "./report.js";
 import type { DbScope } from "./scope.js";
 import { Semaphore } from "./semaphore.js";
 
@@ -161,6 +161,8 @@ export class Db {
   readonly #log: Logger;
   readonly #workerSlots: Semaphore;
   readonly #window = new PoolReportWindow();
+  /** Handler acquire waits of the last minutes (the console's health line). */
+  readonly #handlerWaits = new RecentWaits();
   #connecting = 0;
   #lastAcquiredAt = performance.now();
   /** Start of the current stretch during which at least one checkout was waiting. */
@@ -297,6 +299,7 @@ export class Db {
     this.#lastAcquiredAt = acquiredAt;
     const waitMs = acquiredAt - requestedAt;
     this.#opts.metrics.dbWait.observe({ label, kind }, waitMs / 1000);
+    if (kind === "handler") this.#handlerWaits.record(waitMs);
 
     // pg-pool removes its idle error listener while a client is checked out.
     let brokenBy: Error | undefined;
@@ -375,6 +378,11 @@ export class Db {
       workerInUse: this.#workerSlots.inUse,
       workerWaiting: this.#workerSlots.waiting,
     };
+  }
+
+  /** p99 of the handler checkouts' acquire wait over the last five minutes; null without any. */
+  handlerWaitP99Ms(): number | null {
+    return this.#handlerWaits.p99Ms();
   }
 
   /** Logs the `pool_report` line: size, idle, waiting, wait/hold percentiles, top holders. */

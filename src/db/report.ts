@@ -66,3 +66,38 @@ export class PoolReportWindow {
     return report;
   }
 }
+
+/**
+ * Acquire waits of the last few minutes, kept in one histogram per minute: the percentile spans
+ * the current minute and the `minutes - 1` before it, whatever the `pool_report` cadence.
+ */
+export class RecentWaits {
+  readonly #slots: Array<{ minute: number; histogram: RecordableHistogram; count: number }> = [];
+
+  constructor(
+    readonly minutes = 5,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  record(waitMs: number): void {
+    const minute = Math.floor(this.now() / 60_000);
+    let slot = this.#slots.at(-1);
+    if (!slot || slot.minute !== minute) {
+      slot = { minute, histogram: createHistogram(), count: 0 };
+      this.#slots.push(slot);
+      while (this.#slots.length > this.minutes) this.#slots.shift();
+    }
+    slot.histogram.record(Math.max(1, Math.round(waitMs * 1e6)));
+    slot.count++;
+  }
+
+  /** p99 in ms over the recent minutes; null when nothing waited for a connection then. */
+  p99Ms(): number | null {
+    const oldest = Math.floor(this.now() / 60_000) - this.minutes + 1;
+    const recent = this.#slots.filter((s) => s.minute >= oldest && s.count > 0);
+    if (recent.length === 0) return null;
+    const merged = createHistogram();
+    for (const s of recent) merged.add(s.histogram);
+    return toMs(merged.percentile(99));
+  }
+}

@@ -361,9 +361,28 @@ const messages = {
 
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Operator console</b>",
+  "admin.home.refresh": "🔄 Refresh",
+  "admin.home.back": "🛠 Console",
   // (end of admin.home)
 
   // --- admin.dashboard ---
+  "admin.dashboard.customers": "👥 Customers: <b>{total}</b> · new today {today} · 7 d {week}",
+  "admin.dashboard.subscriptions":
+    "📦 Subscriptions: active paid <b>{paid}</b> · trial {trial} · pending activation {pending} · expired {expired}",
+  "admin.dashboard.revenue":
+    "💰 Revenue: today <b>{today}</b> · 7 d {week} · 30 d {month}\n{line0}\n{line1}\n{line2}",
+  "admin.dashboard.revenue_line":
+    "   {provider, select, telegram_stars {⭐ Stars} telegram_card {💳 Card} other {🪙 Crypto}}: {today} · {week} · {month}",
+  "admin.dashboard.revenue_stars_line":
+    "   ⭐ Stars: {today} · {week} · {month} ({stars} ⭐ in 30 d)",
+  "admin.dashboard.conversion":
+    "🎯 Trial → paid ({days} d): <b>{converted}</b> of {trials} ({percent}%)",
+  "admin.dashboard.conversion_none": "🎯 Trial → paid ({days} d): no trials yet",
+  "admin.dashboard.withdrawals": "💸 Pending withdrawals: <b>{count}</b> ({amount})",
+  "admin.dashboard.health":
+    "🩺 DB wait p99 {wait} · workers late: {late} · VPN: {vpn} · Crypto Pay: {cryptopay}",
+  "admin.dashboard.no_samples": "—",
+  "admin.dashboard.none_late": "none",
   // (end of admin.dashboard)
 
   // --- admin.users ---
@@ -578,12 +597,55 @@ const messages = {
   // (end of admin.support)
 
   // --- admin.exports ---
+  "admin.exports.entry": "📤 Exports",
+  "admin.exports.title":
+    "📤 <b>Exports</b>\nCSV files read from the database page by page and sent here as a document.",
+  "admin.exports.kind":
+    "{kind, select, users {Customers} subscriptions {Subscriptions} other {Payments}}",
+  "admin.exports.confirm":
+    "Export all <b>{kind, select, users {customers} subscriptions {subscriptions} other {payments}}</b> as a CSV file?",
+  "admin.exports.button_confirm": "✅ Export",
+  "admin.exports.caption":
+    "📤 {kind, select, users {Customers} subscriptions {Subscriptions} other {Payments}}, {at}",
+  "admin.exports.done":
+    "✅ {kind, select, users {Customers} subscriptions {Subscriptions} other {Payments}}: {rows, plural, one {# row} other {# rows}} exported.",
+  "admin.exports.used": "This button was already used: that export was sent.",
+  "admin.exports.failed": "❌ The export could not be sent: {error}",
+  "admin.exports.back": "⬅️ Exports",
   // (end of admin.exports)
 
   // --- admin.audit ---
+  "admin.audit.entry": "📜 Audit log",
+  "admin.audit.title_all": "📜 <b>Audit log</b>",
+  "admin.audit.title_admin": "📜 <b>Audit log</b> · by admin <code>{id}</code>",
+  "admin.audit.title_customer": "📜 <b>Audit log</b> · about customer <code>{id}</code>",
+  "admin.audit.line":
+    "<code>#{id}</code> {at}\n{actor, select, system {system} other {admin <code>{actor}</code>}} → <b>{action}</b>{target, select, none {} other { · customer <code>{target}</code>}}{details}",
+  "admin.audit.details": "\n<i>{text}</i>",
+  "admin.audit.empty": "Nothing recorded here yet.",
+  "admin.audit.older": "◀️ Older",
+  "admin.audit.newest": "⏮ Newest",
+  "admin.audit.usage":
+    "Usage: /audit · /audit &lt;id&gt; · /audit admin &lt;id&gt; · /audit user &lt;id&gt;",
   // (end of admin.audit)
 
   // --- admin.activations ---
+  "admin.activations.entry": "⏳ Pending activations",
+  "admin.activations.title": "⏳ <b>Pending activations</b>: {count}",
+  "admin.activations.line":
+    "<code>#{id}</code> · customer <code>{user}</code> · {attempts, plural, one {# attempt} other {# attempts}} · next try {next}{error}",
+  "admin.activations.due_now": "now",
+  "admin.activations.error": "\n<i>{text}</i>",
+  "admin.activations.empty": "✅ Nothing waits for its key.",
+  "admin.activations.retry_button": "🔁 Retry #{id}",
+  "admin.activations.confirm":
+    "Retry the activation of <code>#{id}</code> (customer <code>{user}</code>) now? The activation worker makes the VPN call in its next iteration.",
+  "admin.activations.button_confirm": "✅ Retry now",
+  "admin.activations.done":
+    "✅ <code>#{id}</code> is due now: the activation worker tries it in its next iteration.",
+  "admin.activations.gone": "<code>#{id}</code> no longer waits for its key.",
+  "admin.activations.used": "This button was already used.",
+  "admin.activations.back": "⬅️ Pending activations",
   // (end of admin.activations)
 } satisfies Messages;
 

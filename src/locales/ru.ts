@@ -378,9 +378,29 @@ export const messages = {
 
   // --- admin.home ---
   "admin.home.title": "🛠 <b>Панель оператора</b>",
+  "admin.home.refresh": "🔄 Обновить",
+  "admin.home.back": "🛠 Панель",
   // (end of admin.home)
 
   // --- admin.dashboard ---
+  "admin.dashboard.customers":
+    "👥 Клиенты: <b>{total}</b> · новых сегодня {today} · за 7 дн. {week}",
+  "admin.dashboard.subscriptions":
+    "📦 Подписки: оплаченных активных <b>{paid}</b> · пробных {trial} · ждут активации {pending} · истекших {expired}",
+  "admin.dashboard.revenue":
+    "💰 Выручка: сегодня <b>{today}</b> · 7 дн. {week} · 30 дн. {month}\n{line0}\n{line1}\n{line2}",
+  "admin.dashboard.revenue_line":
+    "   {provider, select, telegram_stars {⭐ Stars} telegram_card {💳 Карта} other {🪙 Крипта}}: {today} · {week} · {month}",
+  "admin.dashboard.revenue_stars_line":
+    "   ⭐ Stars: {today} · {week} · {month} ({stars} ⭐ за 30 дн.)",
+  "admin.dashboard.conversion":
+    "🎯 Пробный → оплата ({days} дн.): <b>{converted}</b> из {trials} ({percent}%)",
+  "admin.dashboard.conversion_none": "🎯 Пробный → оплата ({days} дн.): пробных ещё не было",
+  "admin.dashboard.withdrawals": "💸 Заявок на вывод: <b>{count}</b> ({amount})",
+  "admin.dashboard.health":
+    "🩺 Ожидание БД p99 {wait} · воркеры опаздывают: {late} · VPN: {vpn} · Crypto Pay: {cryptopay}",
+  "admin.dashboard.no_samples": "—",
+  "admin.dashboard.none_late": "нет",
   // (end of admin.dashboard)
 
   // --- admin.users ---
@@ -596,12 +616,54 @@ export const messages = {
   // (end of admin.support)
 
   // --- admin.exports ---
+  "admin.exports.entry": "📤 Выгрузки",
+  "admin.exports.title":
+    "📤 <b>Выгрузки</b>\nCSV-файлы читаются из базы постранично и приходят сюда документом.",
+  "admin.exports.kind": "{kind, select, users {Клиенты} subscriptions {Подписки} other {Платежи}}",
+  "admin.exports.confirm":
+    "Выгрузить все <b>{kind, select, users {клиенты} subscriptions {подписки} other {платежи}}</b> в CSV-файл?",
+  "admin.exports.button_confirm": "✅ Выгрузить",
+  "admin.exports.caption":
+    "📤 {kind, select, users {Клиенты} subscriptions {Подписки} other {Платежи}}, {at}",
+  "admin.exports.done":
+    "✅ {kind, select, users {Клиенты} subscriptions {Подписки} other {Платежи}}: {rows, plural, one {# строка} few {# строки} many {# строк} other {# строки}}.",
+  "admin.exports.used": "Эта кнопка уже использована: выгрузка отправлена.",
+  "admin.exports.failed": "❌ Выгрузку не удалось отправить: {error}",
+  "admin.exports.back": "⬅️ Выгрузки",
   // (end of admin.exports)
 
   // --- admin.audit ---
+  "admin.audit.entry": "📜 Журнал действий",
+  "admin.audit.title_all": "📜 <b>Журнал действий</b>",
+  "admin.audit.title_admin": "📜 <b>Журнал действий</b> · админ <code>{id}</code>",
+  "admin.audit.title_customer": "📜 <b>Журнал действий</b> · клиент <code>{id}</code>",
+  "admin.audit.line":
+    "<code>#{id}</code> {at}\n{actor, select, system {система} other {админ <code>{actor}</code>}} → <b>{action}</b>{target, select, none {} other { · клиент <code>{target}</code>}}{details}",
+  "admin.audit.details": "\n<i>{text}</i>",
+  "admin.audit.empty": "Здесь пока ничего не записано.",
+  "admin.audit.older": "◀️ Раньше",
+  "admin.audit.newest": "⏮ Последние",
+  "admin.audit.usage":
+    "Как вызвать: /audit · /audit &lt;id&gt; · /audit admin &lt;id&gt; · /audit user &lt;id&gt;",
   // (end of admin.audit)
 
   // --- admin.activations ---
+  "admin.activations.entry": "⏳ Ждут активации",
+  "admin.activations.title": "⏳ <b>Ждут активации</b>: {count}",
+  "admin.activations.line":
+    "<code>#{id}</code> · клиент <code>{user}</code> · {attempts, plural, one {# попытка} few {# попытки} many {# попыток} other {# попытки}} · следующая {next}{error}",
+  "admin.activations.due_now": "сейчас",
+  "admin.activations.error": "\n<i>{text}</i>",
+  "admin.activations.empty": "✅ Ключа никто не ждёт.",
+  "admin.activations.retry_button": "🔁 Повторить #{id}",
+  "admin.activations.confirm":
+    "Повторить активацию <code>#{id}</code> (клиент <code>{user}</code>) сейчас? Вызов VPN сделает воркер активации в следующей итерации.",
+  "admin.activations.button_confirm": "✅ Повторить сейчас",
+  "admin.activations.done":
+    "✅ <code>#{id}</code> в очереди: воркер активации попробует в следующей итерации.",
+  "admin.activations.gone": "<code>#{id}</code> больше не ждёт ключа.",
+  "admin.activations.used": "Эта кнопка уже использована.",
+  "admin.activations.back": "⬅️ Ждут активации",
   // (end of admin.activations)
 } as const;
 

@@ -17,6 +17,8 @@ import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/loca
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
+import { Readiness } from "../../src/ops/readiness.js";
+import { systemHealthProbe } from "../../src/ops/system-health.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
@@ -135,6 +137,11 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     Promise.all([vpn instanceof HttpVpnApi ? vpn.close() : undefined, cryptopay.close()]),
   );
 
+  // The stand-ins are up for the whole story: the dashboard's health line names them "ok".
+  const readiness = new Readiness();
+  readiness.dependency("vpn_api", true);
+  readiness.dependency("cryptopay", true);
+
   // The bot, the out-of-chat payments and the workers through the composition root's factories.
   const telegram = createTelegramBot({
     config,
@@ -144,6 +151,11 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     db,
     vpn,
     cryptopay: config.cryptopay.token ? cryptopay : undefined,
+    health: systemHealthProbe({
+      handlerWaitP99Ms: () => db.handlerWaitP99Ms(),
+      loops: () => [],
+      readiness: () => readiness.report(),
+    }),
     options: {
       ...FAST_OPTIONS,
       rateLimitCapacity: 100,

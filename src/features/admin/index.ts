@@ -2,8 +2,11 @@ import type { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import { assertDistinctPrefixes } from "../feature.js";
 import { adminArea } from "./access.js";
+import { activationsGroup } from "./activations/index.js";
+import { auditGroup } from "./audit/index.js";
 import { contentGroup } from "./content/index.js";
 import type { AdminDeps } from "./deps.js";
+import { exportsGroup } from "./exports/index.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
 import { promoGroup } from "./promo/index.js";
@@ -13,7 +16,14 @@ export type { AdminDeps } from "./deps.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [usersGroup(deps), promoGroup(deps), contentGroup(deps)];
+  const groups: AdminGroup[] = [
+    usersGroup(deps),
+    promoGroup(deps),
+    contentGroup(deps),
+    exportsGroup(deps),
+    auditGroup(deps),
+    activationsGroup(deps),
+  ];
   return [homeGroup(deps, groups), ...groups];
 }
 
