@@ -10,7 +10,7 @@ import { DbScope } from "./db/scope.js";
 import { CryptoPaymentProcessor } from "./domain/billing/out-of-chat-payments.js";
 import { createPaymentAnnouncer } from "./domain/billing/payment-announcer.js";
 import { claimTtlFor, provisionSubscription } from "./domain/subscriptions/provisioning.js";
-import { createAdminFeature } from "./features/admin/index.js";
+import { createAdminFeature, withdrawalCopyRecorder } from "./features/admin/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
@@ -220,6 +220,7 @@ export async function startService(
             },
           }),
         ],
+        noticeSent: withdrawalCopyRecorder(db, logger),
       });
       for (const part of runtime.parts()) watchdog.register(part);
       readiness.addCheck("telegram_bot", async () => runtime.readinessReason());

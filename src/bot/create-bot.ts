@@ -20,14 +20,13 @@ import { menuFeature } from "./features/menu.js";
 import { paymentsFeature } from "./features/payments.js";
 import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
-import { withdrawalDecisionsFeature } from "./features/withdrawal-decisions.js";
 import type { RunUpdate } from "./inbox.js";
 import { handleUpdateError } from "./middlewares/errors.js";
 import { chooseLocale } from "./middlewares/locale.js";
 import { markReachable, Reachability } from "./middlewares/reachability.js";
 import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
-import { createCustomerNotifier } from "./notifier.js";
+import { createCustomerNotifier, type NoticeSentHook } from "./notifier.js";
 import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
@@ -51,6 +50,8 @@ export interface CreateBotDeps {
    * own features and before the customer flows.
    */
   features?: ReadonlyArray<Composer<BotContext>>;
+  /** Told of every notice sent (the console remembers the copies of withdrawal requests). */
+  noticeSent?: NoticeSentHook;
 }
 
 /** The bot and the pieces its runtime (polling or webhook) needs. */
@@ -74,7 +75,7 @@ export interface CreatedBot {
  *   { locale → reachable mark → private-chat features… → unhandled }.
  * De-duplication happens before the pipeline: the runtime stores each update in the inbox and
  * runs only the ones it claimed (src/bot/inbox.ts). Customer features: close an open question on any button or command → start,
- *   language, menu, info → admin withdrawal decisions → flows (buttons, commands, typed
+ *   language, menu, info → the operator console → flows (buttons, commands, typed
  *   answers) → unhandled.
  */
 export function createBot(deps: CreateBotDeps): CreatedBot {
@@ -127,7 +128,12 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     onUnreachable: (telegramId) => reachability.unreachable(telegramId),
   });
 
-  notifier = createCustomerNotifier({ api: bot.api, i18n, users: deps.services.users });
+  notifier = createCustomerNotifier({
+    api: bot.api,
+    i18n,
+    users: deps.services.users,
+    ...(deps.noticeSent ? { sent: deps.noticeSent } : {}),
+  });
 
   const updates = new UpdateTracker();
   bot.use(trackUpdates(updates, deps.metrics));
@@ -147,7 +153,6 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     languageFeature(),
     menuFeature(),
     infoFeature(),
-    withdrawalDecisionsFeature(deps.config.bot.adminIds),
     ...(deps.features ?? []),
     flowsFeature(limiter),
     unhandledFeature(),

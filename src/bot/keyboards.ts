@@ -26,7 +26,7 @@ export const Cb = {
   language: (mode: LanguagePickMode, code: string) => `lang:${mode}:${code}`,
   flow: (name: FlowName) => `f:${name}`,
   action: (action: FlowAction) => encodeAction(action),
-  /** An admin's decision on a withdrawal request (admins only; see withdrawal-decisions.ts). */
+  /** An admin's decision on a withdrawal request (the console's withdrawals group reads it). */
   withdrawalDecision: (withdrawalId: number, approve: boolean) =>
     `wd:${withdrawalId}:${approve ? "a" : "r"}`,
 } as const;
@@ -35,8 +35,6 @@ export type LanguagePickMode = "first" | "set";
 
 export const LANGUAGE_DATA = /^lang:(first|set):([a-z]{2,3}(?:-[a-z0-9]{2,8})?)$/;
 export const FLOW_DATA = /^f:(profile|buy|key|referral|topup|withdraw|trial)$/;
-
-export const WITHDRAWAL_DECISION_DATA = /^wd:([1-9]\d{0,15}):([ar])$/;
 
 const MAX_CALLBACK_BYTES = 64;
 

@@ -10,7 +10,12 @@ export interface NotifierDeps {
   api: Api;
   i18n: I18n;
   users: Pick<UsersPort, "languageOf">;
+  /** Told of every notice that went out, with its message (the console tracks request copies). */
+  sent?: NoticeSentHook;
 }
+
+/** Must not throw (the notice is already out). */
+export type NoticeSentHook = (userId: number, notice: Notice, messageId: number) => Promise<void>;
 
 /** A button under a notice: opens a flow, or carries its own callback data. */
 export type NoticeButton = { key: MessageKey; flow: FlowName } | { key: MessageKey; data: string };
@@ -170,12 +175,13 @@ export function createCustomerNotifier(deps: NotifierDeps): CustomerNotifier {
       try {
         if (qrCode !== undefined && text.length <= CAPTION_LIMIT) {
           try {
-            await deps.api.sendPhoto(
+            const photo = await deps.api.sendPhoto(
               userId,
               new InputFile(await renderQrPng(qrCode), "qr.png"),
               { ...options, caption: text },
               signal as Parameters<Api["sendPhoto"]>[3],
             );
+            await deps.sent?.(userId, notice, photo.message_id);
             return "sent";
           } catch (err) {
             if (err instanceof GrammyError && (err.error_code === 403 || err.error_code === 429)) {
@@ -185,12 +191,13 @@ export function createCustomerNotifier(deps: NotifierDeps): CustomerNotifier {
             // still reaches the customer as text.
           }
         }
-        await deps.api.sendMessage(
+        const message = await deps.api.sendMessage(
           userId,
           text,
           options,
           signal as Parameters<Api["sendMessage"]>[3],
         );
+        await deps.sent?.(userId, notice, message.message_id);
         return "sent";
       } catch (err) {
         if (err instanceof GrammyError && err.error_code === 403) return "unreachable";

@@ -262,15 +262,6 @@ const messages = {
     "✅ Request #{id} for <b>{amount}</b> accepted. The amount is reserved (balance now {balance}); we'll tell you when it's paid out.",
   "withdraw.button_profile": "👤 Profile",
 
-  // --- admin: withdrawal decisions ------------------------------------------------------------
-  "admin.withdrawal_approved":
-    "✅ Withdrawal #{id} ({amount}, customer <code>{user}</code>) approved. The customer was told it is paid out.",
-  "admin.withdrawal_rejected":
-    "❌ Withdrawal #{id} ({amount}, customer <code>{user}</code>) rejected; the amount is back on the customer's balance.",
-  "admin.withdrawal_already":
-    "Withdrawal #{id} was already {status, select, approved {approved} other {rejected}}.",
-  "admin.withdrawal_not_found": "Withdrawal #{id} was not found.",
-
   // --- notices (sent by workers: src/domain/notifications) -----------------------------------------
   "notice.activation_done":
     "✅ Your key is ready! Copy the link and add it to your app:\n\n<code>{link}</code>",
@@ -350,6 +341,36 @@ const messages = {
   // (end of admin.broadcasts)
 
   // --- admin.withdrawals ---
+  "admin.withdrawals.entry": "💸 Withdrawals",
+  "admin.withdrawals.request":
+    "💸 <b>Withdrawal request #{id}</b>\nCustomer: <code>{user}</code> {username}\nAmount: <b>{amount}</b>\nRequested: {created}\nPayout details:\n<code>{requisites}</code>",
+  "admin.withdrawals.outcome":
+    "{status, select, approved {✅ <b>Approved</b>} other {❌ <b>Rejected</b>}} by <code>{admin}</code>, {at}{status, select, rejected {\nReason: {reason}} other {}}",
+  "admin.withdrawals.button_approve": "✅ Approve",
+  "admin.withdrawals.button_reject": "❌ Reject",
+  "admin.withdrawals.button_confirm_approve": "✅ Yes, paid out",
+  "admin.withdrawals.button_confirm_reject": "❌ Yes, reject",
+  "admin.withdrawals.button_back": "« Back",
+  "admin.withdrawals.button_list": "📋 Open requests",
+  "admin.withdrawals.button_prev": "‹ Previous",
+  "admin.withdrawals.button_next": "Next ›",
+  "admin.withdrawals.button_home": "« Console",
+  "admin.withdrawals.confirm_approve":
+    "Approve request #{id}? Confirm only once the money is sent: the customer is told it is paid out.",
+  "admin.withdrawals.reason_prompt":
+    "Send the reason for rejecting request #{id} — the customer reads it, and the amount goes back to their balance.",
+  "admin.withdrawals.reason_invalid": "The reason must be text of 1 to 1000 characters.",
+  "admin.withdrawals.confirm_reject":
+    "Reject request #{id}? The customer gets the amount back and reads:\n<i>{reason}</i>",
+  "admin.withdrawals.already_decided": "This request has already been decided.",
+  "admin.withdrawals.confirm_used": "This confirmation was already used.",
+  "admin.withdrawals.not_found": "Withdrawal #{id} was not found.",
+  "admin.withdrawals.list_title":
+    "💸 <b>Open withdrawal requests</b>: {total} (showing {from}–{to}, oldest first)",
+  "admin.withdrawals.list_empty": "💸 No withdrawal requests are waiting.",
+  "admin.withdrawals.list_item": "#{id} · {amount} · {user}",
+  "admin.withdrawals.customer_rejected":
+    "❌ Your withdrawal of {amount} was rejected: {reason}\nThe amount is back on your balance ({balance}).",
   // (end of admin.withdrawals)
 
   // --- admin.support ---

@@ -272,15 +272,6 @@ export const messages = {
     "✅ Заявка №{id} на <b>{amount}</b> принята. Сумма зарезервирована (баланс теперь {balance}); мы сообщим, когда деньги будут отправлены.",
   "withdraw.button_profile": "👤 Профиль",
 
-  // --- admin: withdrawal decisions ------------------------------------------------------------
-  "admin.withdrawal_approved":
-    "✅ Вывод №{id} ({amount}, клиент <code>{user}</code>) одобрен. Клиенту сообщили о выплате.",
-  "admin.withdrawal_rejected":
-    "❌ Вывод №{id} ({amount}, клиент <code>{user}</code>) отклонён, сумма возвращена на баланс клиента.",
-  "admin.withdrawal_already":
-    "Вывод №{id} уже {status, select, approved {одобрен} other {отклонён}}.",
-  "admin.withdrawal_not_found": "Вывод №{id} не найден.",
-
   // --- notices (sent by workers: src/domain/notifications) -----------------------------------------
   "notice.activation_done":
     "✅ Ваш ключ готов! Скопируйте ссылку и добавьте её в приложение:\n\n<code>{link}</code>",
@@ -363,6 +354,36 @@ export const messages = {
   // (end of admin.broadcasts)
 
   // --- admin.withdrawals ---
+  "admin.withdrawals.entry": "💸 Выводы",
+  "admin.withdrawals.request":
+    "💸 <b>Заявка на вывод №{id}</b>\nКлиент: <code>{user}</code> {username}\nСумма: <b>{amount}</b>\nСоздана: {created}\nРеквизиты:\n<code>{requisites}</code>",
+  "admin.withdrawals.outcome":
+    "{status, select, approved {✅ <b>Одобрено</b>} other {❌ <b>Отклонено</b>}}: <code>{admin}</code>, {at}{status, select, rejected {\nПричина: {reason}} other {}}",
+  "admin.withdrawals.button_approve": "✅ Одобрить",
+  "admin.withdrawals.button_reject": "❌ Отклонить",
+  "admin.withdrawals.button_confirm_approve": "✅ Да, выплачено",
+  "admin.withdrawals.button_confirm_reject": "❌ Да, отклонить",
+  "admin.withdrawals.button_back": "« Назад",
+  "admin.withdrawals.button_list": "📋 Открытые заявки",
+  "admin.withdrawals.button_prev": "‹ Назад",
+  "admin.withdrawals.button_next": "Дальше ›",
+  "admin.withdrawals.button_home": "« Панель",
+  "admin.withdrawals.confirm_approve":
+    "Одобрить заявку №{id}? Подтверждайте, только когда деньги отправлены: клиенту сообщат о выплате.",
+  "admin.withdrawals.reason_prompt":
+    "Отправьте причину отказа по заявке №{id} — её прочитает клиент, сумма вернётся на его баланс.",
+  "admin.withdrawals.reason_invalid": "Причина — текст от 1 до 1000 символов.",
+  "admin.withdrawals.confirm_reject":
+    "Отклонить заявку №{id}? Клиенту вернётся сумма, и он прочитает:\n<i>{reason}</i>",
+  "admin.withdrawals.already_decided": "По этой заявке уже принято решение.",
+  "admin.withdrawals.confirm_used": "Это подтверждение уже использовано.",
+  "admin.withdrawals.not_found": "Заявка на вывод №{id} не найдена.",
+  "admin.withdrawals.list_title":
+    "💸 <b>Открытые заявки на вывод</b>: {total} (показаны {from}–{to}, сначала старые)",
+  "admin.withdrawals.list_empty": "💸 Заявок на вывод нет.",
+  "admin.withdrawals.list_item": "№{id} · {amount} · {user}",
+  "admin.withdrawals.customer_rejected":
+    "❌ Ваш вывод {amount} отклонён: {reason}\nСумма вернулась на баланс ({balance}).",
   // (end of admin.withdrawals)
 
   // --- admin.support ---

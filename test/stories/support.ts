@@ -14,7 +14,7 @@ import {
   type ProvisioningDeps,
   provisionSubscription,
 } from "../../src/domain/subscriptions/provisioning.js";
-import { createAdminFeature } from "../../src/features/admin/index.js";
+import { createAdminFeature, withdrawalCopyRecorder } from "../../src/features/admin/index.js";
 import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
 import { plainText } from "../../src/locales/format.js";
 import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/locales/index.js";
@@ -179,6 +179,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
         provisioning: { db, vpn, logger, claimant: "story-console", claimTtlMs: 30_000 },
       }),
     ],
+    noticeSent: withdrawalCopyRecorder(db, logger),
   });
 
   // The Crypto Pay webhook exactly as the composition root mounts it.

@@ -19,6 +19,8 @@ const OWNERS: Record<string, string> = {
   referral_rewards: "src/domain/billing/",
   withdrawals: "src/domain/billing/",
   unmatched_payments: "src/domain/billing/",
+  withdrawal_copies: "src/domain/billing/",
+  withdrawal_reject_drafts: "src/domain/billing/",
   subscriptions: "src/domain/subscriptions/",
   subscription_grants: "src/domain/subscriptions/",
   issued_uuids: "src/domain/subscriptions/",

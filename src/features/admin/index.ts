@@ -5,12 +5,14 @@ import { adminArea } from "./access.js";
 import type { AdminDeps } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
+import { withdrawalsGroup } from "./withdrawals/index.js";
 
 export type { AdminDeps } from "./deps.js";
+export { withdrawalCopyRecorder } from "./withdrawals/index.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [];
+  const groups: AdminGroup[] = [withdrawalsGroup(deps)];
   return [homeGroup(deps, groups), ...groups];
 }
 
