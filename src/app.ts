@@ -10,6 +10,7 @@ import { DbScope } from "./db/scope.js";
 import { CryptoPaymentProcessor } from "./domain/billing/out-of-chat-payments.js";
 import { createPaymentAnnouncer } from "./domain/billing/payment-announcer.js";
 import { claimTtlFor, provisionSubscription } from "./domain/subscriptions/provisioning.js";
+import { broadcastConsole, broadcastTransport } from "./features/admin/broadcasts/index.js";
 import { createAdminFeature, withdrawalCopyRecorder } from "./features/admin/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
@@ -275,14 +276,17 @@ export async function startService(
         cryptoPayments,
         starTransactions: bot?.starTransactions,
         notifier: bot?.notifier,
-        broadcastTransport: bot
+        // Each Bot API call has its own timeout (the API guard); stopping never cuts one off.
+        broadcastTransport: bot ? broadcastTransport(bot.bot.api) : undefined,
+        ...(bot
           ? {
-              // Each Bot API call has its own timeout (the API guard); stopping never cuts one off.
-              send: async (userId, text) => {
-                await bot?.bot.api.sendMessage(userId, text);
-              },
+              broadcastConsole: broadcastConsole({
+                db: db.forKind("worker"),
+                api: bot.bot.api,
+                logger: logger.child({ component: "broadcast" }),
+              }),
             }
-          : undefined,
+          : {}),
         alertOperator: operators.alert,
         reportToOperator: operators.report,
       }),

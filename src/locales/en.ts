@@ -338,6 +338,57 @@ const messages = {
   // (end of admin.content)
 
   // --- admin.broadcasts ---
+  "admin.broadcasts.entry": "📣 Broadcast",
+  "admin.broadcasts.compose":
+    "📣 <b>New broadcast</b>\nSend its text as one message — Telegram formatting (bold, italic, links, spoilers…) or HTML tags are kept. Or send a photo with the text as its caption (up to 1024 characters).",
+  "admin.broadcasts.text_invalid":
+    "That is not a broadcast: send text (up to 4096 characters) or a photo with a caption (up to 1024).",
+  "admin.broadcasts.draft":
+    "📣 <b>Broadcast #{id}</b> (draft)\nSegment: {segment} — <b>{recipients}</b> {recipients, plural, one {recipient} other {recipients}} now\nPhoto: {photo, select, yes {yes} other {no}}\nButton: {button}\nA/B variants: {ab, select, yes {yes (recipients split in half)} other {no}}\n\nPreview it to see it exactly as customers will, then send.",
+  "admin.broadcasts.segment":
+    "{segment, select, all {everyone} active {active paid} trial {on a trial} expired {expired} never_paid {never paid} none {no current subscription} other {{segment}}}",
+  "admin.broadcasts.segment_language": "language “{code}”",
+  "admin.broadcasts.segment_option": "{name}",
+  "admin.broadcasts.segment_chosen": "• {name} •",
+  "admin.broadcasts.segments":
+    "Who gets broadcast #{id}? (Customers who blocked the bot never do.)",
+  "admin.broadcasts.button_prompt":
+    "Send the button as <code>Label | https://example.com</code> — one URL button under the message.",
+  "admin.broadcasts.button_invalid":
+    "That is not a button: a label (up to 64 characters), a “|”, then an http(s) link.",
+  "admin.broadcasts.b_prompt":
+    "Send the text of variant B (same rules as the first text). Recipients are split in half between A and B, and the summary counts each.",
+  "admin.broadcasts.preview_failed":
+    "Telegram refused the preview — check the formatting and the button link:\n<code>{error}</code>",
+  "admin.broadcasts.confirm":
+    "☝️ Above is broadcast #{id} exactly as customers will see it{ab, select, yes { (variant A, then B)} other {}}.\nIt goes to <b>{recipients}</b> {recipients, plural, one {recipient} other {recipients}} ({segment}).",
+  "admin.broadcasts.progress":
+    "📣 <b>Broadcast #{id}</b> is being sent: {sent} sent, {failed} failed, {blocked} blocked, {unknown} unknown, {left} to go — of {recipients}.",
+  "admin.broadcasts.summary":
+    "📣 <b>Broadcast #{id} {cancelled, select, yes {cancelled} other {finished}}</b>: {recipients} {recipients, plural, one {recipient} other {recipients}} — {sent} sent, {failed} failed, {blocked} blocked, {unknown} unknown{cancelled, select, yes {, {left} not sent} other {}}.",
+  "admin.broadcasts.variant_counts":
+    "Variant {variant}: {recipients} — {sent} sent, {failed} failed, {blocked} blocked, {unknown} unknown",
+  "admin.broadcasts.cancel_confirm":
+    "Stop broadcast #{id}? Nobody else gets it; those who already did keep it.",
+  "admin.broadcasts.closed":
+    "Broadcast #{id} can't be changed: it is {status, select, running {being sent} done {finished} cancelled {cancelled or discarded} other {not there}}.",
+  "admin.broadcasts.started": "Broadcast #{id} started.",
+  "admin.broadcasts.discarded": "Draft #{id} discarded.",
+  "admin.broadcasts.button_segment": "🎯 Segment",
+  "admin.broadcasts.button_add_button": "🔗 Add a button",
+  "admin.broadcasts.button_remove_button": "🔗 Remove the button",
+  "admin.broadcasts.button_add_b": "🅱️ Add variant B",
+  "admin.broadcasts.button_remove_b": "🅱️ Remove variant B",
+  "admin.broadcasts.button_preview": "👁 Preview",
+  "admin.broadcasts.button_discard": "🗑 Discard",
+  "admin.broadcasts.button_send":
+    "✅ Send to {recipients} {recipients, plural, one {recipient} other {recipients}}",
+  "admin.broadcasts.button_edit": "✏️ Edit",
+  "admin.broadcasts.button_back": "« Back",
+  "admin.broadcasts.button_home": "« Console",
+  "admin.broadcasts.button_refresh": "🔄 Refresh",
+  "admin.broadcasts.button_cancel": "⏹ Cancel the broadcast",
+  "admin.broadcasts.button_cancel_confirm": "⏹ Yes, stop it",
   // (end of admin.broadcasts)
 
   // --- admin.withdrawals ---

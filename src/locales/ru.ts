@@ -351,6 +351,57 @@ export const messages = {
   // (end of admin.content)
 
   // --- admin.broadcasts ---
+  "admin.broadcasts.entry": "📣 Рассылка",
+  "admin.broadcasts.compose":
+    "📣 <b>Новая рассылка</b>\nОтправьте её текст одним сообщением — форматирование Telegram (жирный, курсив, ссылки, спойлеры…) или HTML-теги сохранятся. Или отправьте фото с текстом в подписи (до 1024 символов).",
+  "admin.broadcasts.text_invalid":
+    "Это не рассылка: отправьте текст (до 4096 символов) или фото с подписью (до 1024).",
+  "admin.broadcasts.draft":
+    "📣 <b>Рассылка №{id}</b> (черновик)\nСегмент: {segment} — сейчас <b>{recipients}</b> {recipients, plural, one {получатель} few {получателя} many {получателей} other {получателя}}\nФото: {photo, select, yes {да} other {нет}}\nКнопка: {button}\nA/B-варианты: {ab, select, yes {да (получатели делятся пополам)} other {нет}}\n\nПосмотрите предпросмотр — ровно так её увидят клиенты, — затем отправьте.",
+  "admin.broadcasts.segment":
+    "{segment, select, all {все} active {активные платные} trial {на пробном периоде} expired {истекшие} never_paid {ни разу не платили} none {без действующей подписки} other {{segment}}}",
+  "admin.broadcasts.segment_language": "язык «{code}»",
+  "admin.broadcasts.segment_option": "{name}",
+  "admin.broadcasts.segment_chosen": "• {name} •",
+  "admin.broadcasts.segments":
+    "Кому отправить рассылку №{id}? (Заблокировавшие бота её не получат.)",
+  "admin.broadcasts.button_prompt":
+    "Отправьте кнопку как <code>Текст | https://example.com</code> — одна кнопка-ссылка под сообщением.",
+  "admin.broadcasts.button_invalid":
+    "Это не кнопка: текст (до 64 символов), «|», затем ссылка http(s).",
+  "admin.broadcasts.b_prompt":
+    "Отправьте текст варианта B (те же правила, что для первого текста). Получатели делятся пополам между A и B, итог считается по каждому.",
+  "admin.broadcasts.preview_failed":
+    "Telegram не принял предпросмотр — проверьте форматирование и ссылку кнопки:\n<code>{error}</code>",
+  "admin.broadcasts.confirm":
+    "☝️ Выше — рассылка №{id} ровно так, как её увидят клиенты{ab, select, yes { (вариант A, затем B)} other {}}.\nОна уйдёт <b>{recipients}</b> {recipients, plural, one {получателю} few {получателям} many {получателям} other {получателям}} ({segment}).",
+  "admin.broadcasts.progress":
+    "📣 <b>Рассылка №{id}</b> отправляется: отправлено {sent}, ошибок {failed}, заблокировали {blocked}, неизвестно {unknown}, осталось {left} — из {recipients}.",
+  "admin.broadcasts.summary":
+    "📣 <b>Рассылка №{id} {cancelled, select, yes {отменена} other {завершена}}</b>: {recipients} {recipients, plural, one {получатель} few {получателя} many {получателей} other {получателя}} — отправлено {sent}, ошибок {failed}, заблокировали {blocked}, неизвестно {unknown}{cancelled, select, yes {, не отправлено {left}} other {}}.",
+  "admin.broadcasts.variant_counts":
+    "Вариант {variant}: {recipients} — отправлено {sent}, ошибок {failed}, заблокировали {blocked}, неизвестно {unknown}",
+  "admin.broadcasts.cancel_confirm":
+    "Остановить рассылку №{id}? Больше её никто не получит; у получивших она останется.",
+  "admin.broadcasts.closed":
+    "Рассылку №{id} изменить нельзя: она {status, select, running {отправляется} done {завершена} cancelled {отменена или удалена} other {не найдена}}.",
+  "admin.broadcasts.started": "Рассылка №{id} запущена.",
+  "admin.broadcasts.discarded": "Черновик №{id} удалён.",
+  "admin.broadcasts.button_segment": "🎯 Сегмент",
+  "admin.broadcasts.button_add_button": "🔗 Добавить кнопку",
+  "admin.broadcasts.button_remove_button": "🔗 Убрать кнопку",
+  "admin.broadcasts.button_add_b": "🅱️ Добавить вариант B",
+  "admin.broadcasts.button_remove_b": "🅱️ Убрать вариант B",
+  "admin.broadcasts.button_preview": "👁 Предпросмотр",
+  "admin.broadcasts.button_discard": "🗑 Удалить",
+  "admin.broadcasts.button_send":
+    "✅ Отправить {recipients} {recipients, plural, one {получателю} few {получателям} many {получателям} other {получателям}}",
+  "admin.broadcasts.button_edit": "✏️ Изменить",
+  "admin.broadcasts.button_back": "« Назад",
+  "admin.broadcasts.button_home": "« Панель",
+  "admin.broadcasts.button_refresh": "🔄 Обновить",
+  "admin.broadcasts.button_cancel": "⏹ Отменить рассылку",
+  "admin.broadcasts.button_cancel_confirm": "⏹ Да, остановить",
   // (end of admin.broadcasts)
 
   // --- admin.withdrawals ---

@@ -11,7 +11,11 @@ import { replicaName } from "../util/replica.js";
 import type { VpnApi } from "../vpn/api.js";
 import { activationIteration } from "./activation.js";
 import { autoRenewalIteration } from "./auto-renewal.js";
-import { type BroadcastTransport, broadcastIteration } from "./broadcast.js";
+import {
+  type BroadcastTransport,
+  type BroadcastWorkerDeps,
+  broadcastIteration,
+} from "./broadcast.js";
 import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
@@ -37,6 +41,11 @@ export interface WorkerDeps {
   starTransactions: StarTransactionsSource | undefined;
   /** Sends broadcast messages (the bot); without it the broadcast loop does not run. */
   broadcastTransport: BroadcastTransport | undefined;
+  /**
+   * The console's view of running broadcasts (progress message, summary to the creator);
+   * without it a finished broadcast is reported to the admins as a line of text.
+   */
+  broadcastConsole?: Pick<BroadcastWorkerDeps, "progress" | "report">;
   /** Something needs a person: logged at error and sent to the admins. */
   alertOperator(text: string): Promise<void>;
   /** Routine news for the admins (a finished broadcast): logged at info. */
@@ -155,10 +164,13 @@ export function createWorkerLoops(deps: WorkerDeps): Loop[] {
         broadcastIteration({
           db: worker,
           transport: deps.broadcastTransport,
-          report: (r) =>
-            deps.reportToOperator(
-              `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
-            ),
+          report:
+            deps.broadcastConsole?.report ??
+            ((r) =>
+              deps.reportToOperator(
+                `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
+              )),
+          ...(deps.broadcastConsole?.progress ? { progress: deps.broadcastConsole.progress } : {}),
           batchSize: 25,
           interruptedAfterMs: 5 * 60_000,
           unreachablePauseSeconds: 5,

@@ -2,6 +2,7 @@ import type { Composer } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import { assertDistinctPrefixes } from "../feature.js";
 import { adminArea } from "./access.js";
+import { broadcastsGroup } from "./broadcasts/index.js";
 import type { AdminDeps } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
@@ -12,7 +13,7 @@ export { withdrawalCopyRecorder } from "./withdrawals/index.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [withdrawalsGroup(deps)];
+  const groups: AdminGroup[] = [broadcastsGroup(deps), withdrawalsGroup(deps)];
   return [homeGroup(deps, groups), ...groups];
 }
 

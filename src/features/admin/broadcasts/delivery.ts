@@ -1,0 +1,145 @@
+import type { Api } from "grammy";
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { MessageRef, Screen } from "../../../bot/services.js";
+import { isNotModified, paragraphs } from "../../../bot/ui.js";
+import type { DbAccess } from "../../../db/pool.js";
+import {
+  type BroadcastMessage,
+  type BroadcastReport,
+  broadcastCounts,
+  getBroadcast,
+} from "../../../domain/broadcasts/broadcasts.js";
+import { languageOf } from "../../../domain/customers/users.js";
+import { I18n, LOCALES } from "../../../locales/index.js";
+import type { Logger } from "../../../logger.js";
+import { toError } from "../../../util/errors.js";
+import type { BroadcastTransport } from "../../../workers/broadcast.js";
+import { progressScreen, summaryScreen } from "./screens.js";
+
+/** The URL button under a broadcast message. */
+function markupOf(message: BroadcastMessage): InlineKeyboardMarkup | undefined {
+  return message.button
+    ? { inline_keyboard: [[{ text: message.button.text, url: message.button.url }]] }
+    : undefined;
+}
+
+/**
+ * Sends a broadcast message as recipients get it (the admin's preview goes the same way): HTML
+ * text, or the photo with the text as its caption, and the URL button.
+ */
+export async function sendBroadcastMessage(
+  api: Api,
+  chatId: number,
+  message: BroadcastMessage,
+  signal?: AbortSignal,
+): Promise<void> {
+  const markup = markupOf(message);
+  const extra = { parse_mode: "HTML" as const, ...(markup ? { reply_markup: markup } : {}) };
+  if (message.photoFileId !== null) {
+    await api.sendPhoto(
+      chatId,
+      message.photoFileId,
+      { ...extra, caption: message.text },
+      signal as Parameters<Api["sendPhoto"]>[3],
+    );
+  } else {
+    await api.sendMessage(chatId, message.text, extra, signal as Parameters<Api["sendMessage"]>[3]);
+  }
+}
+
+/** The broadcast sender's transport on top of the bot's guarded API. */
+export function broadcastTransport(api: Api): BroadcastTransport {
+  return { send: (userId, message, signal) => sendBroadcastMessage(api, userId, message, signal) };
+}
+
+/** A screen with callback and URL buttons only, rendered for a chat outside an update. */
+export function renderScreen(
+  i18n: I18n,
+  locale: string,
+  screen: Screen,
+): { text: string; markup: InlineKeyboardMarkup } {
+  const refs = (Array.isArray(screen.text) ? screen.text : [screen.text]) as MessageRef[];
+  const text = paragraphs(...refs.map((r) => i18n.t(locale, r.key, r.vars)));
+  const inline_keyboard = (screen.buttons ?? []).map((row) =>
+    row.flatMap((b): InlineKeyboardButton[] => {
+      const label = i18n.t(locale, b.label.key, b.label.vars);
+      if ("url" in b) return [{ text: label, url: b.url }];
+      if ("callbackData" in b) return [{ text: label, callback_data: b.callbackData }];
+      return [];
+    }),
+  );
+  return { text, markup: { inline_keyboard } };
+}
+
+export interface BroadcastConsole {
+  /** Edits the broadcast's progress message with the counts so far. */
+  progress(broadcastId: number): Promise<void>;
+  /** A broadcast ended: its progress message shows the summary, also sent to its creator. */
+  report(report: BroadcastReport): Promise<void>;
+}
+
+/**
+ * What the console shows of a broadcast while the sender works: the progress message (one
+ * message, edited) and the final summary, in the creator's language.
+ */
+export function broadcastConsole(deps: {
+  db: DbAccess;
+  api: Api;
+  logger: Logger;
+  i18n?: I18n;
+}): BroadcastConsole {
+  const i18n = deps.i18n ?? new I18n(LOCALES);
+  const localeOf = async (userId: number) =>
+    i18n.negotiate(await languageOf(deps.db, userId).catch(() => null));
+
+  const edit = async (chatId: number, messageId: number, view: ReturnType<typeof renderScreen>) => {
+    try {
+      await deps.api.editMessageText(chatId, messageId, view.text, {
+        parse_mode: "HTML",
+        reply_markup: view.markup,
+      });
+    } catch (err) {
+      if (!isNotModified(err)) throw err;
+    }
+  };
+
+  return {
+    async progress(broadcastId) {
+      const b = await getBroadcast(deps.db, broadcastId);
+      if (!b?.progress || b.status !== "running") return;
+      const counts = await broadcastCounts(deps.db, broadcastId);
+      const view = renderScreen(i18n, await localeOf(b.createdBy), progressScreen(b, counts));
+      await edit(b.progress.chatId, b.progress.messageId, view);
+    },
+    async report(report) {
+      await showSummary(deps, i18n, report.broadcastId, localeOf, edit);
+    },
+  };
+}
+
+/** The summary on the progress message and as a new message to the creator. */
+export async function showSummary(
+  deps: { db: DbAccess; api: Api; logger: Logger },
+  i18n: I18n,
+  broadcastId: number,
+  localeOf: (userId: number) => Promise<string>,
+  edit: (chatId: number, messageId: number, view: ReturnType<typeof renderScreen>) => Promise<void>,
+): Promise<void> {
+  const b = await getBroadcast(deps.db, broadcastId);
+  if (!b) return;
+  const counts = await broadcastCounts(deps.db, broadcastId);
+  const view = renderScreen(i18n, await localeOf(b.createdBy), summaryScreen(b, counts));
+  if (b.progress) {
+    await edit(b.progress.chatId, b.progress.messageId, view).catch((err) =>
+      deps.logger.warn(
+        { broadcast_id: broadcastId, err: toError(err).message },
+        "broadcast progress message not updated",
+      ),
+    );
+  }
+  await deps.api.sendMessage(b.createdBy, view.text, { parse_mode: "HTML" });
+  deps.logger.info(
+    { broadcast_id: broadcastId, status: b.status, counts: counts.byStatus },
+    "broadcast summary sent",
+  );
+}
