@@ -218,7 +218,7 @@ export function broadcastsGroup(deps: AdminDeps): AdminGroup {
       return;
     }
     const b = await getBroadcast(db, Number(prompt.data?.id));
-    if (!b || b.status !== "draft" || b.createdBy !== adminId) {
+    if (b?.status !== "draft" || b.createdBy !== adminId) {
       await showScreen(ctx, closedScreen(b, Number(prompt.data?.id)));
       return;
     }
