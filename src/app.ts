@@ -12,6 +12,7 @@ import { createPaymentAnnouncer } from "./domain/billing/payment-announcer.js";
 import { claimTtlFor, provisionSubscription } from "./domain/subscriptions/provisioning.js";
 import { broadcastConsole, broadcastTransport } from "./features/admin/broadcasts/index.js";
 import { createAdminFeature, withdrawalCopyRecorder } from "./features/admin/index.js";
+import { supportFeature } from "./features/support/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
@@ -220,6 +221,11 @@ export async function startService(
               claimTtlMs: claimTtlFor(config.vpn.timeoutMs),
             },
           }),
+          supportFeature({
+            db,
+            adminIds: config.bot.adminIds,
+            logger: logger.child({ component: "support" }),
+          }).composer,
         ],
         noticeSent: withdrawalCopyRecorder(db, logger),
       });

@@ -49,7 +49,8 @@ const messages = {
   // --- support ------------------------------------------------------------------------------
   "support.title": "<b>Support</b>",
   "support.contact": "Write to us: {contact}. Describe the problem and we'll help.",
-  "support.no_contact": "Describe the problem and include your ID — we'll get back to you.",
+  "support.no_contact":
+    "Press “Write to support” and describe the problem — the team answers right here in the chat.",
   "support.your_id": "Your ID: <code>{id}</code>",
   "support.button": "✉️ Contact support",
 
@@ -425,6 +426,46 @@ const messages = {
   // (end of admin.withdrawals)
 
   // --- admin.support ---
+  "admin.support.entry": "💬 Support",
+  "admin.support.incoming":
+    "💬 <b>Support #{id}</b> — customer <code>{user}</code> {username}:\n{body}",
+  "admin.support.conversation":
+    "💬 <b>Support #{id}</b> — customer <code>{user}</code> {username} — {status, select, open {open} other {closed by <code>{admin}</code>}}",
+  "admin.support.line_customer": "👤 {at}: {body}",
+  "admin.support.line_admin": "🛠 {at} (<code>{admin}</code>): {body}",
+  "admin.support.reply_prompt":
+    "Send your reply to customer <code>{user}</code> (conversation #{id}); it reaches them as a message from support.",
+  "admin.support.reply_invalid": "A reply is text of 1 to 4096 characters.",
+  "admin.support.reply_sent": "✅ Reply sent.",
+  "admin.support.reply_not_delivered":
+    "⚠️ The reply is saved, but Telegram did not deliver it (the customer may have blocked the bot).",
+  "admin.support.close_confirm":
+    "Close conversation #{id} with customer <code>{user}</code>? They are told; their next message opens a new one.",
+  "admin.support.already_closed": "This conversation is already closed.",
+  "admin.support.not_found": "Conversation #{id} was not found.",
+  "admin.support.list_title": "💬 <b>Open support conversations</b>: {total} (latest first)",
+  "admin.support.list_empty": "💬 No open support conversations.",
+  "admin.support.list_item": "#{id} · {user} · {at}",
+  "admin.support.button_reply": "↩️ Reply",
+  "admin.support.button_close": "✔️ Close",
+  "admin.support.button_close_confirm": "✔️ Yes, close",
+  "admin.support.button_back": "« Back",
+  "admin.support.button_list": "📋 Open conversations",
+  "admin.support.button_prev": "‹ Previous",
+  "admin.support.button_next": "Next ›",
+  "admin.support.button_home": "« Console",
+  "support.chat.button_write": "✍️ Write to support",
+  "support.chat.button_answer": "✍️ Answer",
+  "support.chat.write":
+    "✍️ Write your message to support. Everything you send here now reaches the team; press the menu when you are done.",
+  "support.chat.sent": "✅ Sent to support — we'll answer here. You can add more.",
+  "support.chat.invalid": "Please send your message as text (up to 4096 characters).",
+  "support.chat.reply": "💬 <b>Support</b>:\n{body}",
+  "support.chat.closed":
+    "✔️ Your support conversation was closed. Write again any time from the support screen.",
+  "support.chat.contact_instead":
+    "Support isn't answered inside the bot — please write to {contact}.",
+  "support.chat.unavailable": "Writing to support from the bot is not available right now.",
   // (end of admin.support)
 
   // --- admin.exports ---

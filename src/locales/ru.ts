@@ -56,7 +56,8 @@ export const messages = {
   // --- support ------------------------------------------------------------------------------
   "support.title": "<b>Поддержка</b>",
   "support.contact": "Напишите нам: {contact}. Опишите проблему — мы поможем.",
-  "support.no_contact": "Опишите проблему и укажите ваш ID — мы свяжемся с вами.",
+  "support.no_contact":
+    "Нажмите «Написать в поддержку» и опишите проблему — команда ответит прямо здесь, в чате.",
   "support.your_id": "Ваш ID: <code>{id}</code>",
   "support.button": "✉️ Написать в поддержку",
 
@@ -438,6 +439,46 @@ export const messages = {
   // (end of admin.withdrawals)
 
   // --- admin.support ---
+  "admin.support.entry": "💬 Поддержка",
+  "admin.support.incoming":
+    "💬 <b>Поддержка №{id}</b> — клиент <code>{user}</code> {username}:\n{body}",
+  "admin.support.conversation":
+    "💬 <b>Поддержка №{id}</b> — клиент <code>{user}</code> {username} — {status, select, open {открыт} other {закрыт <code>{admin}</code>}}",
+  "admin.support.line_customer": "👤 {at}: {body}",
+  "admin.support.line_admin": "🛠 {at} (<code>{admin}</code>): {body}",
+  "admin.support.reply_prompt":
+    "Отправьте ответ клиенту <code>{user}</code> (диалог №{id}); он придёт ему как сообщение от поддержки.",
+  "admin.support.reply_invalid": "Ответ — текст от 1 до 4096 символов.",
+  "admin.support.reply_sent": "✅ Ответ отправлен.",
+  "admin.support.reply_not_delivered":
+    "⚠️ Ответ сохранён, но Telegram его не доставил (возможно, клиент заблокировал бота).",
+  "admin.support.close_confirm":
+    "Закрыть диалог №{id} с клиентом <code>{user}</code>? Ему сообщат; следующее сообщение откроет новый диалог.",
+  "admin.support.already_closed": "Этот диалог уже закрыт.",
+  "admin.support.not_found": "Диалог №{id} не найден.",
+  "admin.support.list_title": "💬 <b>Открытые диалоги поддержки</b>: {total} (сначала свежие)",
+  "admin.support.list_empty": "💬 Открытых диалогов нет.",
+  "admin.support.list_item": "№{id} · {user} · {at}",
+  "admin.support.button_reply": "↩️ Ответить",
+  "admin.support.button_close": "✔️ Закрыть",
+  "admin.support.button_close_confirm": "✔️ Да, закрыть",
+  "admin.support.button_back": "« Назад",
+  "admin.support.button_list": "📋 Открытые диалоги",
+  "admin.support.button_prev": "‹ Назад",
+  "admin.support.button_next": "Дальше ›",
+  "admin.support.button_home": "« Панель",
+  "support.chat.button_write": "✍️ Написать в поддержку",
+  "support.chat.button_answer": "✍️ Ответить",
+  "support.chat.write":
+    "✍️ Напишите сообщение в поддержку. Всё, что вы отправите сейчас, получит команда; когда закончите, нажмите меню.",
+  "support.chat.sent": "✅ Отправлено в поддержку — ответим здесь. Можно дописать ещё.",
+  "support.chat.invalid": "Отправьте сообщение текстом (до 4096 символов).",
+  "support.chat.reply": "💬 <b>Поддержка</b>:\n{body}",
+  "support.chat.closed":
+    "✔️ Диалог с поддержкой закрыт. Написать снова можно в любой момент на экране поддержки.",
+  "support.chat.contact_instead":
+    "Поддержка не отвечает внутри бота — напишите, пожалуйста, {contact}.",
+  "support.chat.unavailable": "Написать в поддержку из бота сейчас нельзя.",
   // (end of admin.support)
 
   // --- admin.exports ---

@@ -15,6 +15,7 @@ import {
   provisionSubscription,
 } from "../../src/domain/subscriptions/provisioning.js";
 import { createAdminFeature, withdrawalCopyRecorder } from "../../src/features/admin/index.js";
+import { supportFeature } from "../../src/features/support/index.js";
 import { cryptoPayWebhook } from "../../src/http/cryptopay-webhook.js";
 import { plainText } from "../../src/locales/format.js";
 import { I18n, LOCALES, type MessageKey, type MessageVars } from "../../src/locales/index.js";
@@ -178,6 +179,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
         metrics,
         provisioning: { db, vpn, logger, claimant: "story-console", claimTtlMs: 30_000 },
       }),
+      supportFeature({ db, adminIds: config.bot.adminIds, logger }).composer,
     ],
     noticeSent: withdrawalCopyRecorder(db, logger),
   });

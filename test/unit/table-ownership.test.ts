@@ -28,6 +28,8 @@ const OWNERS: Record<string, string> = {
   notifications: "src/domain/notifications/",
   broadcasts: "src/domain/broadcasts/",
   broadcast_recipients: "src/domain/broadcasts/",
+  support_conversations: "src/domain/support/",
+  support_messages: "src/domain/support/",
   audit_log: "src/domain/audit.ts",
   conversation_state: "src/bot/conversation.ts",
   update_inbox: "src/bot/inbox.ts",

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { writeToSupportKeyboard } from "../../features/support/index.js";
 import type { BotContext } from "../context.js";
 import {
   backToMenuKeyboard,
@@ -65,7 +66,9 @@ async function supportView(ctx: BotContext): Promise<View> {
       body,
       ctx.t("support.your_id", { id: String(ctx.customer().telegramId) }),
     ),
-    keyboard: linkKeyboard(ctx, ctx.t("support.button"), contactUrl(contact)),
+    keyboard: contact
+      ? linkKeyboard(ctx, ctx.t("support.button"), contactUrl(contact))
+      : writeToSupportKeyboard(ctx),
   };
 }
 

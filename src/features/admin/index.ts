@@ -6,6 +6,7 @@ import { broadcastsGroup } from "./broadcasts/index.js";
 import type { AdminDeps } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 import { homeGroup } from "./home.js";
+import { supportGroup } from "./support/index.js";
 import { withdrawalsGroup } from "./withdrawals/index.js";
 
 export type { AdminDeps } from "./deps.js";
@@ -13,7 +14,7 @@ export { withdrawalCopyRecorder } from "./withdrawals/index.js";
 
 /** The console's screen groups, in the order their buttons appear on the home screen. */
 export function adminGroups(deps: AdminDeps): AdminGroup[] {
-  const groups: AdminGroup[] = [broadcastsGroup(deps), withdrawalsGroup(deps)];
+  const groups: AdminGroup[] = [broadcastsGroup(deps), withdrawalsGroup(deps), supportGroup(deps)];
   return [homeGroup(deps, groups), ...groups];
 }
 

@@ -14,6 +14,7 @@ import { I18n, LOCALES } from "../../../locales/index.js";
 import type { Logger } from "../../../logger.js";
 import { toError } from "../../../util/errors.js";
 import type { BroadcastTransport } from "../../../workers/broadcast.js";
+import { renderScreen } from "../render.js";
 import { progressScreen, summaryScreen } from "./screens.js";
 
 /** The URL button under a broadcast message. */
@@ -50,25 +51,6 @@ export async function sendBroadcastMessage(
 /** The broadcast sender's transport on top of the bot's guarded API. */
 export function broadcastTransport(api: Api): BroadcastTransport {
   return { send: (userId, message, signal) => sendBroadcastMessage(api, userId, message, signal) };
-}
-
-/** A screen with callback and URL buttons only, rendered for a chat outside an update. */
-export function renderScreen(
-  i18n: I18n,
-  locale: string,
-  screen: Screen,
-): { text: string; markup: InlineKeyboardMarkup } {
-  const refs = (Array.isArray(screen.text) ? screen.text : [screen.text]) as MessageRef[];
-  const text = paragraphs(...refs.map((r) => i18n.t(locale, r.key, r.vars)));
-  const inline_keyboard = (screen.buttons ?? []).map((row) =>
-    row.flatMap((b): InlineKeyboardButton[] => {
-      const label = i18n.t(locale, b.label.key, b.label.vars);
-      if ("url" in b) return [{ text: label, url: b.url }];
-      if ("callbackData" in b) return [{ text: label, callback_data: b.callbackData }];
-      return [];
-    }),
-  );
-  return { text, markup: { inline_keyboard } };
 }
 
 export interface BroadcastConsole {

@@ -20,7 +20,8 @@ import { LOCALES } from "../../../locales/index.js";
 import { callbackParts, prefixTrigger } from "../../feature.js";
 import type { AdminDeps } from "../deps.js";
 import type { AdminGroup } from "../group.js";
-import { renderScreen, sendBroadcastMessage, showSummary } from "./delivery.js";
+import { renderScreen } from "../render.js";
+import { sendBroadcastMessage, showSummary } from "./delivery.js";
 import { messageHtml } from "./html.js";
 import {
   buttonPromptScreen,
