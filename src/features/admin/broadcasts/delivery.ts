@@ -1,7 +1,6 @@
 import type { Api } from "grammy";
-import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { MessageRef, Screen } from "../../../bot/services.js";
-import { isNotModified, paragraphs } from "../../../bot/ui.js";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import { isNotModified } from "../../../bot/ui.js";
 import type { DbAccess } from "../../../db/pool.js";
 import {
   type BroadcastMessage,
