@@ -12,6 +12,7 @@ import {
   createOutOfChatPayments,
 } from "./domain/billing/out-of-chat-payments.js";
 import { claimTtlFor } from "./domain/subscriptions/provisioning.js";
+import { broadcastConsole } from "./features/admin/broadcasts/index.js";
 import { cryptoPayWebhook } from "./http/cryptopay-webhook.js";
 import { buildHttpServer, buildMetricsServer } from "./http/server.js";
 import { type AppLogger, createLogger, type Logger } from "./logger.js";
@@ -195,6 +196,15 @@ export async function startService(
         cryptoPayments,
         starTransactions: bot?.starTransactions,
         notifier: bot?.notifier,
+        ...(bot
+          ? {
+              broadcastConsole: broadcastConsole({
+                db: db.forKind("worker"),
+                api: bot.bot.api,
+                logger: logger.child({ component: "broadcast" }),
+              }),
+            }
+          : {}),
         alertOperator: operators.alert,
         reportToOperator: operators.report,
       }),

@@ -20,7 +20,6 @@ import type { FlowDeps, FlowLimits } from "./bot-services/common.js";
 import { cachedContent } from "./bot-services/content.js";
 import { paymentsPort } from "./bot-services/payments.js";
 import {
-  decideWithdrawal,
   parseRubles,
   topupAmount,
   topupPay,
@@ -222,9 +221,5 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
       input,
     },
     payments: paymentsPort(flow),
-    admin: {
-      decideWithdrawal: (admin, withdrawalId, approve) =>
-        decideWithdrawal(flow, admin, withdrawalId, approve),
-    },
   };
 }

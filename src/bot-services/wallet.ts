@@ -3,15 +3,8 @@ import { loadCatalog } from "../domain/billing/catalog.js";
 import { getBalance } from "../domain/billing/ledger.js";
 import { checkTopupAmount } from "../domain/billing/pricing.js";
 import { createPurchase } from "../domain/billing/purchases.js";
-import {
-  approveWithdrawal,
-  getWithdrawable,
-  rejectWithdrawal,
-  requestWithdrawal,
-} from "../domain/billing/withdrawals.js";
+import { getWithdrawable, requestWithdrawal } from "../domain/billing/withdrawals.js";
 import { getUser } from "../domain/customers/users.js";
-import type { Notice } from "../domain/notifications/notices.js";
-import type { MessageKey } from "../locales/index.js";
 import { checkoutScreen } from "./checkout.js";
 import {
   actionButton,
@@ -342,60 +335,5 @@ export async function withdrawRequisitesInput(
     }
     case "unknown_user":
       return startFirst();
-  }
-}
-
-/**
- * An admin approves (paid out by hand) or rejects (refunded at once) a request. The admin's
- * message becomes the decision; the customer is told. A second decision changes nothing.
- */
-export async function decideWithdrawal(
-  deps: FlowDeps,
-  admin: Customer,
-  withdrawalId: number,
-  approve: boolean,
-): Promise<Screen> {
-  if (!deps.config.bot.adminIds.includes(admin.telegramId)) {
-    throw new Error(`user ${admin.telegramId} is not an admin`);
-  }
-  const result = approve
-    ? await approveWithdrawal(deps.db, admin.telegramId, withdrawalId)
-    : await rejectWithdrawal(deps.db, admin.telegramId, withdrawalId);
-  // The admin's copy says what was done; the customer is told by a notice.
-  const decided = (
-    key: MessageKey,
-    userId: number,
-    notice: Notice & { amountKopecks: number },
-  ) => ({
-    text: msg(key, {
-      id: String(withdrawalId),
-      amount: money(notice.amountKopecks),
-      user: String(userId),
-    }),
-    noMenuButton: true,
-    notify: [{ userId, notice }],
-  });
-  switch (result.outcome) {
-    case "approved":
-      return decided("admin.withdrawal_approved", result.userId, {
-        kind: "withdrawal_approved",
-        amountKopecks: result.amountKopecks,
-      });
-    case "rejected":
-      return decided("admin.withdrawal_rejected", result.userId, {
-        kind: "withdrawal_rejected",
-        amountKopecks: result.amountKopecks,
-        balanceKopecks: result.balanceAfter,
-      });
-    case "already_decided":
-      return {
-        text: msg("admin.withdrawal_already", { id: String(withdrawalId), status: result.status }),
-        noMenuButton: true,
-      };
-    case "not_found":
-      return {
-        text: msg("admin.withdrawal_not_found", { id: String(withdrawalId) }),
-        noMenuButton: true,
-      };
   }
 }

@@ -23,7 +23,7 @@ import { markReachable, Reachability } from "./middlewares/reachability.js";
 import { sequentialKey } from "./middlewares/sequential.js";
 import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
 import { unhandledFeature } from "./middlewares/unhandled.js";
-import { type BotNotifier, createCustomerNotifier } from "./notifier.js";
+import { type BotNotifier, createCustomerNotifier, type NoticeSentHook } from "./notifier.js";
 import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
@@ -48,6 +48,8 @@ export interface CreateBotDeps {
    * other feature's; a bare composer claims none.
    */
   features?: ReadonlyArray<Feature | Composer<BotContext>>;
+  /** Told of every notice sent (the console remembers the copies of withdrawal requests). */
+  noticeSent?: NoticeSentHook;
 }
 
 /** The bot and the pieces its runtime (polling or webhook) needs. */
@@ -71,7 +73,7 @@ export interface CreatedBot {
  *   { locale → reachable mark → private-chat features… → unhandled }.
  * De-duplication happens before the pipeline: the runtime stores each update in the inbox and
  * runs only the ones it claimed (src/bot/inbox.ts). Customer features: close an open question on any button or command → start,
- *   language, menu, info → admin withdrawal decisions → flows (buttons, commands, typed
+ *   language, menu, info → the operator console → flows (buttons, commands, typed
  *   answers) → unhandled.
  */
 export function createBot(deps: CreateBotDeps): CreatedBot {
@@ -124,7 +126,12 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     onUnreachable: (telegramId) => reachability.unreachable(telegramId),
   });
 
-  notifier = createCustomerNotifier({ api: bot.api, i18n, users: deps.services.users });
+  notifier = createCustomerNotifier({
+    api: bot.api,
+    i18n,
+    users: deps.services.users,
+    ...(deps.noticeSent ? { sent: deps.noticeSent } : {}),
+  });
 
   const updates = new UpdateTracker();
   bot.use(trackUpdates(updates, deps.metrics));

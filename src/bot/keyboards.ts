@@ -15,8 +15,6 @@ export const Cb = {
     `wd:${withdrawalId}:${approve ? "a" : "r"}`,
 } as const;
 
-export const WITHDRAWAL_DECISION_DATA = /^wd:([1-9]\d{0,15}):([ar])$/;
-
 const MAX_CALLBACK_BYTES = 64;
 
 /** A flow screen's buttons, plus the "main menu" row unless the screen opts out. */

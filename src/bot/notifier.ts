@@ -1,7 +1,9 @@
 import { type Api, GrammyError, InlineKeyboard, InputFile } from "grammy";
+import type { BroadcastMessage } from "../domain/broadcasts/broadcasts.js";
 import type { CustomerNotifier, Notice, SendOutcome } from "../domain/notifications/notices.js";
 import { FlowData } from "../features/flows/codec.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
+import { sendBroadcastMessage } from "./broadcast-message.js";
 import { Cb } from "./keyboards.js";
 import type { FlowName, UsersPort } from "./services.js";
 import { CAPTION_LIMIT, renderQrPng } from "./ui.js";
@@ -11,7 +13,12 @@ export interface NotifierDeps {
   api: Api;
   i18n: I18n;
   users: Pick<UsersPort, "languageOf">;
+  /** Told of every notice that went out, with its message (the console tracks request copies). */
+  sent?: NoticeSentHook;
 }
+
+/** Must not throw (the notice is already out). */
+export type NoticeSentHook = (userId: number, notice: Notice, messageId: number) => Promise<void>;
 
 /** A button under a notice: opens a flow, or carries its own callback data. */
 export type NoticeButton = { key: MessageKey; flow: FlowName } | { key: MessageKey; data: string };
@@ -192,8 +199,10 @@ function noticeKeyboard(
  * go through the bot's guarded API (timeouts, 429 waits and retries, 403 marks, R2, metrics).
  */
 export interface BotNotifier extends CustomerNotifier {
-  /** A plain-text message (a broadcast, an admin message); throws Telegram's error as it came. */
+  /** A plain-text message (an admin alert or report); throws Telegram's error as it came. */
   sendText(chatId: number, text: string, signal?: AbortSignal): Promise<void>;
+  /** A broadcast message (HTML, optional photo and URL button); throws Telegram's error. */
+  sendBroadcast(chatId: number, message: BroadcastMessage, signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -206,6 +215,8 @@ export function createCustomerNotifier(deps: NotifierDeps): BotNotifier {
     async sendText(chatId, text, signal) {
       await deps.api.sendMessage(chatId, text, {}, signal as Parameters<Api["sendMessage"]>[3]);
     },
+    sendBroadcast: (chatId, message, signal) =>
+      sendBroadcastMessage(deps.api, chatId, message, signal),
     async send(userId: number, notice: Notice, signal?: AbortSignal): Promise<SendOutcome> {
       // Without the database the notice still goes out, in the default language.
       const language = await deps.users.languageOf(userId).catch(() => undefined);
@@ -216,12 +227,13 @@ export function createCustomerNotifier(deps: NotifierDeps): BotNotifier {
       try {
         if (qrCode !== undefined && text.length <= CAPTION_LIMIT) {
           try {
-            await deps.api.sendPhoto(
+            const photo = await deps.api.sendPhoto(
               userId,
               new InputFile(await renderQrPng(qrCode), "qr.png"),
               { ...options, caption: text },
               signal as Parameters<Api["sendPhoto"]>[3],
             );
+            await deps.sent?.(userId, notice, photo.message_id);
             return "sent";
           } catch (err) {
             if (err instanceof GrammyError && (err.error_code === 403 || err.error_code === 429)) {
@@ -231,12 +243,13 @@ export function createCustomerNotifier(deps: NotifierDeps): BotNotifier {
             // still reaches the customer as text.
           }
         }
-        await deps.api.sendMessage(
+        const message = await deps.api.sendMessage(
           userId,
           text,
           options,
           signal as Parameters<Api["sendMessage"]>[3],
         );
+        await deps.sent?.(userId, notice, message.message_id);
         return "sent";
       } catch (err) {
         if (err instanceof GrammyError && err.error_code === 403) return "unreachable";

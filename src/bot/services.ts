@@ -229,15 +229,6 @@ export interface FlowsPort {
   ): Promise<Screen>;
 }
 
-/**
- * Operator actions reachable from messages the bot sent to admins. The bot routes here only for
- * ids in the configured admin list (everyone else is treated as pressing an unknown button).
- */
-export interface AdminPort {
-  /** Approve (paid out by hand) or reject (refunded) a withdrawal request; tells the customer. */
-  decideWithdrawal(admin: Customer, withdrawalId: number, approve: boolean): Promise<Screen>;
-}
-
 // --- Telegram payments -------------------------------------------------------------------------
 
 export interface PreCheckoutInput {
@@ -277,5 +268,4 @@ export interface BotServices {
   info: InfoPort;
   flows: FlowsPort;
   payments: PaymentsPort;
-  admin: AdminPort;
 }

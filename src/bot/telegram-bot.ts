@@ -4,8 +4,9 @@ import type { Db } from "../db/pool.js";
 import type { DbScope } from "../db/scope.js";
 import { claimTtlFor, type ProvisioningDeps } from "../domain/subscriptions/provisioning.js";
 import { adminFeature } from "../features/admin/feature.js";
-import type { AdminDeps } from "../features/admin/index.js";
+import { type AdminDeps, withdrawalCopyRecorder } from "../features/admin/index.js";
 import { devicesFeature } from "../features/devices/index.js";
+import { supportFeature } from "../features/support/index.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { CryptoPayApi } from "../payments/cryptopay.js";
@@ -87,7 +88,14 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
         ...(deps.health ? { health: deps.health } : {}),
       }),
       devicesFeature({ db, vpn: deps.vpn, logger }),
+      supportFeature({
+        db,
+        adminIds: config.bot.adminIds,
+        logger: logger.child({ component: "support" }),
+      }),
     ],
+    // Every admin's copy of a withdrawal request is remembered, so a decision updates them all.
+    noticeSent: withdrawalCopyRecorder(db, logger),
   });
   return { runtime, services };
 }

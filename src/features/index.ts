@@ -5,7 +5,6 @@ import { infoFeature } from "./info/index.js";
 import { languageFeature } from "./language/index.js";
 import { menuFeature } from "./menu/index.js";
 import { startFeature } from "./start/index.js";
-import { withdrawalDecisionsFeature } from "./wallet/withdrawal-decisions.js";
 
 export interface CustomerFeatureDeps {
   adminIds: readonly number[];
@@ -25,7 +24,6 @@ export function chatFeatures(deps: CustomerFeatureDeps): Feature[] {
     languageFeature(),
     menuFeature(),
     infoFeature(),
-    withdrawalDecisionsFeature(deps.adminIds),
     ...(deps.extra ?? []),
     flowsFeature(deps.limiter),
   ];

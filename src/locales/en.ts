@@ -52,7 +52,8 @@ const messages = {
   // --- support ------------------------------------------------------------------------------
   "support.title": "<b>Support</b>",
   "support.contact": "Write to us: {contact}. Describe the problem and we'll help.",
-  "support.no_contact": "Describe the problem and include your ID — we'll get back to you.",
+  "support.no_contact":
+    "Press “Write to support” and describe the problem — the team answers right here in the chat.",
   "support.your_id": "Your ID: <code>{id}</code>",
   "support.button": "✉️ Contact support",
 
@@ -272,15 +273,6 @@ const messages = {
   "withdraw.requested":
     "✅ Request #{id} for <b>{amount}</b> accepted. The amount is reserved (balance now {balance}); we'll tell you when it's paid out.",
   "withdraw.button_profile": "👤 Profile",
-
-  // --- admin: withdrawal decisions ------------------------------------------------------------
-  "admin.withdrawal_approved":
-    "✅ Withdrawal #{id} ({amount}, customer <code>{user}</code>) approved. The customer was told it is paid out.",
-  "admin.withdrawal_rejected":
-    "❌ Withdrawal #{id} ({amount}, customer <code>{user}</code>) rejected; the amount is back on the customer's balance.",
-  "admin.withdrawal_already":
-    "Withdrawal #{id} was already {status, select, approved {approved} other {rejected}}.",
-  "admin.withdrawal_not_found": "Withdrawal #{id} was not found.",
 
   // --- notices (sent by workers: src/domain/notifications) -----------------------------------------
   "notice.activation_done":
@@ -588,12 +580,133 @@ const messages = {
   // (end of admin.content)
 
   // --- admin.broadcasts ---
+  "admin.broadcasts.entry": "📣 Broadcast",
+  "admin.broadcasts.compose":
+    "📣 <b>New broadcast</b>\nSend its text as one message — Telegram formatting (bold, italic, links, spoilers…) or HTML tags are kept. Or send a photo with the text as its caption (up to 1024 characters).",
+  "admin.broadcasts.text_invalid":
+    "That is not a broadcast: send text (up to 4096 characters) or a photo with a caption (up to 1024).",
+  "admin.broadcasts.draft":
+    "📣 <b>Broadcast #{id}</b> (draft)\nSegment: {segment} — <b>{recipients}</b> {recipients, plural, one {recipient} other {recipients}} now\nPhoto: {photo, select, yes {yes} other {no}}\nButton: {button}\nA/B variants: {ab, select, yes {yes (recipients split in half)} other {no}}\n\nPreview it to see it exactly as customers will, then send.",
+  "admin.broadcasts.segment":
+    "{segment, select, all {everyone} active {active paid} trial {on a trial} expired {expired} never_paid {never paid} none {no current subscription} other {{segment}}}",
+  "admin.broadcasts.segment_language": "language “{code}”",
+  "admin.broadcasts.segment_option": "{name}",
+  "admin.broadcasts.segment_chosen": "• {name} •",
+  "admin.broadcasts.segments":
+    "Who gets broadcast #{id}? (Customers who blocked the bot never do.)",
+  "admin.broadcasts.button_prompt":
+    "Send the button as <code>Label | https://example.com</code> — one URL button under the message.",
+  "admin.broadcasts.button_invalid":
+    "That is not a button: a label (up to 64 characters), a “|”, then an http(s) link.",
+  "admin.broadcasts.b_prompt":
+    "Send the text of variant B (same rules as the first text). Recipients are split in half between A and B, and the summary counts each.",
+  "admin.broadcasts.preview_failed":
+    "Telegram refused the preview — check the formatting and the button link:\n<code>{error}</code>",
+  "admin.broadcasts.confirm":
+    "☝️ Above is broadcast #{id} exactly as customers will see it{ab, select, yes { (variant A, then B)} other {}}.\nIt goes to <b>{recipients}</b> {recipients, plural, one {recipient} other {recipients}} ({segment}).",
+  "admin.broadcasts.progress":
+    "📣 <b>Broadcast #{id}</b> is being sent: {sent} sent, {failed} failed, {blocked} blocked, {unknown} unknown, {left} to go — of {recipients}.",
+  "admin.broadcasts.summary":
+    "📣 <b>Broadcast #{id} {cancelled, select, yes {cancelled} other {finished}}</b>: {recipients} {recipients, plural, one {recipient} other {recipients}} — {sent} sent, {failed} failed, {blocked} blocked, {unknown} unknown{cancelled, select, yes {, {left} not sent} other {}}.",
+  "admin.broadcasts.variant_counts":
+    "Variant {variant}: {recipients} — {sent} sent, {failed} failed, {blocked} blocked, {unknown} unknown",
+  "admin.broadcasts.cancel_confirm":
+    "Stop broadcast #{id}? Nobody else gets it; those who already did keep it.",
+  "admin.broadcasts.closed":
+    "Broadcast #{id} can't be changed: it is {status, select, running {being sent} done {finished} cancelled {cancelled or discarded} other {not there}}.",
+  "admin.broadcasts.started": "Broadcast #{id} started.",
+  "admin.broadcasts.discarded": "Draft #{id} discarded.",
+  "admin.broadcasts.button_segment": "🎯 Segment",
+  "admin.broadcasts.button_add_button": "🔗 Add a button",
+  "admin.broadcasts.button_remove_button": "🔗 Remove the button",
+  "admin.broadcasts.button_add_b": "🅱️ Add variant B",
+  "admin.broadcasts.button_remove_b": "🅱️ Remove variant B",
+  "admin.broadcasts.button_preview": "👁 Preview",
+  "admin.broadcasts.button_discard": "🗑 Discard",
+  "admin.broadcasts.button_send":
+    "✅ Send to {recipients} {recipients, plural, one {recipient} other {recipients}}",
+  "admin.broadcasts.button_edit": "✏️ Edit",
+  "admin.broadcasts.button_back": "« Back",
+  "admin.broadcasts.button_home": "« Console",
+  "admin.broadcasts.button_refresh": "🔄 Refresh",
+  "admin.broadcasts.button_cancel": "⏹ Cancel the broadcast",
+  "admin.broadcasts.button_cancel_confirm": "⏹ Yes, stop it",
   // (end of admin.broadcasts)
 
   // --- admin.withdrawals ---
+  "admin.withdrawals.entry": "💸 Withdrawals",
+  "admin.withdrawals.request":
+    "💸 <b>Withdrawal request #{id}</b>\nCustomer: <code>{user}</code> {username}\nAmount: <b>{amount}</b>\nRequested: {created}\nPayout details:\n<code>{requisites}</code>",
+  "admin.withdrawals.outcome":
+    "{status, select, approved {✅ <b>Approved</b>} other {❌ <b>Rejected</b>}} by <code>{admin}</code>, {at}{status, select, rejected {\nReason: {reason}} other {}}",
+  "admin.withdrawals.button_approve": "✅ Approve",
+  "admin.withdrawals.button_reject": "❌ Reject",
+  "admin.withdrawals.button_confirm_approve": "✅ Yes, paid out",
+  "admin.withdrawals.button_confirm_reject": "❌ Yes, reject",
+  "admin.withdrawals.button_back": "« Back",
+  "admin.withdrawals.button_list": "📋 Open requests",
+  "admin.withdrawals.button_prev": "‹ Previous",
+  "admin.withdrawals.button_next": "Next ›",
+  "admin.withdrawals.button_home": "« Console",
+  "admin.withdrawals.confirm_approve":
+    "Approve request #{id}? Confirm only once the money is sent: the customer is told it is paid out.",
+  "admin.withdrawals.reason_prompt":
+    "Send the reason for rejecting request #{id} — the customer reads it, and the amount goes back to their balance.",
+  "admin.withdrawals.reason_invalid": "The reason must be text of 1 to 1000 characters.",
+  "admin.withdrawals.confirm_reject":
+    "Reject request #{id}? The customer gets the amount back and reads:\n<i>{reason}</i>",
+  "admin.withdrawals.already_decided": "This request has already been decided.",
+  "admin.withdrawals.confirm_used": "This confirmation was already used.",
+  "admin.withdrawals.not_found": "Withdrawal #{id} was not found.",
+  "admin.withdrawals.list_title":
+    "💸 <b>Open withdrawal requests</b>: {total} (showing {from}–{to}, oldest first)",
+  "admin.withdrawals.list_empty": "💸 No withdrawal requests are waiting.",
+  "admin.withdrawals.list_item": "#{id} · {amount} · {user}",
+  "admin.withdrawals.customer_rejected":
+    "❌ Your withdrawal of {amount} was rejected: {reason}\nThe amount is back on your balance ({balance}).",
   // (end of admin.withdrawals)
 
   // --- admin.support ---
+  "admin.support.entry": "💬 Support",
+  "admin.support.incoming":
+    "💬 <b>Support #{id}</b> — customer <code>{user}</code> {username}:\n{body}",
+  "admin.support.conversation":
+    "💬 <b>Support #{id}</b> — customer <code>{user}</code> {username} — {status, select, open {open} other {closed by <code>{admin}</code>}}",
+  "admin.support.line_customer": "👤 {at}: {body}",
+  "admin.support.line_admin": "🛠 {at} (<code>{admin}</code>): {body}",
+  "admin.support.reply_prompt":
+    "Send your reply to customer <code>{user}</code> (conversation #{id}); it reaches them as a message from support.",
+  "admin.support.reply_invalid": "A reply is text of 1 to 4096 characters.",
+  "admin.support.reply_sent": "✅ Reply sent.",
+  "admin.support.reply_not_delivered":
+    "⚠️ The reply is saved, but Telegram did not deliver it (the customer may have blocked the bot).",
+  "admin.support.close_confirm":
+    "Close conversation #{id} with customer <code>{user}</code>? They are told; their next message opens a new one.",
+  "admin.support.already_closed": "This conversation is already closed.",
+  "admin.support.not_found": "Conversation #{id} was not found.",
+  "admin.support.list_title": "💬 <b>Open support conversations</b>: {total} (latest first)",
+  "admin.support.list_empty": "💬 No open support conversations.",
+  "admin.support.list_item": "#{id} · {user} · {at}",
+  "admin.support.button_reply": "↩️ Reply",
+  "admin.support.button_close": "✔️ Close",
+  "admin.support.button_close_confirm": "✔️ Yes, close",
+  "admin.support.button_back": "« Back",
+  "admin.support.button_list": "📋 Open conversations",
+  "admin.support.button_prev": "‹ Previous",
+  "admin.support.button_next": "Next ›",
+  "admin.support.button_home": "« Console",
+  "support.chat.button_write": "✍️ Write to support",
+  "support.chat.button_answer": "✍️ Answer",
+  "support.chat.write":
+    "✍️ Write your message to support. Everything you send here now reaches the team; press the menu when you are done.",
+  "support.chat.sent": "✅ Sent to support — we'll answer here. You can add more.",
+  "support.chat.invalid": "Please send your message as text (up to 4096 characters).",
+  "support.chat.reply": "💬 <b>Support</b>:\n{body}",
+  "support.chat.closed":
+    "✔️ Your support conversation was closed. Write again any time from the support screen.",
+  "support.chat.contact_instead":
+    "Support isn't answered inside the bot — please write to {contact}.",
+  "support.chat.unavailable": "Writing to support from the bot is not available right now.",
   // (end of admin.support)
 
   // --- admin.exports ---

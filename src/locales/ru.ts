@@ -59,7 +59,8 @@ export const messages = {
   // --- support ------------------------------------------------------------------------------
   "support.title": "<b>Поддержка</b>",
   "support.contact": "Напишите нам: {contact}. Опишите проблему — мы поможем.",
-  "support.no_contact": "Опишите проблему и укажите ваш ID — мы свяжемся с вами.",
+  "support.no_contact":
+    "Нажмите «Написать в поддержку» и опишите проблему — команда ответит прямо здесь, в чате.",
   "support.your_id": "Ваш ID: <code>{id}</code>",
   "support.button": "✉️ Написать в поддержку",
 
@@ -283,15 +284,6 @@ export const messages = {
   "withdraw.requested":
     "✅ Заявка №{id} на <b>{amount}</b> принята. Сумма зарезервирована (баланс теперь {balance}); мы сообщим, когда деньги будут отправлены.",
   "withdraw.button_profile": "👤 Профиль",
-
-  // --- admin: withdrawal decisions ------------------------------------------------------------
-  "admin.withdrawal_approved":
-    "✅ Вывод №{id} ({amount}, клиент <code>{user}</code>) одобрен. Клиенту сообщили о выплате.",
-  "admin.withdrawal_rejected":
-    "❌ Вывод №{id} ({amount}, клиент <code>{user}</code>) отклонён, сумма возвращена на баланс клиента.",
-  "admin.withdrawal_already":
-    "Вывод №{id} уже {status, select, approved {одобрен} other {отклонён}}.",
-  "admin.withdrawal_not_found": "Вывод №{id} не найден.",
 
   // --- notices (sent by workers: src/domain/notifications) -----------------------------------------
   "notice.activation_done":
@@ -607,12 +599,133 @@ export const messages = {
   // (end of admin.content)
 
   // --- admin.broadcasts ---
+  "admin.broadcasts.entry": "📣 Рассылка",
+  "admin.broadcasts.compose":
+    "📣 <b>Новая рассылка</b>\nОтправьте её текст одним сообщением — форматирование Telegram (жирный, курсив, ссылки, спойлеры…) или HTML-теги сохранятся. Или отправьте фото с текстом в подписи (до 1024 символов).",
+  "admin.broadcasts.text_invalid":
+    "Это не рассылка: отправьте текст (до 4096 символов) или фото с подписью (до 1024).",
+  "admin.broadcasts.draft":
+    "📣 <b>Рассылка №{id}</b> (черновик)\nСегмент: {segment} — сейчас <b>{recipients}</b> {recipients, plural, one {получатель} few {получателя} many {получателей} other {получателя}}\nФото: {photo, select, yes {да} other {нет}}\nКнопка: {button}\nA/B-варианты: {ab, select, yes {да (получатели делятся пополам)} other {нет}}\n\nПосмотрите предпросмотр — ровно так её увидят клиенты, — затем отправьте.",
+  "admin.broadcasts.segment":
+    "{segment, select, all {все} active {активные платные} trial {на пробном периоде} expired {истекшие} never_paid {ни разу не платили} none {без действующей подписки} other {{segment}}}",
+  "admin.broadcasts.segment_language": "язык «{code}»",
+  "admin.broadcasts.segment_option": "{name}",
+  "admin.broadcasts.segment_chosen": "• {name} •",
+  "admin.broadcasts.segments":
+    "Кому отправить рассылку №{id}? (Заблокировавшие бота её не получат.)",
+  "admin.broadcasts.button_prompt":
+    "Отправьте кнопку как <code>Текст | https://example.com</code> — одна кнопка-ссылка под сообщением.",
+  "admin.broadcasts.button_invalid":
+    "Это не кнопка: текст (до 64 символов), «|», затем ссылка http(s).",
+  "admin.broadcasts.b_prompt":
+    "Отправьте текст варианта B (те же правила, что для первого текста). Получатели делятся пополам между A и B, итог считается по каждому.",
+  "admin.broadcasts.preview_failed":
+    "Telegram не принял предпросмотр — проверьте форматирование и ссылку кнопки:\n<code>{error}</code>",
+  "admin.broadcasts.confirm":
+    "☝️ Выше — рассылка №{id} ровно так, как её увидят клиенты{ab, select, yes { (вариант A, затем B)} other {}}.\nОна уйдёт <b>{recipients}</b> {recipients, plural, one {получателю} few {получателям} many {получателям} other {получателям}} ({segment}).",
+  "admin.broadcasts.progress":
+    "📣 <b>Рассылка №{id}</b> отправляется: отправлено {sent}, ошибок {failed}, заблокировали {blocked}, неизвестно {unknown}, осталось {left} — из {recipients}.",
+  "admin.broadcasts.summary":
+    "📣 <b>Рассылка №{id} {cancelled, select, yes {отменена} other {завершена}}</b>: {recipients} {recipients, plural, one {получатель} few {получателя} many {получателей} other {получателя}} — отправлено {sent}, ошибок {failed}, заблокировали {blocked}, неизвестно {unknown}{cancelled, select, yes {, не отправлено {left}} other {}}.",
+  "admin.broadcasts.variant_counts":
+    "Вариант {variant}: {recipients} — отправлено {sent}, ошибок {failed}, заблокировали {blocked}, неизвестно {unknown}",
+  "admin.broadcasts.cancel_confirm":
+    "Остановить рассылку №{id}? Больше её никто не получит; у получивших она останется.",
+  "admin.broadcasts.closed":
+    "Рассылку №{id} изменить нельзя: она {status, select, running {отправляется} done {завершена} cancelled {отменена или удалена} other {не найдена}}.",
+  "admin.broadcasts.started": "Рассылка №{id} запущена.",
+  "admin.broadcasts.discarded": "Черновик №{id} удалён.",
+  "admin.broadcasts.button_segment": "🎯 Сегмент",
+  "admin.broadcasts.button_add_button": "🔗 Добавить кнопку",
+  "admin.broadcasts.button_remove_button": "🔗 Убрать кнопку",
+  "admin.broadcasts.button_add_b": "🅱️ Добавить вариант B",
+  "admin.broadcasts.button_remove_b": "🅱️ Убрать вариант B",
+  "admin.broadcasts.button_preview": "👁 Предпросмотр",
+  "admin.broadcasts.button_discard": "🗑 Удалить",
+  "admin.broadcasts.button_send":
+    "✅ Отправить {recipients} {recipients, plural, one {получателю} few {получателям} many {получателям} other {получателям}}",
+  "admin.broadcasts.button_edit": "✏️ Изменить",
+  "admin.broadcasts.button_back": "« Назад",
+  "admin.broadcasts.button_home": "« Панель",
+  "admin.broadcasts.button_refresh": "🔄 Обновить",
+  "admin.broadcasts.button_cancel": "⏹ Отменить рассылку",
+  "admin.broadcasts.button_cancel_confirm": "⏹ Да, остановить",
   // (end of admin.broadcasts)
 
   // --- admin.withdrawals ---
+  "admin.withdrawals.entry": "💸 Выводы",
+  "admin.withdrawals.request":
+    "💸 <b>Заявка на вывод №{id}</b>\nКлиент: <code>{user}</code> {username}\nСумма: <b>{amount}</b>\nСоздана: {created}\nРеквизиты:\n<code>{requisites}</code>",
+  "admin.withdrawals.outcome":
+    "{status, select, approved {✅ <b>Одобрено</b>} other {❌ <b>Отклонено</b>}}: <code>{admin}</code>, {at}{status, select, rejected {\nПричина: {reason}} other {}}",
+  "admin.withdrawals.button_approve": "✅ Одобрить",
+  "admin.withdrawals.button_reject": "❌ Отклонить",
+  "admin.withdrawals.button_confirm_approve": "✅ Да, выплачено",
+  "admin.withdrawals.button_confirm_reject": "❌ Да, отклонить",
+  "admin.withdrawals.button_back": "« Назад",
+  "admin.withdrawals.button_list": "📋 Открытые заявки",
+  "admin.withdrawals.button_prev": "‹ Назад",
+  "admin.withdrawals.button_next": "Дальше ›",
+  "admin.withdrawals.button_home": "« Панель",
+  "admin.withdrawals.confirm_approve":
+    "Одобрить заявку №{id}? Подтверждайте, только когда деньги отправлены: клиенту сообщат о выплате.",
+  "admin.withdrawals.reason_prompt":
+    "Отправьте причину отказа по заявке №{id} — её прочитает клиент, сумма вернётся на его баланс.",
+  "admin.withdrawals.reason_invalid": "Причина — текст от 1 до 1000 символов.",
+  "admin.withdrawals.confirm_reject":
+    "Отклонить заявку №{id}? Клиенту вернётся сумма, и он прочитает:\n<i>{reason}</i>",
+  "admin.withdrawals.already_decided": "По этой заявке уже принято решение.",
+  "admin.withdrawals.confirm_used": "Это подтверждение уже использовано.",
+  "admin.withdrawals.not_found": "Заявка на вывод №{id} не найдена.",
+  "admin.withdrawals.list_title":
+    "💸 <b>Открытые заявки на вывод</b>: {total} (показаны {from}–{to}, сначала старые)",
+  "admin.withdrawals.list_empty": "💸 Заявок на вывод нет.",
+  "admin.withdrawals.list_item": "№{id} · {amount} · {user}",
+  "admin.withdrawals.customer_rejected":
+    "❌ Ваш вывод {amount} отклонён: {reason}\nСумма вернулась на баланс ({balance}).",
   // (end of admin.withdrawals)
 
   // --- admin.support ---
+  "admin.support.entry": "💬 Поддержка",
+  "admin.support.incoming":
+    "💬 <b>Поддержка №{id}</b> — клиент <code>{user}</code> {username}:\n{body}",
+  "admin.support.conversation":
+    "💬 <b>Поддержка №{id}</b> — клиент <code>{user}</code> {username} — {status, select, open {открыт} other {закрыт <code>{admin}</code>}}",
+  "admin.support.line_customer": "👤 {at}: {body}",
+  "admin.support.line_admin": "🛠 {at} (<code>{admin}</code>): {body}",
+  "admin.support.reply_prompt":
+    "Отправьте ответ клиенту <code>{user}</code> (диалог №{id}); он придёт ему как сообщение от поддержки.",
+  "admin.support.reply_invalid": "Ответ — текст от 1 до 4096 символов.",
+  "admin.support.reply_sent": "✅ Ответ отправлен.",
+  "admin.support.reply_not_delivered":
+    "⚠️ Ответ сохранён, но Telegram его не доставил (возможно, клиент заблокировал бота).",
+  "admin.support.close_confirm":
+    "Закрыть диалог №{id} с клиентом <code>{user}</code>? Ему сообщат; следующее сообщение откроет новый диалог.",
+  "admin.support.already_closed": "Этот диалог уже закрыт.",
+  "admin.support.not_found": "Диалог №{id} не найден.",
+  "admin.support.list_title": "💬 <b>Открытые диалоги поддержки</b>: {total} (сначала свежие)",
+  "admin.support.list_empty": "💬 Открытых диалогов нет.",
+  "admin.support.list_item": "№{id} · {user} · {at}",
+  "admin.support.button_reply": "↩️ Ответить",
+  "admin.support.button_close": "✔️ Закрыть",
+  "admin.support.button_close_confirm": "✔️ Да, закрыть",
+  "admin.support.button_back": "« Назад",
+  "admin.support.button_list": "📋 Открытые диалоги",
+  "admin.support.button_prev": "‹ Назад",
+  "admin.support.button_next": "Дальше ›",
+  "admin.support.button_home": "« Панель",
+  "support.chat.button_write": "✍️ Написать в поддержку",
+  "support.chat.button_answer": "✍️ Ответить",
+  "support.chat.write":
+    "✍️ Напишите сообщение в поддержку. Всё, что вы отправите сейчас, получит команда; когда закончите, нажмите меню.",
+  "support.chat.sent": "✅ Отправлено в поддержку — ответим здесь. Можно дописать ещё.",
+  "support.chat.invalid": "Отправьте сообщение текстом (до 4096 символов).",
+  "support.chat.reply": "💬 <b>Поддержка</b>:\n{body}",
+  "support.chat.closed":
+    "✔️ Диалог с поддержкой закрыт. Написать снова можно в любой момент на экране поддержки.",
+  "support.chat.contact_instead":
+    "Поддержка не отвечает внутри бота — напишите, пожалуйста, {contact}.",
+  "support.chat.unavailable": "Написать в поддержку из бота сейчас нельзя.",
   // (end of admin.support)
 
   // --- admin.exports ---

@@ -11,7 +11,7 @@ import { replicaName } from "../util/replica.js";
 import type { VpnApi } from "../vpn/api.js";
 import { activationIteration } from "./activation.js";
 import { autoRenewalIteration } from "./auto-renewal.js";
-import { broadcastIteration } from "./broadcast.js";
+import { type BroadcastWorkerDeps, broadcastIteration } from "./broadcast.js";
 import { cryptoWatcherIteration } from "./crypto-watcher.js";
 import { fastExpiryIteration } from "./fast-expiry.js";
 import { sqlLeaseStore } from "./lease.js";
@@ -36,6 +36,11 @@ export interface WorkerDeps {
   notifier: BotNotifier | undefined;
   /** The bot's Star transactions; without a bot the Stars backstop does not run. */
   starTransactions: StarTransactionsSource | undefined;
+  /**
+   * The console's view of running broadcasts (progress message, summary to the creator);
+   * without it a finished broadcast is reported to the admins as a line of text.
+   */
+  broadcastConsole?: Pick<BroadcastWorkerDeps, "progress" | "report">;
   /** Something needs a person: logged at error and sent to the admins. */
   alertOperator(text: string): Promise<void>;
   /** Routine news for the admins (a finished broadcast): logged at info. */
@@ -177,11 +182,16 @@ export function createWorkerIterations(
       "BROADCAST",
       broadcastIteration({
         db: worker,
-        transport: { send: (userId, text, signal) => notifier.sendText(userId, text, signal) },
-        report: (r) =>
-          deps.reportToOperator(
-            `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
-          ),
+        transport: {
+          send: (userId, message, signal) => notifier.sendBroadcast(userId, message, signal),
+        },
+        report:
+          deps.broadcastConsole?.report ??
+          ((r) =>
+            deps.reportToOperator(
+              `Broadcast #${r.broadcastId} finished: sent ${r.counts.sent}, blocked ${r.counts.blocked}, failed ${r.counts.failed}, unknown ${r.counts.unknown}.`,
+            )),
+        ...(deps.broadcastConsole?.progress ? { progress: deps.broadcastConsole.progress } : {}),
         batchSize: 25,
         interruptedAfterMs: 5 * 60_000,
         unreachablePauseSeconds: 5,

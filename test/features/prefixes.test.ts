@@ -21,6 +21,7 @@ import { chatFeatures } from "../../src/features/index.js";
 import { InfoData } from "../../src/features/info/codec.js";
 import { LanguageData } from "../../src/features/language/codec.js";
 import { MenuData } from "../../src/features/menu/codec.js";
+import { supportFeature } from "../../src/features/support/index.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
@@ -163,7 +164,11 @@ function everyFeature(): Feature[] {
     vpn: undefined as never,
     logger: silentLogger(),
   });
-  const features = [...chatFeatures({ ...chatDeps(), extra: [admin, devices] }), paymentsFeature()];
+  const support = supportFeature({ db: undefined as never, adminIds: [1], logger: silentLogger() });
+  const features = [
+    ...chatFeatures({ ...chatDeps(), extra: [admin, devices, support] }),
+    paymentsFeature(),
+  ];
   assertDistinctPrefixes(features);
   return features;
 }

@@ -33,8 +33,8 @@ const sender = broadcastIteration({
   db: worker,
   interruptedAfterMs: 5 * 60_000,
   transport: {
-    send: async (userId, text) => {
-      await bot.api.sendMessage(userId, text);
+    send: async (userId, message) => {
+      await bot.api.sendMessage(userId, message.text);
     },
   },
   report: async (r) => {

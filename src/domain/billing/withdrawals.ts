@@ -3,7 +3,7 @@ import { writeAudit } from "../audit.js";
 import { lockCustomer } from "../customers/lock.js";
 import { isInsufficientBalance, isPgError, SqlState } from "../pg-errors.js";
 import { refundWithdrawal, reserveWithdrawal } from "./ledger.js";
-import { toKopecks, toSafeInt } from "./money.js";
+import { toKopecks, toSafeInt, toSafeIntOrNull } from "./money.js";
 
 /**
  * Cashing out referral earnings (SPEC flow 10). Only earnings are withdrawable, never topped-up
@@ -182,32 +182,171 @@ export async function approveWithdrawal(
   });
 }
 
+async function rejectInTx(
+  client: DbClient,
+  adminId: number,
+  withdrawalId: number,
+  reason: string | null,
+): Promise<WithdrawalDecisionResult> {
+  const d = await decide(client, withdrawalId, adminId, "rejected");
+  if ("outcome" in d) return d;
+  const userId = toSafeInt(d.user_id);
+  const amount = toKopecks(d.amount_kopecks);
+  if (reason !== null) {
+    await client.query("UPDATE withdrawals SET reject_reason = $2 WHERE id = $1", [
+      withdrawalId,
+      reason,
+    ]);
+  }
+  const entry = await refundWithdrawal(client, userId, withdrawalId, amount);
+  await writeAudit(client, {
+    actorId: adminId,
+    action: "withdrawal.reject",
+    targetUserId: userId,
+    details: { withdrawal_id: withdrawalId, amount_kopecks: amount, reason },
+  });
+  return {
+    outcome: "rejected",
+    withdrawalId,
+    userId,
+    amountKopecks: amount,
+    balanceAfter: entry.balanceAfter,
+  } as const;
+}
+
 /** Rejected: the reserved amount goes back to the balance in the same transaction. */
 export async function rejectWithdrawal(
   db: DbAccess,
   adminId: number,
   withdrawalId: number,
+  reason: string | null = null,
 ): Promise<WithdrawalDecisionResult> {
-  return db.tx("withdrawal_reject", async (client) => {
-    const d = await decide(client, withdrawalId, adminId, "rejected");
-    if ("outcome" in d) return d;
-    const userId = toSafeInt(d.user_id);
-    const amount = toKopecks(d.amount_kopecks);
-    const entry = await refundWithdrawal(client, userId, withdrawalId, amount);
-    await writeAudit(client, {
-      actorId: adminId,
-      action: "withdrawal.reject",
-      targetUserId: userId,
-      details: { withdrawal_id: withdrawalId, amount_kopecks: amount },
-    });
-    return {
-      outcome: "rejected",
-      withdrawalId,
-      userId,
-      amountKopecks: amount,
-      balanceAfter: entry.balanceAfter,
-    } as const;
+  return db.tx("withdrawal_reject", (client) => rejectInTx(client, adminId, withdrawalId, reason));
+}
+
+export const MAX_REJECT_REASON = 1000;
+
+/**
+ * A typed rejection reason waiting for the admin's confirmation; returns the draft's id, the
+ * token the confirm button carries. Undefined for a reason that is empty or too long.
+ */
+export async function draftRejection(
+  db: DbAccess,
+  adminId: number,
+  withdrawalId: number,
+  reason: string,
+): Promise<number | undefined> {
+  const text = reason.trim();
+  if (text.length === 0 || text.length > MAX_REJECT_REASON) return undefined;
+  const { rows } = await db.query<{ id: string }>(
+    "withdrawal_reject_draft",
+    `INSERT INTO withdrawal_reject_drafts (withdrawal_id, admin_id, reason)
+     SELECT id, $2, $3 FROM withdrawals WHERE id = $1 RETURNING id`,
+    [withdrawalId, adminId, text],
+  );
+  return rows[0] ? toSafeInt(rows[0].id) : undefined;
+}
+
+/**
+ * The admin confirmed a drafted rejection: the draft is consumed (once — a second press finds
+ * it used) and the request rejected with its reason, in one transaction.
+ */
+export async function rejectWithDraft(
+  db: DbAccess,
+  adminId: number,
+  draftId: number,
+): Promise<(WithdrawalDecisionResult & { reason?: string }) | { outcome: "draft_used" }> {
+  return db.tx("withdrawal_reject_confirm", async (client) => {
+    const { rows } = await client.query<{ withdrawal_id: string; reason: string }>(
+      `UPDATE withdrawal_reject_drafts SET used_at = now()
+        WHERE id = $1 AND admin_id = $2 AND used_at IS NULL
+        RETURNING withdrawal_id, reason`,
+      [draftId, adminId],
+    );
+    const draft = rows[0];
+    if (!draft) return { outcome: "draft_used" } as const;
+    const result = await rejectInTx(client, adminId, toSafeInt(draft.withdrawal_id), draft.reason);
+    return { ...result, reason: draft.reason };
   });
+}
+
+/** One withdrawal as the console shows it. */
+export interface WithdrawalView {
+  id: number;
+  userId: number;
+  username: string | null;
+  amountKopecks: number;
+  requisites: string;
+  status: "pending" | "approved" | "rejected";
+  decidedBy: number | null;
+  decidedAt: Date | null;
+  rejectReason: string | null;
+  createdAt: Date;
+}
+
+export async function getWithdrawal(
+  db: DbAccess,
+  withdrawalId: number,
+): Promise<WithdrawalView | undefined> {
+  const { rows } = await db.query<{
+    id: string;
+    user_id: string;
+    username: string | null;
+    amount_kopecks: string;
+    requisites: string;
+    status: "pending" | "approved" | "rejected";
+    decided_by: string | null;
+    decided_at: Date | null;
+    reject_reason: string | null;
+    created_at: Date;
+  }>(
+    "withdrawal_view",
+    `SELECT w.id, w.user_id, u.username, w.amount_kopecks, w.requisites, w.status, w.decided_by,
+            w.decided_at, w.reject_reason, w.created_at
+       FROM withdrawals w JOIN users u ON u.telegram_id = w.user_id WHERE w.id = $1`,
+    [withdrawalId],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: toSafeInt(r.id),
+    userId: toSafeInt(r.user_id),
+    username: r.username,
+    amountKopecks: toKopecks(r.amount_kopecks),
+    requisites: r.requisites,
+    status: r.status,
+    decidedBy: toSafeIntOrNull(r.decided_by),
+    decidedAt: r.decided_at,
+    rejectReason: r.reject_reason,
+    createdAt: r.created_at,
+  };
+}
+
+/** A copy of a request sent to an admin (so a decision can show on every copy). */
+export async function recordWithdrawalCopy(
+  db: DbAccess,
+  withdrawalId: number,
+  adminId: number,
+  messageId: number,
+): Promise<void> {
+  await db.query(
+    "withdrawal_copy",
+    `INSERT INTO withdrawal_copies (withdrawal_id, admin_id, message_id)
+     SELECT id, $2, $3 FROM withdrawals WHERE id = $1 ON CONFLICT DO NOTHING`,
+    [withdrawalId, adminId, messageId],
+  );
+}
+
+export async function withdrawalCopies(
+  db: DbAccess,
+  withdrawalId: number,
+): Promise<Array<{ adminId: number; messageId: number }>> {
+  const { rows } = await db.query<{ admin_id: string; message_id: string }>(
+    "withdrawal_copies",
+    "SELECT admin_id, message_id FROM withdrawal_copies WHERE withdrawal_id = $1",
+    [withdrawalId],
+  );
+  return rows.map((r) => ({ adminId: toSafeInt(r.admin_id), messageId: toSafeInt(r.message_id) }));
 }
 
 export interface PendingWithdrawal {
@@ -218,10 +357,20 @@ export interface PendingWithdrawal {
   createdAt: Date;
 }
 
-/** The admin's queue, oldest first. */
+/** How many requests wait for a decision. */
+export async function countPendingWithdrawals(db: DbAccess): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "withdrawals_pending_count",
+    "SELECT count(*)::int AS n FROM withdrawals WHERE status = 'pending'",
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** The admin's queue, oldest first (`offset` for the next page). */
 export async function listPendingWithdrawals(
   db: DbAccess,
   limit = 50,
+  offset = 0,
 ): Promise<PendingWithdrawal[]> {
   const { rows } = await db.query<{
     id: string;
@@ -232,8 +381,8 @@ export async function listPendingWithdrawals(
   }>(
     "withdrawals_pending",
     `SELECT id, user_id, amount_kopecks, requisites, created_at FROM withdrawals
-      WHERE status = 'pending' ORDER BY created_at LIMIT $1`,
-    [limit],
+      WHERE status = 'pending' ORDER BY created_at, id LIMIT $1 OFFSET $2`,
+    [limit, offset],
   );
   return rows.map((r) => ({
     id: toSafeInt(r.id),

@@ -3,6 +3,7 @@ import type { BotContext } from "../../bot/context.js";
 import { answerCallback, operatorText, paragraphs, show, type View } from "../../bot/ui.js";
 import type { Feature } from "../feature.js";
 import { backToMenuKeyboard } from "../menu/screens.js";
+import { writeToSupportKeyboard } from "../support/index.js";
 import { InfoData } from "./codec.js";
 import { clientAppPlatforms, contactUrl, instructionsKeyboard, linkKeyboard } from "./screens.js";
 
@@ -76,7 +77,9 @@ async function supportView(ctx: BotContext): Promise<View> {
       body,
       ctx.t("support.your_id", { id: String(ctx.customer().telegramId) }),
     ),
-    keyboard: linkKeyboard(ctx, ctx.t("support.button"), contactUrl(contact)),
+    keyboard: contact
+      ? linkKeyboard(ctx, ctx.t("support.button"), contactUrl(contact))
+      : writeToSupportKeyboard(ctx),
   };
 }
 

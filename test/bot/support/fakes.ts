@@ -188,7 +188,6 @@ export function fakeServices(): Fakes {
         return PLACEHOLDER;
       },
     },
-    admin: { decideWithdrawal: placeholder },
   };
   return fakes as Fakes;
 }

@@ -55,6 +55,7 @@ export function testRuntime(opts: {
   metrics?: Metrics;
   scope?: DbScope;
   features?: CreateBotDeps["features"];
+  noticeSent?: CreateBotDeps["noticeSent"];
 }): TestRuntime {
   const metrics = opts.metrics ?? createMetrics();
   const scope = opts.scope ?? new DbScope();
@@ -68,6 +69,7 @@ export function testRuntime(opts: {
     services: opts.services,
     options: { ...FAST_OPTIONS, ...opts.options },
     ...(opts.features ? { features: opts.features } : {}),
+    ...(opts.noticeSent ? { noticeSent: opts.noticeSent } : {}),
   });
   afterAll(() => runtime.stop());
   return { runtime, metrics, scope, config };

@@ -1,4 +1,4 @@
-import type { MessageRef, Screen, ScreenButton } from "../../../bot/services.js";
+import type { MessageRef, Screen } from "../../../bot/services.js";
 import type { Catalog } from "../../../domain/billing/pricing.js";
 import {
   APP_PLATFORMS,

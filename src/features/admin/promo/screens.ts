@@ -1,6 +1,6 @@
 import type { MessageRef, Screen, ScreenButton } from "../../../bot/services.js";
 import type { PromoUsage } from "../../../domain/billing/promo.js";
-import type { MessageVar, MessageVars } from "../../../locales/index.js";
+import type { MessageVar } from "../../../locales/index.js";
 import { callbackData } from "../../feature.js";
 import { HOME_DATA } from "../home.js";
 import { adminButton, adminRef } from "../ui.js";
