@@ -341,8 +341,10 @@ export class Db {
     }
     usage.checkouts++;
     const counted = usage;
+    let statements = 0;
     const scoped: DbClient = {
       query: (text, values) => {
+        statements++;
         counted.statements++;
         return client.query(text, values);
       },
@@ -364,7 +366,7 @@ export class Db {
       if (!broken) client.removeListener("error", onError);
       releaseSlot?.();
       this.#opts.metrics.dbUse.observe({ label, kind }, holdMs / 1000);
-      this.#window.record(label, waitMs, holdMs);
+      this.#window.record(label, waitMs, holdMs, statements);
       this.#refreshGauges();
     }
   }
