@@ -179,6 +179,7 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
       languageOf: (id) => users.languageOf(db, id),
       markUnreachable: (id) => users.markUnreachable(db, id),
       markReachable: (id) => users.markReachable(db, id),
+      rowsInDatabase: true,
     },
     menu: {
       async state(customer) {

@@ -3,7 +3,8 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type { CustomerNotifier } from "../domain/notifications/notices.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
-import type { ConversationStore } from "./conversation.js";
+import type { Conversation, ConversationStore } from "./conversation.js";
+import type { SenderState } from "./inbox.js";
 import type { BotOptions } from "./options.js";
 import type { BotServices, Customer, InputPrompt } from "./services.js";
 
@@ -26,8 +27,16 @@ export interface AppFlavor {
   options: BotOptions;
   /** Child logger with `update_id` and `user_id`. */
   logger: Logger;
-  /** Open questions and the buy session, per customer (`conversation_state`). */
-  conversation: ConversationStore;
+  /**
+   * Open questions and the buy session, per customer (`conversation_state`). When the sender's
+   * state came with the update, their reads cost no statement.
+   */
+  conversation: Conversation;
+  /**
+   * What the update's claim read about its sender (language, reachability, conversation), or
+   * undefined when it was not read or may be out of date: then each is read when needed.
+   */
+  senderState: SenderState | undefined;
   /** Sends notices to other people (referrers, admins) through this bot's guarded API. */
   notifier: CustomerNotifier;
   /** The customer this update is from; throws for updates without a sender. */
@@ -50,6 +59,8 @@ export interface ContextDeps {
   logger: Logger;
   options: BotOptions;
   conversation: ConversationStore;
+  /** The sender state the inbox handed over with the update, if any. */
+  senderState(update: Update): SenderState | undefined;
   /** Set once the bot (and so its API) exists; read per update. */
   notifier: () => CustomerNotifier;
 }
@@ -62,7 +73,8 @@ export function createContextConstructor(deps: ContextDeps) {
     readonly services = deps.services;
     readonly options = deps.options;
     readonly i18n = deps.i18n;
-    readonly conversation = deps.conversation;
+    readonly conversation: Conversation;
+    readonly senderState: SenderState | undefined;
     readonly logger: Logger;
     locale = deps.i18n.defaultLocale;
     chosenLanguage: string | null | undefined = undefined;
@@ -72,6 +84,12 @@ export function createContextConstructor(deps: ContextDeps) {
       this.logger = deps.logger.child({ update_id: update.update_id, user_id: this.from?.id });
       // Until the stored choice is known (and when it cannot be), Telegram's language.
       this.locale = deps.i18n.negotiate(this.from?.language_code);
+      const from = this.from;
+      this.senderState = from ? deps.senderState(update) : undefined;
+      this.conversation =
+        from && this.senderState
+          ? deps.conversation.forSender(from.id, this.senderState)
+          : deps.conversation;
     }
 
     get notifier(): CustomerNotifier {

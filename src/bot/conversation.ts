@@ -1,6 +1,23 @@
 import type { Db } from "../db/pool.js";
 import type { FlowSession, InputPrompt } from "./services.js";
 
+/** The conversation state as handlers use it (`ctx.conversation`). */
+export interface Conversation {
+  /** The prompt the customer's next text answers, if one is open. */
+  prompt(telegramId: number): Promise<InputPrompt | undefined>;
+  expect(telegramId: number, prompt: InputPrompt): Promise<void>;
+  /** Any other action (a button, a command) closes the open question. Writes only if one is. */
+  clearPrompt(telegramId: number): Promise<void>;
+  session(telegramId: number): Promise<FlowSession>;
+  remember(telegramId: number, changes: Partial<FlowSession>): Promise<void>;
+}
+
+/** The sender's open prompt and promo code as read with their update (see `SenderState`). */
+export interface KnownConversation {
+  prompt: InputPrompt | null;
+  promoCode: string | null;
+}
+
 /**
  * What the bot remembers about a customer between two updates: the question their next text
  * message answers (a promo code, an amount, payout details) and the promo code they entered on
@@ -11,11 +28,20 @@ import type { FlowSession, InputPrompt } from "./services.js";
  * Losing them would cost the customer a tap, never money: every price button carries the price
  * it showed, and the port refuses to charge another one.
  */
-export class ConversationStore {
+export class ConversationStore implements Conversation {
   constructor(
     private readonly db: Db,
     private readonly options: { promptTtlMs: number; sessionTtlMs: number },
   ) {}
+
+  /**
+   * The store for one update whose sender's state is already known: their reads are answered
+   * from it, a write that would change nothing is not sent, and writes keep it current. Other
+   * customers' state goes to the table as usual.
+   */
+  forSender(senderId: number, known: KnownConversation): Conversation {
+    return new SenderConversation(this, senderId, { ...known });
+  }
 
   /** The prompt the customer's next text answers, if one is open. */
   async prompt(telegramId: number): Promise<InputPrompt | undefined> {
@@ -79,5 +105,43 @@ export class ConversationStore {
              updated_at = now()`,
       [telegramId, changes.promoCode, this.options.sessionTtlMs / 1000],
     );
+  }
+}
+
+class SenderConversation implements Conversation {
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly senderId: number,
+    private readonly known: KnownConversation,
+  ) {}
+
+  async prompt(telegramId: number): Promise<InputPrompt | undefined> {
+    if (telegramId !== this.senderId) return this.store.prompt(telegramId);
+    return this.known.prompt ?? undefined;
+  }
+
+  async expect(telegramId: number, prompt: InputPrompt): Promise<void> {
+    await this.store.expect(telegramId, prompt);
+    if (telegramId === this.senderId) this.known.prompt = prompt;
+  }
+
+  async clearPrompt(telegramId: number): Promise<void> {
+    if (telegramId === this.senderId && this.known.prompt === null) return;
+    await this.store.clearPrompt(telegramId);
+    if (telegramId === this.senderId) this.known.prompt = null;
+  }
+
+  async session(telegramId: number): Promise<FlowSession> {
+    if (telegramId !== this.senderId) return this.store.session(telegramId);
+    return { promoCode: this.known.promoCode };
+  }
+
+  async remember(telegramId: number, changes: Partial<FlowSession>): Promise<void> {
+    const promoCode = changes.promoCode;
+    if (promoCode === undefined) return;
+    const own = telegramId === this.senderId;
+    if (own && promoCode === null && this.known.promoCode === null) return;
+    await this.store.remember(telegramId, changes);
+    if (own) this.known.promoCode = promoCode;
   }
 }

@@ -1,6 +1,6 @@
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, BotError, Composer } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Db } from "../db/pool.js";
@@ -15,7 +15,7 @@ import { toError } from "../util/errors.js";
 import { installApiGuard } from "./api-guard.js";
 import { type BotContext, createContextConstructor } from "./context.js";
 import { ConversationStore } from "./conversation.js";
-import type { RunUpdate } from "./inbox.js";
+import type { RunUpdate, SenderState } from "./inbox.js";
 import { handleUpdateError } from "./middlewares/errors.js";
 import { chooseLocale } from "./middlewares/locale.js";
 import { membershipFeature } from "./middlewares/membership.js";
@@ -72,8 +72,10 @@ export interface CreatedBot {
  *   track (metrics, in-flight) → sequentialize per chat (not pre-checkout) → error boundary
  *   { locale → reachable mark → private-chat features… → unhandled }.
  * De-duplication happens before the pipeline: the runtime stores each update in the inbox and
- * runs only the ones it claimed (src/bot/inbox.ts). Customer features: close an open question on any button or command → start,
- *   language, menu, info → the operator console → flows (buttons, commands, typed
+ * runs only the ones it claimed (src/bot/inbox.ts); the claim also reads the sender's language,
+ * reachability and conversation state, which the locale, reachable mark and prompt steps use
+ * instead of statements of their own. Customer features: close an open question on any button or command → start,
+ *   language, menu, info → the operator console and the support and devices features → flows (buttons, commands, typed
  *   answers) → unhandled.
  */
 export function createBot(deps: CreateBotDeps): CreatedBot {
@@ -98,6 +100,8 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     sessionTtlMs: options.sessionTtlMs,
   });
   let notifier: BotNotifier | undefined;
+  // The sender state the inbox read with an update, until its context is built.
+  const senderStates = new WeakMap<Update, SenderState>();
   const bot = new Bot<BotContext>(token, {
     client: {
       apiRoot: deps.apiRoot ?? deps.config.bot.apiRoot,
@@ -109,6 +113,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
       logger,
       options,
       conversation,
+      senderState: (update) => senderStates.get(update),
       notifier: () => {
         if (!notifier) throw new Error("the notifier is created with the bot");
         return notifier;
@@ -163,7 +168,8 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     );
   });
 
-  const run: RunUpdate = async (update) => {
+  const run: RunUpdate = async (update, sender) => {
+    if (sender) senderStates.set(update, sender);
     try {
       await bot.handleUpdate(update);
     } catch (err) {

@@ -57,6 +57,7 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
     metrics: deps.metrics,
     options: options.inbox,
     owner: `${replicaName()}:${randomBytes(4).toString("hex")}`,
+    readsCustomers: deps.services.users.rowsInDatabase === true,
     onGaveUp: (update, attempts) =>
       reportGivenUp(update, attempts, { notifier, adminIds: deps.config.bot.adminIds, logger }),
   });

@@ -53,6 +53,13 @@ export interface UsersPort {
   markUnreachable(telegramId: number): Promise<void>;
   /** Any update from the customer. Throttled by the bot; must be cheap and idempotent. */
   markReachable(telegramId: number): Promise<void>;
+  /**
+   * True when customers are rows of the bot's own database's `users` table (the domain's
+   * implementation): the update inbox then reads the sender's language and reachability with
+   * the update's claim, and the bot asks `languageOf` and `markReachable` only when that read
+   * is missing or the mark would change the row.
+   */
+  readonly rowsInDatabase?: boolean;
 }
 
 // --- main menu and operator content ----------------------------------------------------------

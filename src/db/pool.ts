@@ -118,6 +118,12 @@ export class NestedCheckoutError extends Error {
   }
 }
 
+/** Checkouts and the statements sent on them, for one label since the pool was created. */
+export interface LabelUsage {
+  checkouts: number;
+  statements: number;
+}
+
 export interface PoolStats {
   max: number;
   total: number;
@@ -163,6 +169,7 @@ export class Db {
   readonly #window = new PoolReportWindow();
   /** Handler acquire waits of the last minutes (the console's health line). */
   readonly #handlerWaits = new RecentWaits();
+  readonly #usage = new Map<string, LabelUsage>();
   #connecting = 0;
   #lastAcquiredAt = performance.now();
   /** Start of the current stretch during which at least one checkout was waiting. */
@@ -327,7 +334,21 @@ export class Db {
     }, this.#opts.longHoldWarnMs);
     longHold.unref();
 
-    const scoped: DbClient = { query: (text, values) => client.query(text, values) };
+    let usage = this.#usage.get(label);
+    if (!usage) {
+      usage = { checkouts: 0, statements: 0 };
+      this.#usage.set(label, usage);
+    }
+    usage.checkouts++;
+    const counted = usage;
+    let statements = 0;
+    const scoped: DbClient = {
+      query: (text, values) => {
+        statements++;
+        counted.statements++;
+        return client.query(text, values);
+      },
+    };
     const { mark, result } = this.#opts.scope.run(label, () => fn(scoped));
     let failure: unknown;
     try {
@@ -345,7 +366,7 @@ export class Db {
       if (!broken) client.removeListener("error", onError);
       releaseSlot?.();
       this.#opts.metrics.dbUse.observe({ label, kind }, holdMs / 1000);
-      this.#window.record(label, waitMs, holdMs);
+      this.#window.record(label, waitMs, holdMs, statements);
       this.#refreshGauges();
     }
   }
@@ -383,6 +404,14 @@ export class Db {
   /** p99 of the handler checkouts' acquire wait over the last five minutes; null without any. */
   handlerWaitP99Ms(): number | null {
     return this.#handlerWaits.p99Ms();
+  }
+
+  /**
+   * Checkouts and statements per label since the pool was created (a copy). Cumulative, unlike
+   * the minute report: the difference between two readings is what happened in between.
+   */
+  usage(): Map<string, LabelUsage> {
+    return new Map([...this.#usage].map(([label, u]) => [label, { ...u }]));
   }
 
   /** Logs the `pool_report` line: size, idle, waiting, wait/hold percentiles, top holders. */

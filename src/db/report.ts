@@ -2,18 +2,27 @@ import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
 
 interface HolderStats {
   count: number;
+  statements: number;
   holdMs: number;
   maxHoldMs: number;
 }
 
 export interface PoolReport {
   checkouts: number;
+  /** Statements sent on those checkouts (BEGIN and COMMIT count). */
+  statements: number;
   wait_p50_ms: number;
   wait_p99_ms: number;
   hold_p50_ms: number;
   hold_p99_ms: number;
   hold_max_ms: number;
-  top_holders: Array<{ label: string; count: number; hold_ms: number; max_ms: number }>;
+  top_holders: Array<{
+    label: string;
+    count: number;
+    statements: number;
+    hold_ms: number;
+    max_ms: number;
+  }>;
 }
 
 const toMs = (ns: number) => Math.round(ns / 1e4) / 100;
@@ -27,13 +36,16 @@ export class PoolReportWindow {
   #hold: RecordableHistogram = createHistogram();
   #holders = new Map<string, HolderStats>();
   #count = 0;
+  #statements = 0;
 
-  record(label: string, waitMs: number, holdMs: number): void {
+  record(label: string, waitMs: number, holdMs: number, statements = 0): void {
     this.#count++;
+    this.#statements += statements;
     this.#wait.record(Math.max(1, Math.round(waitMs * 1e6)));
     this.#hold.record(Math.max(1, Math.round(holdMs * 1e6)));
-    const h = this.#holders.get(label) ?? { count: 0, holdMs: 0, maxHoldMs: 0 };
+    const h = this.#holders.get(label) ?? { count: 0, statements: 0, holdMs: 0, maxHoldMs: 0 };
     h.count++;
+    h.statements += statements;
     h.holdMs += holdMs;
     h.maxHoldMs = Math.max(h.maxHoldMs, holdMs);
     this.#holders.set(label, h);
@@ -44,6 +56,7 @@ export class PoolReportWindow {
     const empty = this.#count === 0;
     const report: PoolReport = {
       checkouts: this.#count,
+      statements: this.#statements,
       wait_p50_ms: empty ? 0 : toMs(this.#wait.percentile(50)),
       wait_p99_ms: empty ? 0 : toMs(this.#wait.percentile(99)),
       hold_p50_ms: empty ? 0 : toMs(this.#hold.percentile(50)),
@@ -55,6 +68,7 @@ export class PoolReportWindow {
         .map(([label, h]) => ({
           label,
           count: h.count,
+          statements: h.statements,
           hold_ms: Math.round(h.holdMs),
           max_ms: Math.round(h.maxHoldMs),
         })),
@@ -63,6 +77,7 @@ export class PoolReportWindow {
     this.#hold.reset();
     this.#holders = new Map();
     this.#count = 0;
+    this.#statements = 0;
     return report;
   }
 }

@@ -1,6 +1,6 @@
 import type { Update } from "grammy/types";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_INBOX_OPTIONS, UpdateInbox } from "../../src/bot/inbox.js";
+import { DEFAULT_INBOX_OPTIONS, type SenderState, UpdateInbox } from "../../src/bot/inbox.js";
 import type { Db } from "../../src/db/pool.js";
 import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
@@ -168,6 +168,99 @@ describe("the update inbox", () => {
     } finally {
       await box.stop();
     }
+  });
+});
+
+const from = (sender: number, updateId: number, text: string): Update =>
+  ({
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: 1_764_300_000,
+      chat: { id: sender, type: "private", first_name: "Ann" },
+      from: { id: sender, is_bot: false, first_name: "Ann" },
+      text,
+    },
+  }) as Update;
+
+describe("the sender state read with the claim", () => {
+  it("comes with the first update of a sender, never with one behind another in hand", async () => {
+    await db.query(
+      "test",
+      `INSERT INTO conversation_state (user_id, prompt, prompt_until, promo_code, promo_until)
+       VALUES (4201, '{"kind":"topup_amount"}', now() + interval '1 hour', 'SPRING',
+               now() + interval '1 hour')`,
+    );
+    const { box } = inbox("replica-a");
+    const seen = new Map<number, SenderState | undefined>();
+    const run = async (u: Update, state?: SenderState) => {
+      seen.set(u.update_id, state);
+    };
+    // Two of one sender in a batch: the second may depend on what the first changes.
+    const batch = [from(4201, 2001, "/topup"), from(4201, 2002, "500"), from(4202, 2003, "hi")];
+    expect((await box.store(batch)).map((u) => u.update_id)).toEqual([2001, 2002, 2003]);
+    // Stored while the sender's earlier updates are still in hand.
+    expect(await box.store([from(4202, 2004, "again")])).toHaveLength(1);
+    for (const u of [...batch, from(4202, 2004, "again")]) await box.handle(u, run);
+
+    expect(seen.get(2001)).toMatchObject({
+      prompt: { kind: "topup_amount" },
+      promoCode: "SPRING",
+    });
+    // This inbox was not told customers are rows of `users`: only the conversation is read.
+    expect(seen.get(2001)?.customer).toBeUndefined();
+    expect(seen.get(2002)).toBeUndefined();
+    expect(seen.get(2003)).toMatchObject({ prompt: null, promoCode: null });
+    expect(seen.get(2004)).toBeUndefined();
+
+    // Nothing of the sender in hand any more: the next one brings the state again.
+    expect(await box.store([from(4202, 2005, "later")])).toHaveLength(1);
+    await box.handle(from(4202, 2005, "later"), run);
+    expect(seen.get(2005)).toMatchObject({ prompt: null });
+  });
+
+  it("reads the customer's row when customers live in this database", async () => {
+    await db.query(
+      "test",
+      `INSERT INTO users (telegram_id, first_name, language_code, reachable, last_seen_at)
+       VALUES (4301, 'Ann', 'en', true, now()), (4302, 'Bob', NULL, false, now())`,
+    );
+    const box = new UpdateInbox({
+      db,
+      logger: silentLogger(),
+      metrics: createMetrics(),
+      options: DEFAULT_INBOX_OPTIONS,
+      owner: "replica-a",
+      readsCustomers: true,
+      onGaveUp: () => {},
+    });
+    const seen = new Map<number, SenderState | undefined>();
+    const batch = [
+      from(4301, 2101, "/profile"),
+      from(4302, 2102, "/profile"),
+      from(4303, 2103, "/start"),
+    ];
+    await box.store(batch);
+    for (const u of batch) {
+      await box.handle(u, async (update, state) => {
+        seen.set(update.update_id, state);
+      });
+    }
+    expect(seen.get(2101)?.customer).toEqual({ known: true, language: "en", reachableDue: false });
+    expect(seen.get(2102)?.customer).toEqual({ known: true, language: null, reachableDue: true });
+    expect(seen.get(2103)?.customer).toEqual({ known: false, language: null, reachableDue: false });
+  });
+
+  it("marks updates that finish together done with one statement", async () => {
+    const { box } = inbox("replica-a");
+    const batch = Array.from({ length: 20 }, (_, i) => from(4400 + i, 2200 + i, "/help"));
+    await box.store(batch);
+    const before = db.usage().get("bot.inbox_finish")?.statements ?? 0;
+    await Promise.all(batch.map((u) => box.handle(u, async () => {})));
+    const statements = (db.usage().get("bot.inbox_finish")?.statements ?? 0) - before;
+    expect(statements).toBeGreaterThanOrEqual(1);
+    expect(statements).toBeLessThan(batch.length);
+    for (const u of batch) expect(await row(u.update_id)).toMatchObject({ status: "done" });
   });
 });
 
