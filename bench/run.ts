@@ -172,8 +172,12 @@ async function startService(mode: WorkerMode): Promise<Running> {
   const port = await freePort();
   const sandboxPort = await freePort();
   const child = spawnTs(ROOT, "src/main.ts", serviceEnv(port, sandboxPort, mode));
-  await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000).catch((err) => {
-    throw new Error(`${err}; stderr: ${child.stderr().slice(-2_000)}`);
+  await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000).catch(async (err) => {
+    const last = child.lines.slice(-8).map((l) => JSON.stringify(l));
+    await child.stop();
+    throw new Error(
+      `${err}; stderr: ${child.stderr().slice(-2_000)}; last lines:\n${last.join("\n")}`,
+    );
   });
   return {
     child,
@@ -514,6 +518,7 @@ async function oldPhase(durationMs: number) {
 }
 
 async function stepLoad(controlUrl: string, text: string, onboard: boolean) {
+  const onboarded = onboard ? new Set<number>() : undefined;
   const steps: Array<{
     customers: number;
     replies_per_s: number;
@@ -528,7 +533,7 @@ async function stepLoad(controlUrl: string, text: string, onboard: boolean) {
       count: n,
       durationMs: CFG.stepMs,
       text,
-      onboard,
+      ...(onboarded ? { onboarded } : {}),
     });
     const answered = samples.filter((s) => !s.timedOut);
     const l = summarize(answered.map((s) => s.ms));
@@ -677,6 +682,18 @@ function markdownTable(rows: Array<Record<string, unknown>>): string {
     line(cols.map(() => "---")),
     ...rows.map((r) => line(cols.map((c) => r[c]))),
   ].join("\n");
+}
+
+/** `--only=sweep` or `--only=throughput`: that phase alone, printed as JSON (no report files). */
+async function only(phase: string) {
+  await admin(`CREATE DATABASE ${dbName}`);
+  try {
+    await migrateDb();
+    const result = phase === "sweep" ? await sweepPhase() : await throughputPhase();
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  }
 }
 
 async function main() {
@@ -843,4 +860,8 @@ async function main() {
   }
 }
 
-await main();
+const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+if (onlyArg !== undefined && onlyArg !== "sweep" && onlyArg !== "throughput") {
+  throw new Error("--only takes sweep or throughput");
+}
+await (onlyArg ? only(onlyArg) : main());

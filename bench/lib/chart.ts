@@ -20,7 +20,7 @@ export interface PhaseSeries {
 
 const W = 380;
 const H = 120;
-const PAD_L = 52;
+const PAD_L = 72;
 const PAD_T = 34;
 const GAP = 28;
 

@@ -242,17 +242,21 @@ export async function runClosedLoop(opts: {
   count: number;
   durationMs: number;
   text: string;
-  onboard: boolean;
+  /** Customers to onboard first (not measured), once per set: ids are added as they are. */
+  onboarded?: Set<number>;
 }): Promise<{ samples: Sample[]; windowMs: number }> {
   const samples: Sample[] = [];
   const customers = Array.from(
     { length: opts.count },
     (_, i) => new BenchCustomer(opts.controlUrl, opts.firstId + i, (s) => samples.push(s)),
   );
-  if (opts.onboard) {
-    for (let i = 0; i < customers.length; i += 50) {
-      await Promise.all(customers.slice(i, i + 50).map((c) => c.onboard(false)));
+  const onboarded = opts.onboarded;
+  if (onboarded) {
+    const fresh = customers.filter((c) => !onboarded.has(c.id));
+    for (let i = 0; i < fresh.length; i += 50) {
+      await Promise.all(fresh.slice(i, i + 50).map((c) => c.onboard(false)));
     }
+    for (const c of fresh) onboarded.add(c.id);
   }
   const warmupMs = Math.min(2_000, opts.durationMs / 4);
   const started = Date.now();
