@@ -288,6 +288,7 @@ function servicePhase(opts: {
   exited: boolean;
 }) {
   const { before, after } = opts;
+  const sampled = opts.sampled.filter((s) => s.t >= opts.from && s.t <= opts.to);
   const wait = (match: Record<string, string>) => {
     const d = histogramDelta(
       buckets(before, "db_client_connection_wait_time_seconds", match),
@@ -570,9 +571,24 @@ async function throughputPhase() {
   } finally {
     await echo.stop();
   }
+  // The same closed-loop load on both: how the service compares when neither meets the limit.
+  const atSameLoad = service.steps.flatMap((a) => {
+    const b = floor.steps.find((x) => x.customers === a.customers);
+    return b
+      ? [
+          {
+            customers: a.customers,
+            service: a.replies_per_s,
+            echo: b.replies_per_s,
+            share_pct: round((100 * a.replies_per_s) / Math.max(0.1, b.replies_per_s), 1),
+          },
+        ]
+      : [];
+  });
   return {
     service,
     echo_floor: floor,
+    at_same_load: atSameLoad,
     share_of_floor_pct: round(
       (100 * service.sustained_replies_per_s) / Math.max(1, floor.sustained_replies_per_s),
       1,
@@ -820,7 +836,7 @@ async function main() {
       "",
       "## Throughput (closed loop, /profile, p99 limit 250 ms)",
       "",
-      `service sustains ${throughput.service.sustained_replies_per_s} replies/s, echo floor ${throughput.echo_floor.sustained_replies_per_s} replies/s: **${throughput.share_of_floor_pct} %**`,
+      `service sustains ${throughput.service.sustained_replies_per_s} replies/s, echo floor ${throughput.echo_floor.sustained_replies_per_s} replies/s: **${throughput.share_of_floor_pct} %**; at the same load: ${throughput.at_same_load.map((x) => `${x.customers} customers ${x.share_pct} %`).join(", ")}`,
       "",
       markdownTable(tpRows),
       "",
