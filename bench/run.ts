@@ -342,16 +342,16 @@ function servicePhase(opts: {
       // The pool warns once per checkout still held after DB_LONG_HOLD_WARN_MS (250 ms here).
       holds_over_250ms: longHolds.length,
     },
-    max_pool_in_use: Math.max(0, ...opts.sampled.map((s) => s.used)),
-    max_pool_waiters: Math.max(0, ...opts.sampled.map((s) => s.waiting)),
+    max_pool_in_use: Math.max(0, ...sampled.map((s) => s.used)),
+    max_pool_waiters: Math.max(0, ...sampled.map((s) => s.waiting)),
     event_loop_delay: {
       p99_ms: round(
         percentile(
-          opts.sampled.map((s) => s.lagP99),
+          sampled.map((s) => s.lagP99),
           99,
         ),
       ),
-      max_ms: round(Math.max(0, ...opts.sampled.map((s) => s.lagMax))),
+      max_ms: round(Math.max(0, ...sampled.map((s) => s.lagMax))),
     },
     held_during_network_call: delta("db_client_connection_held_during_network_call_total"),
     rows_per_worker: workerRows(opts.lines, opts.from, opts.to),
