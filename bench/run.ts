@@ -339,6 +339,24 @@ function servicePhase(opts: {
     hold: {
       p99_ms: ms(hold.p99),
       max_ms_at_most: ms(hold.maxBound),
+      longest_by_label: [
+        ...new Set(
+          after
+            .filter((x) => x.name === "db_client_connection_use_time_seconds_count")
+            .map((x) => x.labels.label as string),
+        ),
+      ]
+        .map((label) => ({
+          label,
+          max_ms_at_most: ms(
+            histogramDelta(
+              buckets(before, "db_client_connection_use_time_seconds", { label }),
+              buckets(after, "db_client_connection_use_time_seconds", { label }),
+            ).maxBound,
+          ),
+        }))
+        .sort((a, b) => b.max_ms_at_most - a.max_ms_at_most)
+        .slice(0, 5),
       // The pool warns once per checkout still held after DB_LONG_HOLD_WARN_MS (250 ms here).
       holds_over_250ms: longHolds.length,
     },
