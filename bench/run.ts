@@ -718,12 +718,17 @@ function markdownTable(rows: Array<Record<string, unknown>>): string {
   ].join("\n");
 }
 
-/** `--only=sweep` or `--only=throughput`: that phase alone, printed as JSON (no report files). */
+/** `--only=sweep|throughput|old`: that phase alone, printed as JSON (no report files). */
 async function only(phase: string) {
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     await migrateDb();
-    const result = phase === "sweep" ? await sweepPhase() : await throughputPhase();
+    const result =
+      phase === "sweep"
+        ? await sweepPhase()
+        : phase === "old"
+          ? (await oldPhase(CFG.drillMs)).result
+          : await throughputPhase();
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -895,7 +900,7 @@ async function main() {
 }
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-if (onlyArg !== undefined && onlyArg !== "sweep" && onlyArg !== "throughput") {
-  throw new Error("--only takes sweep or throughput");
+if (onlyArg !== undefined && !["sweep", "throughput", "old"].includes(onlyArg)) {
+  throw new Error("--only takes sweep, throughput or old");
 }
 await (onlyArg ? only(onlyArg) : main());
