@@ -15,12 +15,13 @@
  * Output: a table on stdout, bench/reports/bench-<time>.json, bench/reports/chart-<time>.svg
  * and bench/reports/latest.{md,json,svg}.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { LIGHT_WORKERS, WORKER_NAMES } from "../src/config.js";
+import { startEmbeddedPostgres } from "../src/db/embedded.js";
 import { migrate } from "../src/db/migrate.js";
 import { Db } from "../src/db/pool.js";
 import { DbScope } from "../src/db/scope.js";
@@ -83,13 +84,45 @@ const log = (msg: string) =>
 
 // --- database ---
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const dbName = `vpnbot_bench_${process.pid}`;
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
+let adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER;
+let dbUrl = databaseUrl(adminUrl);
+
+function databaseUrl(server: string): string {
+  const u = new URL(server);
   u.pathname = `/${dbName}`;
   return u.toString();
-})();
+}
+
+/**
+ * The PostgreSQL server the run uses: BENCH_DATABASE_URL, else the local server on 5432, else
+ * (nothing listening there) an embedded PostgreSQL in a temporary directory, stopped after.
+ */
+async function prepareServer(): Promise<() => Promise<void>> {
+  if (process.env.BENCH_DATABASE_URL) return async () => {};
+  try {
+    const c = new pg.Client({ connectionString: DEFAULT_SERVER, connectionTimeoutMillis: 3_000 });
+    await c.connect();
+    await c.end();
+    return async () => {};
+  } catch {
+    log(`no PostgreSQL at ${DEFAULT_SERVER}: starting an embedded one`);
+  }
+  const dir = await mkdtemp("/var/tmp/vpnbot-bench-pg-");
+  await chmod(dir, 0o755);
+  const server = await startEmbeddedPostgres({
+    dataDir: `${dir}/data`,
+    port: await freePort(),
+    logger: silentLogger(),
+  });
+  adminUrl = server.url;
+  dbUrl = databaseUrl(adminUrl);
+  return async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
 
 async function admin(sql: string) {
   const c = new pg.Client({ connectionString: adminUrl });
@@ -903,4 +936,9 @@ const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only
 if (onlyArg !== undefined && !["sweep", "throughput", "old"].includes(onlyArg)) {
   throw new Error("--only takes sweep, throughput or old");
 }
-await (onlyArg ? only(onlyArg) : main());
+const stopServer = await prepareServer();
+try {
+  await (onlyArg ? only(onlyArg) : main());
+} finally {
+  await stopServer();
+}
