@@ -73,7 +73,9 @@ export function renderChart(title: string, phases: PhaseSeries[]): string {
   rows.forEach((row, r) => {
     let max = 0;
     for (const p of phases) {
-      for (const s of row.series(p)) for (const [, v] of s.pts) max = Math.max(max, v);
+      for (const s of row.series(p)) {
+        for (const [t, v] of s.pts) if (t >= p.startMs && t <= p.endMs) max = Math.max(max, v);
+      }
       if (row.limit) max = Math.max(max, row.limit(p));
     }
     const yMax = niceMax(max);
