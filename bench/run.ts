@@ -264,6 +264,9 @@ function sampler(url: string) {
 
 const ms = (s: number) => round(s * 1000, 2);
 
+/** The steady mix: every action but a new customer's first contact (its /start and language). */
+const steady = (samples: readonly Sample[]) => samples.filter((s) => !s.kind.startsWith("first_"));
+
 function latency(samples: readonly Sample[]) {
   const s = summarize(samples.map((x) => x.ms));
   return {
@@ -355,8 +358,8 @@ function servicePhase(opts: {
   return {
     duration_s: round((opts.to - opts.from) / 1000, 1),
     ticks: opts.ticks.map((t) => new Date(t).toISOString()),
-    update_to_reply: latency(opts.samples),
-    update_to_reply_during_tick: opts.ticks.length > 0 ? latency(duringTick) : null,
+    update_to_reply: latency(steady(opts.samples)),
+    update_to_reply_during_tick: opts.ticks.length > 0 ? latency(steady(duringTick)) : null,
     update_to_reply_by_action: byKind(opts.samples),
     acquire_wait: {
       handler: wait({ kind: "handler" }),
@@ -522,8 +525,8 @@ async function oldPhase(durationMs: number) {
     const result = {
       duration_s: round(secs, 1),
       ticks: ticks.map((t) => new Date(t).toISOString()),
-      update_to_reply: latency(samples),
-      update_to_reply_during_tick: latency(duringTick),
+      update_to_reply: latency(steady(samples)),
+      update_to_reply_during_tick: latency(steady(duringTick)),
       update_to_reply_by_action: byKind(samples),
       acquire_wait: {
         handler: wait(s.waits.handler),

@@ -161,13 +161,13 @@ export class BenchCustomer {
 
   /** /start, and the language picker a new customer gets first. */
   async onboard(measure: boolean) {
-    const first = await this.send(measure ? "start" : "warmup", "/start");
+    const first = await this.send(measure ? "first_start" : "warmup", "/start");
     if (
       first?.reply_markup?.inline_keyboard
         ?.flat()
         .some((b) => b.callback_data?.startsWith("lang:first:"))
     ) {
-      await this.press(measure ? "language" : "warmup", /^lang:first:en$/, (m) => m.edited);
+      await this.press(measure ? "first_language" : "warmup", /^lang:first:en$/, (m) => m.edited);
     }
   }
 }
