@@ -12,6 +12,7 @@
  *   4. throughput: closed-loop /profile load stepped up until p99 > 250 ms, on the service and
  *      on bench/echo-bot.ts;
  *   5. sweep: fast expiry alone over 10 000 due subscriptions with a 20 ms VPN stand-in.
+ *   6. dashboard: the console dashboard's numbers read on a 100 000-customer seed.
  * Output: a table on stdout, bench/reports/bench-<time>.json, bench/reports/chart-<time>.svg
  * and bench/reports/latest.{md,json,svg}.
  */
@@ -27,6 +28,7 @@ import { Db } from "../src/db/pool.js";
 import { DbScope } from "../src/db/scope.js";
 import { silentLogger } from "../src/logger.js";
 import { createMetrics } from "../src/ops/metrics.js";
+import { dashboardPhase } from "./dashboard.js";
 import { type PhaseSeries, renderChart } from "./lib/chart.js";
 import { runClosedLoop, runMix, type Sample } from "./lib/driver.js";
 import { type Child, freePort, spawnTs, waitForHttp } from "./lib/process.js";
@@ -754,8 +756,12 @@ function markdownTable(rows: Array<Record<string, unknown>>): string {
   ].join("\n");
 }
 
-/** `--only=sweep|throughput|old`: that phase alone, printed as JSON (no report files). */
+/** `--only=sweep|throughput|old|dashboard`: that phase alone, printed as JSON (no report files). */
 async function only(phase: string) {
+  if (phase === "dashboard") {
+    console.log(JSON.stringify(await dashboardPhase(adminUrl, `${dbName}_console`), null, 2));
+    return;
+  }
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     await migrateDb();
@@ -799,6 +805,8 @@ async function main() {
     const old = await oldPhase(CFG.drillMs);
     const throughput = await throughputPhase();
     const sweep = await sweepPhase();
+    log("phase dashboard: the console dashboard on 100 000 customers");
+    const dashboard = await dashboardPhase(adminUrl, `${dbName}_console`);
 
     const tickP99 = tick.result.update_to_reply_during_tick?.p99_ms ?? 0;
     const targets = [
@@ -870,6 +878,7 @@ async function main() {
       phases: { tick: tick.result, idle: idle.result, old: old.result },
       throughput,
       sweep,
+      dashboard,
       targets,
     };
     const dir = path.join(ROOT, "bench", "reports");
@@ -903,6 +912,10 @@ async function main() {
       "",
       `${sweep.expired} of ${sweep.due} expired in ${sweep.span_s} s: **${sweep.rows_per_s} rows/s**, bound ${sweep.bound_rows_per_s} rows/s (${sweep.share_of_bound_pct} %); ${sweep.config}`,
       "",
+      "## Console dashboard (100 000 customers)",
+      "",
+      `first load ${dashboard.cold_ms} ms; ${dashboard.warm_runs} more: p50 ${dashboard.warm_p50_ms} ms, max ${dashboard.warm_max_ms} ms`,
+      "",
       "## Targets",
       "",
       markdownTable(targets.map((t) => ({ ...t, met: t.met ? "met" : "MISSED" }))),
@@ -924,6 +937,9 @@ async function main() {
     console.log(
       `Fast-expiry sweep: ${sweep.rows_per_s} rows/s vs bound ${sweep.bound_rows_per_s} (${sweep.share_of_bound_pct} %)`,
     );
+    console.log(
+      `Console dashboard on ${dashboard.customers} customers: first ${dashboard.cold_ms} ms, then p50 ${dashboard.warm_p50_ms} ms, max ${dashboard.warm_max_ms} ms`,
+    );
     console.table(targets.map((t) => ({ ...t, met: t.met ? "met" : "MISSED" })));
     console.log(
       `report: bench/reports/bench-${stamp}.json, bench/reports/latest.md, chart bench/reports/latest.svg (${Math.round((Date.now() - started.getTime()) / 1000)} s)`,
@@ -936,8 +952,8 @@ async function main() {
 }
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-if (onlyArg !== undefined && !["sweep", "throughput", "old"].includes(onlyArg)) {
-  throw new Error("--only takes sweep, throughput or old");
+if (onlyArg !== undefined && !["sweep", "throughput", "old", "dashboard"].includes(onlyArg)) {
+  throw new Error("--only takes sweep, throughput, old or dashboard");
 }
 const stopServer = await prepareServer();
 try {

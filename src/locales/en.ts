@@ -368,8 +368,9 @@ const messages = {
   "admin.dashboard.revenue_stars_line":
     "   ⭐ Stars: {today} · {week} · {month} ({stars} ⭐ in 30 d)",
   "admin.dashboard.conversion":
-    "🎯 Trial → paid ({days} d): <b>{converted}</b> of {trials} ({percent}%)",
-  "admin.dashboard.conversion_none": "🎯 Trial → paid ({days} d): no trials yet",
+    "🎯 Trial → paid ({days, plural, one {# day} other {# days}}): <b>{converted}</b> of {trials} ({percent}%)",
+  "admin.dashboard.conversion_none":
+    "🎯 Trial → paid ({days, plural, one {# day} other {# days}}): no trials yet",
   "admin.dashboard.withdrawals": "💸 Pending withdrawals: <b>{count}</b> ({amount})",
   "admin.dashboard.health":
     "🩺 DB wait p99 {wait} · workers late: {late} · VPN: {vpn} · Crypto Pay: {cryptopay}",
@@ -517,8 +518,9 @@ const messages = {
   "admin.promo.bad_discount": "⚠️ Send a percent from 1% to 100%, or an amount such as 150₽.",
   "admin.promo.bad_uses": "⚠️ Send a whole number from 1, or -.",
   "admin.promo.bad_expiry": "⚠️ Send a number of days from 1 to 3650, or -.",
-  "admin.promo.summary":
-    "Create <code>{code}</code>: −{off}, uses {max}, valid for {days} days, plan {plan}?",
+  "admin.promo.valid_days": "valid for {days, plural, one {# day} other {# days}}",
+  "admin.promo.valid_forever": "no expiry",
+  "admin.promo.summary": "Create <code>{code}</code>: −{off}, uses {max}, {validity}, plan {plan}?",
   "admin.promo.deactivate_confirm":
     "Deactivate <code>{code}</code>? Customers can no longer enter it; invoices already issued with it can still be paid.",
   "admin.promo.cancelled": "Cancelled.",
@@ -550,7 +552,8 @@ const messages = {
   "admin.content.button_incident_off": "✅ Banner off",
   "admin.content.button_incident_text": "Banner text",
   "admin.content.button_prices": "💰 Prices",
-  "admin.content.button_price": "{plan}, {days} d — {price} / {stars} ⭐",
+  "admin.content.button_price":
+    "{plan}, {days, plural, one {# day} other {# days}} — {price} / {stars} ⭐",
   "admin.content.button_save": "💾 Save",
   "admin.content.prices_title":
     "💰 <b>Prices</b>: pick a plan period to change its ruble and Stars price.",
@@ -564,10 +567,10 @@ const messages = {
     "Send the new “{name}” text in {language}, as customers should read it (up to 3000 characters). <code>-</code> brings back the default.",
   "admin.content.ask_incident_text": "Send the incident banner text (up to 1000 characters).",
   "admin.content.ask_price":
-    "Send the new price of {plan}, {days} days: rubles and Stars, e.g. <code>149 83</code>.",
+    "Send the new price of {plan}, {days, plural, one {# day} other {# days}}: rubles and Stars, e.g. <code>149 83</code>.",
   "admin.content.bad_value": "⚠️ That value is not valid here.",
   "admin.content.preview":
-    "{target, select, support {Support contact} privacy {Privacy policy} app {{platform} app link} text {“{name}” ({language})} incident_text {Incident banner text} price {{plan}, {days} days} other {Value}} will be:",
+    "{target, select, support {Support contact} privacy {Privacy policy} app {{platform} app link} text {“{name}” ({language})} incident_text {Incident banner text} price {{plan}, {days, plural, one {# day} other {# days}}} other {Value}} will be:",
   "admin.content.preview_value": "{value}",
   "admin.content.preview_default": "(the built-in default)",
   "admin.content.saved": "💾 Saved. Customers see it within seconds, without a restart.",

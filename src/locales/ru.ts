@@ -386,8 +386,9 @@ export const messages = {
   "admin.dashboard.revenue_stars_line":
     "   ⭐ Stars: {today} · {week} · {month} ({stars} ⭐ за 30 дн.)",
   "admin.dashboard.conversion":
-    "🎯 Пробный → оплата ({days} дн.): <b>{converted}</b> из {trials} ({percent}%)",
-  "admin.dashboard.conversion_none": "🎯 Пробный → оплата ({days} дн.): пробных ещё не было",
+    "🎯 Пробный → оплата ({days, plural, one {# день} few {# дня} many {# дней} other {# дня}}): <b>{converted}</b> из {trials} ({percent}%)",
+  "admin.dashboard.conversion_none":
+    "🎯 Пробный → оплата ({days, plural, one {# день} few {# дня} many {# дней} other {# дня}}): пробных ещё не было",
   "admin.dashboard.withdrawals": "💸 Заявок на вывод: <b>{count}</b> ({amount})",
   "admin.dashboard.health":
     "🩺 Ожидание БД p99 {wait} · воркеры опаздывают: {late} · VPN: {vpn} · Crypto Pay: {cryptopay}",
@@ -537,8 +538,11 @@ export const messages = {
   "admin.promo.bad_discount": "⚠️ Пришлите процент от 1% до 100% или сумму, например 150₽.",
   "admin.promo.bad_uses": "⚠️ Пришлите целое число от 1 или -.",
   "admin.promo.bad_expiry": "⚠️ Пришлите число дней от 1 до 3650 или -.",
+  "admin.promo.valid_days":
+    "действует {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}",
+  "admin.promo.valid_forever": "без срока",
   "admin.promo.summary":
-    "Создать <code>{code}</code>: −{off}, использований {max}, действует {days} дн., тариф {plan}?",
+    "Создать <code>{code}</code>: −{off}, использований {max}, {validity}, тариф {plan}?",
   "admin.promo.deactivate_confirm":
     "Выключить <code>{code}</code>? Клиенты больше не смогут его ввести; уже выставленные с ним счета можно оплатить.",
   "admin.promo.cancelled": "Отменено.",
@@ -569,7 +573,8 @@ export const messages = {
   "admin.content.button_incident_off": "✅ Выключить баннер",
   "admin.content.button_incident_text": "Текст баннера",
   "admin.content.button_prices": "💰 Цены",
-  "admin.content.button_price": "{plan}, {days} дн. — {price} / {stars} ⭐",
+  "admin.content.button_price":
+    "{plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}} — {price} / {stars} ⭐",
   "admin.content.button_save": "💾 Сохранить",
   "admin.content.prices_title":
     "💰 <b>Цены</b>: выберите период тарифа, чтобы изменить цену в рублях и Stars.",
@@ -583,10 +588,10 @@ export const messages = {
     "Пришлите новый текст «{name}» на языке {language} так, как его должны прочитать клиенты (до 3000 символов). <code>-</code> возвращает встроенный.",
   "admin.content.ask_incident_text": "Пришлите текст баннера инцидента (до 1000 символов).",
   "admin.content.ask_price":
-    "Пришлите новую цену {plan}, {days} дн.: рубли и Stars, например <code>149 83</code>.",
+    "Пришлите новую цену {plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}: рубли и Stars, например <code>149 83</code>.",
   "admin.content.bad_value": "⚠️ Это значение здесь не подходит.",
   "admin.content.preview":
-    "{target, select, support {Контакт поддержки} privacy {Политика конфиденциальности} app {Ссылка на приложение {platform}} text {«{name}» ({language})} incident_text {Текст баннера инцидента} price {{plan}, {days} дн.} other {Значение}} будет:",
+    "{target, select, support {Контакт поддержки} privacy {Политика конфиденциальности} app {Ссылка на приложение {platform}} text {«{name}» ({language})} incident_text {Текст баннера инцидента} price {{plan}, {days, plural, one {# день} few {# дня} many {# дней} other {# дня}}} other {Значение}} будет:",
   "admin.content.preview_value": "{value}",
   "admin.content.preview_default": "(встроенное значение)",
   "admin.content.saved": "💾 Сохранено. Клиенты увидят это в течение секунд, без перезапуска.",

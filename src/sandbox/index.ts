@@ -108,7 +108,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     inboundIds: xuiInbounds,
   });
   state = opts.stateFile
-    ? restoreState(opts.stateFile, logger, { telegram, cryptopay, vpn, marzban, remnawave })
+    ? restoreState(opts.stateFile, logger, { telegram, cryptopay, vpn, marzban, remnawave, xui })
     : undefined;
   const faults = new FaultRegistry({ latencyExempt: { telegram: ["getUpdates"] } });
   const calls = new CallLog(opts.maxRecordedCalls ?? 10_000);
@@ -192,6 +192,7 @@ interface StandIns {
   vpn: VpnStandIn;
   marzban: MarzbanStandIn;
   remnawave: RemnawaveStandIn | undefined;
+  xui: XuiStandIn;
 }
 
 /** What the state file holds: each stand-in's own state under its name. */
@@ -201,6 +202,7 @@ interface SavedState {
   vpn?: ReturnType<VpnStandIn["saveState"]>;
   marzban?: ReturnType<MarzbanStandIn["saveState"]>;
   remnawave?: ReturnType<RemnawaveStandIn["saveState"]>;
+  xui?: ReturnType<XuiStandIn["saveState"]>;
 }
 
 /** Loads the saved state into the stand-ins and returns the file that keeps saving it. */
@@ -213,6 +215,7 @@ function restoreState(file: string, logger: Logger, s: StandIns): SandboxStateFi
       cryptopay: s.cryptopay.saveState(),
       vpn: s.vpn.saveState(),
       marzban: s.marzban.saveState(),
+      xui: s.xui.saveState(),
       ...(s.remnawave ? { remnawave: s.remnawave.saveState() } : {}),
     }),
   });
@@ -223,6 +226,7 @@ function restoreState(file: string, logger: Logger, s: StandIns): SandboxStateFi
       if (saved.cryptopay) s.cryptopay.restoreState(saved.cryptopay);
       if (saved.vpn) s.vpn.restoreState(saved.vpn);
       if (saved.marzban) s.marzban.restoreState(saved.marzban);
+      if (saved.xui) s.xui.restoreState(saved.xui);
       if (saved.remnawave && s.remnawave) s.remnawave.restoreState(saved.remnawave);
     } catch (err) {
       logger.warn({ path: file, err: toError(err).message }, "sandbox state not restored");

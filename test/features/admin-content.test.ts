@@ -122,7 +122,7 @@ describe("content and prices in the console", () => {
     await admin.waitForMessage();
     await admin.press(CONTENT_DATA.save);
     const saved = await admin.waitForMessage((m) => m.edited);
-    expect(buttonsOf(saved).map((b) => b.text)).toContain("basic, 30 d — ₽199 / 111 ⭐");
+    expect(buttonsOf(saved).map((b) => b.text)).toContain("basic, 30 days — ₽199 / 111 ⭐");
     const [audit] = await story.sql(
       "SELECT details FROM audit_log WHERE action = 'settings.pricing' ORDER BY id DESC LIMIT 1",
     );

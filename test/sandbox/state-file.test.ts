@@ -163,6 +163,16 @@ describe("stand-ins restarted with their state file", () => {
       });
       expect(created.status).toBe(201);
     }
+    // 3x-ui: a client.
+    const xuiAdded = await http(`${sandbox.xui.url}/panel/api/clients/add`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${sandbox.xui.token}`,
+      },
+      body: JSON.stringify({ client: { email: "vb_4101", enable: true }, inboundIds: [1] }),
+    });
+    expect(xuiAdded.status).toBe(200);
     await sandbox.close();
 
     sandbox = await start();
@@ -197,6 +207,7 @@ describe("stand-ins restarted with their state file", () => {
       if (sandbox.remnawave) {
         expect(sandbox.remnawave.standIn.list().map((u) => u.username)).toEqual(["vpn_4101"]);
       }
+      expect(sandbox.xui.standIn.list().map((c) => c.email)).toEqual(["vb_4101"]);
     } finally {
       await sandbox.close();
     }

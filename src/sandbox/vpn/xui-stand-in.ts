@@ -74,6 +74,17 @@ export class XuiStandIn implements StandIn {
     return [...this.clients.values()].map((c) => structuredClone(c));
   }
 
+  /** The panel's clients and the next client id, for the sandbox state file. */
+  saveState(): { clients: XuiClient[]; nextId: number } {
+    return { clients: [...this.clients.values()], nextId: this.nextId };
+  }
+
+  restoreState(state: { clients: XuiClient[]; nextId: number }): void {
+    this.clients.clear();
+    for (const client of state.clients) this.clients.set(client.email, client);
+    this.nextId = state.nextId;
+  }
+
   methodOf(path: string): string {
     const rest = path.slice(PREFIX.length).split("/").filter(Boolean);
     return `xui:${(rest[0] === "panel" && rest[1] === "api" ? rest.slice(2) : rest).join("/")}`;

@@ -106,7 +106,10 @@ export function draftSummaryScreen(draft: PromoDraft): Screen {
         code: draft.code,
         off: discountVar(draft),
         max: draft.maxUses ?? "∞",
-        days: draft.expiresInDays ?? "∞",
+        validity:
+          draft.expiresInDays === null
+            ? { msg: "admin.promo.valid_forever" }
+            : { msg: "admin.promo.valid_days", vars: { days: draft.expiresInDays } },
         plan: draft.plan ?? "*",
       }),
     ],
