@@ -27,3 +27,19 @@ export interface CsvPage {
   /** The last row's key; undefined when the page was the last one. */
   next: number | undefined;
 }
+
+/**
+ * Pure: a page from rows read in `key` order with `LIMIT limit` — the rows as CSV values in
+ * `columns` order, and the key to continue after (none when the page was not full).
+ */
+export function csvPage(
+  rows: ReadonlyArray<Record<string, CsvValue>>,
+  columns: readonly string[],
+  key: string,
+  limit: number,
+): CsvPage {
+  return {
+    rows: rows.map((r) => columns.map((c) => r[c] ?? null)),
+    next: rows.length < limit ? undefined : Number(rows.at(-1)?.[key]),
+  };
+}

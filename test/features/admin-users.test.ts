@@ -74,6 +74,14 @@ describe("the user card: finding a customer", () => {
     expect(body(byId)).toContain(t("en", "admin.users.card_payments_none"));
     expect(visible(body(byId))).toContain("📶 Reachable");
 
+    // `/grant <id>` opens the same card, its grant buttons one press away.
+    await admin.send("/grant 4101");
+    const byGrant = await admin.waitForMessage();
+    expect(body(byGrant)).toContain("<b>4101</b>");
+    expect(buttonsOf(byGrant).map((b) => b.callback_data)).toEqual(
+      buttonsOf(byId).map((b) => b.callback_data),
+    );
+
     await admin.send("/users");
     await admin.waitForMessage();
     await admin.send("@Customer_4101");

@@ -1,5 +1,5 @@
 import type { DbAccess } from "../../db/pool.js";
-import type { CsvPage, CsvValue } from "../../util/csv.js";
+import { type CsvPage, type CsvValue, csvPage } from "../../util/csv.js";
 
 export const PAYMENT_EXPORT_COLUMNS = [
   "id",
@@ -25,8 +25,5 @@ export async function exportPaymentsPage(
       WHERE id > $1 ORDER BY id LIMIT $2`,
     [afterId ?? 0, limit],
   );
-  return {
-    rows: rows.map((r) => PAYMENT_EXPORT_COLUMNS.map((c) => r[c] ?? null)),
-    next: rows.length < limit ? undefined : Number(rows.at(-1)?.id),
-  };
+  return csvPage(rows, PAYMENT_EXPORT_COLUMNS, "id", limit);
 }

@@ -1,5 +1,5 @@
 import type { DbAccess } from "../../db/pool.js";
-import type { CsvPage, CsvValue } from "../../util/csv.js";
+import { type CsvPage, type CsvValue, csvPage } from "../../util/csv.js";
 
 export const CUSTOMER_EXPORT_COLUMNS = [
   "telegram_id",
@@ -29,8 +29,5 @@ export async function exportCustomersPage(
       WHERE telegram_id > $1 ORDER BY telegram_id LIMIT $2`,
     [afterId ?? 0, limit],
   );
-  return {
-    rows: rows.map((r) => CUSTOMER_EXPORT_COLUMNS.map((c) => r[c] ?? null)),
-    next: rows.length < limit ? undefined : Number(rows.at(-1)?.telegram_id),
-  };
+  return csvPage(rows, CUSTOMER_EXPORT_COLUMNS, "telegram_id", limit);
 }

@@ -1,5 +1,5 @@
 import type { DbAccess } from "../../db/pool.js";
-import type { CsvPage, CsvValue } from "../../util/csv.js";
+import { type CsvPage, type CsvValue, csvPage } from "../../util/csv.js";
 
 /** The subscription columns an export carries (the key itself stays out of the file). */
 export const SUBSCRIPTION_EXPORT_COLUMNS = [
@@ -28,8 +28,5 @@ export async function exportSubscriptionsPage(
       WHERE id > $1 ORDER BY id LIMIT $2`,
     [afterId ?? 0, limit],
   );
-  return {
-    rows: rows.map((r) => SUBSCRIPTION_EXPORT_COLUMNS.map((c) => r[c] ?? null)),
-    next: rows.length < limit ? undefined : Number(rows.at(-1)?.id),
-  };
+  return csvPage(rows, SUBSCRIPTION_EXPORT_COLUMNS, "id", limit);
 }

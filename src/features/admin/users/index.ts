@@ -142,7 +142,8 @@ export function usersGroup(deps: AdminDeps): AdminGroup {
     await showScreen(ctx, resultScreen(pending.userId, done.result, noticeOutcome));
   };
 
-  composer.command("users", async (ctx) => {
+  // `/grant <id|@username>` opens the same card: its grant buttons are one press away.
+  composer.command(["users", "grant"], async (ctx) => {
     const lookup = parseLookup(ctx.match);
     if (lookup) await findAndShow(ctx, lookup);
     else await showScreen(ctx, lookupScreen());
