@@ -122,15 +122,31 @@ describe("pending activations and the audit log in the console", () => {
     const data = buttonsOf(confirm).find((b) => b.callback_data?.startsWith("aac:go:"))
       ?.callback_data as string;
     const press = () =>
-      story.sb.json("POST", `/sandbox/users/${ADMIN_ID}/press`, {
+      story.sb.json<{ callback_query_id: string }>("POST", `/sandbox/users/${ADMIN_ID}/press`, {
         message_id: confirm.message_id,
         data,
       });
-    await Promise.all([press(), press()]);
+    const presses = await Promise.all([press(), press()]);
+    // Both presses are answered; which one edits the message last is a race, so the message
+    // ends as "done" or as "already used", and the retry happened once either way.
     await until(async () => {
-      const texts = (await admin.chat()).map((m) => m.text);
-      return texts.includes(story.t("en", "admin.activations.done", { id: Number(row?.id) }));
+      const answered = (await story.sb.calls("telegram", "answerCallbackQuery")).map(
+        (c) => (c.request as { callback_query_id?: string }).callback_query_id,
+      );
+      return presses.every((p) => answered.includes(p.callback_query_id));
     });
+    const outcomes = [
+      story.t("en", "admin.activations.done", { id: Number(row?.id) }),
+      story.t("en", "admin.activations.used"),
+    ];
+    await until(async () => {
+      const text = (await admin.chat()).find((m) => m.message_id === confirm.message_id)?.text;
+      return outcomes.some((o) => text?.includes(o)) ? true : undefined;
+    });
+    const [due] = await story.sql<{ due: boolean }>(
+      "SELECT next_activation_at <= now() AS due FROM subscriptions WHERE user_id = 5102",
+    );
+    expect(due?.due).toBe(true);
     const audits = await story.sql<{ n: number }>(
       "SELECT count(*)::int AS n FROM audit_log WHERE action = 'activation.retry' AND target_user_id = 5102",
     );
