@@ -7,6 +7,7 @@ import {
 } from "../../../domain/broadcasts/broadcasts.js";
 import { callbackData } from "../../feature.js";
 import { HOME_DATA } from "../home.js";
+import { adminButton as button } from "../ui.js";
 
 /** Everything of the broadcasts group: `bc` (new), `bc:<id>[:<step>[:<value>]]`. */
 export const PREFIX = "bc";
@@ -40,11 +41,6 @@ export function prompt(step: PromptStep, id?: number): FeaturePrompt {
     ...(id === undefined ? {} : { data: { id } }),
   };
 }
-
-const button = (key: MessageRef["key"], data: string, vars?: MessageRef["vars"]): ScreenButton => ({
-  label: vars ? { key, vars } : { key },
-  callbackData: data,
-});
 
 const at = (id: number, step: string, value?: string) =>
   value === undefined ? callbackData(PREFIX, id, step) : callbackData(PREFIX, id, step, value);

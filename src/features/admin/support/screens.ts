@@ -2,6 +2,7 @@ import type { FeaturePrompt, MessageRef, Screen, ScreenButton } from "../../../b
 import type { ConversationView, OpenConversation } from "../../../domain/support/conversations.js";
 import { callbackData } from "../../feature.js";
 import { HOME_DATA } from "../home.js";
+import { adminButton as button } from "../ui.js";
 
 /** `sps:<step>:<conversation|offset>`: reply, close (and confirm), view, the open list. */
 export const PREFIX = "sps";
@@ -15,11 +16,6 @@ export const Step = {
   view: "v",
   list: "l",
 } as const;
-
-const button = (key: MessageRef["key"], data: string): ScreenButton => ({
-  label: { key },
-  callbackData: data,
-});
 
 export function replyPrompt(conversationId: number): FeaturePrompt {
   return { kind: "feature", feature: FEATURE_NAME, step: "reply", data: { id: conversationId } };

@@ -1,8 +1,9 @@
-import type { MessageRef, Screen, ScreenButton } from "../../../bot/services.js";
+import type { MessageRef, Screen } from "../../../bot/services.js";
 import type { UserCard } from "../../../domain/customers/card.js";
 import type { MessageKey, MessageVars } from "../../../locales/index.js";
 import { callbackData } from "../../feature.js";
 import { HOME_DATA } from "../home.js";
+import { adminButton as button, adminRef as ref } from "../ui.js";
 import { type Duration, durationOf, MAX_MESSAGE_LENGTH } from "./parse.js";
 
 /** The user card's callback prefix: `au:<verb>:…`. */
@@ -47,13 +48,6 @@ export const Cb = {
   confirm: (token: string, notify: boolean) =>
     callbackData(USERS_PREFIX, "ok", token, notify ? "n" : "s"),
 };
-
-const ref = (key: MessageKey, vars?: MessageVars): MessageRef =>
-  vars === undefined ? { key } : { key, vars };
-const button = (key: MessageKey, data: string, vars?: MessageVars): ScreenButton => ({
-  label: ref(key, vars),
-  callbackData: data,
-});
 
 const cardButton = (userId: number) => [button("admin.users.button_card", Cb.card(userId))];
 const navRow = () => [

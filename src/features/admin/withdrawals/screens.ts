@@ -6,6 +6,7 @@ import type {
 } from "../../../domain/billing/withdrawals.js";
 import { callbackData } from "../../feature.js";
 import { HOME_DATA } from "../home.js";
+import { adminButton as button } from "../ui.js";
 
 /** Decisions under a request: `wd:<id>:<step>[:<draft>]` (the request notice's buttons too). */
 export const DECISION_PREFIX = "wd";
@@ -26,11 +27,6 @@ export const Step = {
   /** The request as it stands now. */
   view: "v",
 } as const;
-
-const button = (key: MessageRef["key"], data: string): ScreenButton => ({
-  label: { key },
-  callbackData: data,
-});
 
 /** The request's details: who, how much, where to, when asked. */
 export function requestDetails(w: WithdrawalView): MessageRef {
