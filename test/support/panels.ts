@@ -1,15 +1,11 @@
-import { afterAll } from "vitest";
 import type { DbScope } from "../../src/db/scope.js";
-import { silentLogger } from "../../src/logger.js";
-import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import type { Metrics } from "../../src/ops/metrics.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { VpnApi } from "../../src/vpn/api.js";
 import { keyOfMarzbanUser, MarzbanBackend } from "../../src/vpn/marzban.js";
-import { PanelHttp } from "../../src/vpn/panel-http.js";
 import { keyOfRemnawaveUser } from "../../src/vpn/remnawave.js";
 import { uuidOfXuiEmail, XuiBackend, xuiEmail } from "../../src/vpn/xui.js";
-import { remnawaveRequest, sandboxRemnawave } from "./sandbox.js";
+import { remnawaveRequest, sandboxRemnawave, standInPanelHttp } from "./sandbox.js";
 
 export type PanelName = "remnawave" | "marzban" | "3x-ui";
 
@@ -255,20 +251,12 @@ export function sandboxXui(
   },
 ): XuiBackend {
   const x = sandbox.xui;
-  const http = new PanelHttp({
+  const http = standInPanelHttp({
     panel: "3x-ui",
     credentials: "XUI_TOKEN",
     baseUrl: x.url,
-    timeoutMs: 1_000,
-    retries: deps.retries ?? 0,
-    retryBaseDelayMs: 5,
-    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
-    metrics: deps.metrics,
-    logger: silentLogger(),
-    assertNoDbScope: (what) => deps.scope.assertNoDbScope(what),
-    ...(deps.onConfigurationError ? { onConfigurationError: deps.onConfigurationError } : {}),
+    ...deps,
   });
-  afterAll(() => http.close());
   return new XuiBackend({
     http,
     token: deps.token ?? x.token,
@@ -299,20 +287,12 @@ export function sandboxMarzban(
   },
 ): MarzbanBackend {
   const m = sandbox.marzban;
-  const http = new PanelHttp({
+  const http = standInPanelHttp({
     panel: "marzban",
     credentials: "MARZBAN_USERNAME and MARZBAN_PASSWORD",
     baseUrl: m.url,
-    timeoutMs: 1_000,
-    retries: deps.retries ?? 0,
-    retryBaseDelayMs: 5,
-    breaker: new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
-    metrics: deps.metrics,
-    logger: silentLogger(),
-    assertNoDbScope: (what) => deps.scope.assertNoDbScope(what),
-    ...(deps.onConfigurationError ? { onConfigurationError: deps.onConfigurationError } : {}),
+    ...deps,
   });
-  afterAll(() => http.close());
   return new MarzbanBackend({
     http,
     baseUrl: m.url,

@@ -63,6 +63,39 @@ export async function vpnUsers(sandbox: Sandbox) {
 }
 
 /**
+ * The panel HTTP layer as the tests point it at a stand-in: one short timeout, no retries unless
+ * asked, a breaker that does not open unless given one, the R2 guard is the test's scope; closed
+ * after the file.
+ */
+export function standInPanelHttp(opts: {
+  panel: ConstructorParameters<typeof PanelHttp>[0]["panel"];
+  credentials: string;
+  baseUrl: string;
+  metrics: Metrics;
+  scope: DbScope;
+  retries?: number;
+  breaker?: CircuitBreaker;
+  onConfigurationError?: (detail: string) => void;
+}): PanelHttp {
+  const http = new PanelHttp({
+    panel: opts.panel,
+    credentials: opts.credentials,
+    baseUrl: opts.baseUrl,
+    timeoutMs: 1_000,
+    retries: opts.retries ?? 0,
+    retryBaseDelayMs: 5,
+    breaker:
+      opts.breaker ?? new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
+    metrics: opts.metrics,
+    logger: silentLogger(),
+    assertNoDbScope: (what) => opts.scope.assertNoDbScope(what),
+    ...(opts.onConfigurationError ? { onConfigurationError: opts.onConfigurationError } : {}),
+  });
+  afterAll(() => http.close());
+  return http;
+}
+
+/**
  * The real Remnawave adapter pointed at the panel stand-in: no retries unless asked, a breaker
  * that does not open unless asked, the R2 guard is the test's scope.
  */
@@ -80,21 +113,12 @@ export function sandboxRemnawave(
 ): { vpn: RemnawaveBackend; http: PanelHttp } {
   const panel = sandbox.remnawave;
   if (!panel) throw new Error("the Remnawave stand-in is not available (contract package?)");
-  const http = new PanelHttp({
+  const http = standInPanelHttp({
     panel: "remnawave",
     credentials: "REMNAWAVE_TOKEN",
     baseUrl: panel.url,
-    timeoutMs: 1_000,
-    retries: deps.retries ?? 0,
-    retryBaseDelayMs: 5,
-    breaker:
-      deps.breaker ?? new CircuitBreaker("vpn_api", { failureThreshold: 1_000, openMs: 1_000 }),
-    metrics: deps.metrics,
-    logger: silentLogger(),
-    assertNoDbScope: (what) => deps.scope.assertNoDbScope(what),
-    ...(deps.onConfigurationError ? { onConfigurationError: deps.onConfigurationError } : {}),
+    ...deps,
   });
-  afterAll(() => http.close());
   return {
     vpn: new RemnawaveBackend({
       http,
