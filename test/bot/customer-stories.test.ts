@@ -206,9 +206,9 @@ describe("menu and screens", () => {
 
   it("flow buttons and commands show what the port returns", async () => {
     const erin = sb.customer(1005);
-    fakes.flows.profile = async (customer) => ({
+    fakes.profile.open = async (customer) => ({
       text: [{ key: "support.your_id", vars: { id: String(customer.telegramId) } }],
-      buttons: [[{ label: { key: "menu.buy" }, flow: "buy" }]],
+      buttons: [[{ label: { key: "menu.buy" }, callbackData: "f:buy" }]],
     });
     await erin.send("/profile");
     const profile = await erin.waitForMessage();
@@ -226,7 +226,7 @@ describe("menu and screens", () => {
 
   it("a key screen with a QR code is sent as a photo", async () => {
     const erin = sb.customer(1005);
-    fakes.flows.key = async () => ({
+    fakes.key.open = async () => ({
       text: { key: "instructions.key" },
       qrCode: "vless://00000000-0000-4000-8000-000000000000@vpn.example:443",
     });
@@ -266,7 +266,7 @@ describe("pipeline", () => {
     await frank.waitForMessage();
     await frank.press("English");
     await frank.waitForMessage((m) => m.edited);
-    fakes.flows.referral = async () => {
+    fakes.referral.open = async () => {
       throw new Error("referral port exploded");
     };
     const { update_id } = await frank.send("/referral");
@@ -308,7 +308,7 @@ describe("pipeline", () => {
     await gina.press("English");
     await gina.waitForMessage((m) => m.edited);
     let opened = 0;
-    fakes.flows.buy = async () => {
+    fakes.buy.open = async () => {
       opened++;
       return PLACEHOLDER;
     };
