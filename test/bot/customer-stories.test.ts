@@ -23,13 +23,14 @@ let sb: SandboxClient;
 let fakes: Fakes;
 let runtime: BotRuntime;
 let metrics: Metrics;
+let db: Awaited<ReturnType<typeof testDb>>;
 const logs = captureLogs("info");
 
 beforeAll(async () => {
   sandbox = await testSandbox();
   sb = sandboxClient(sandbox.url);
   fakes = fakeServices();
-  const db = await testDb();
+  db = await testDb();
   ({ runtime, metrics } = testRuntime({
     sandbox,
     db,
@@ -299,6 +300,45 @@ describe("pipeline", () => {
     }
     await hugo.send("/help");
     expect((await hugo.waitForMessage()).text).toBe(ru("help.text"));
+  });
+
+  it("a question stored by an earlier version is answered by the feature that asks it now", async () => {
+    const ivan = sb.customer(1010, { language_code: "en" });
+    await ivan.send("/start");
+    await ivan.waitForMessage();
+    await ivan.press("English");
+    await ivan.waitForMessage((m) => m.edited);
+    const ask = (prompt: object) =>
+      db.query(
+        "test",
+        `INSERT INTO conversation_state (user_id, prompt, prompt_until)
+         VALUES (1010, $1, now() + interval '10 minutes')
+         ON CONFLICT (user_id) DO UPDATE
+           SET prompt = EXCLUDED.prompt, prompt_until = EXCLUDED.prompt_until`,
+        [JSON.stringify(prompt)],
+      );
+    const answers: string[] = [];
+    fakes.buy.promoAnswer = async (_c, text) => {
+      answers.push(`promo:${text}`);
+      return { text: { key: "buy.promo_removed" } };
+    };
+    fakes.wallet.withdrawRequisitesAnswer = async (_c, amountKopecks, text) => {
+      answers.push(`requisites:${amountKopecks}:${text}`);
+      return { text: { key: "withdraw.requisites_invalid" } };
+    };
+    await ask({ kind: "promo_code" });
+    await ivan.send("SPRING");
+    expect((await ivan.waitForMessage()).text).toBe(en("buy.promo_removed"));
+    await ask({ kind: "withdraw_requisites", amountKopecks: 50_000 });
+    await ivan.send("card 4242");
+    expect((await ivan.waitForMessage()).text).toBe(en("withdraw.requisites_invalid"));
+    expect(answers).toEqual(["promo:SPRING", "requisites:50000:card 4242"]);
+    // Each answer closed its question.
+    const { rows } = await db.query(
+      "test",
+      "SELECT prompt FROM conversation_state WHERE user_id = 1010",
+    );
+    expect(rows).toEqual([{ prompt: null }]);
   });
 
   it("rate-limits expensive actions per customer", async () => {

@@ -120,6 +120,16 @@ export class FakeUsers implements UsersPort {
 export const PLACEHOLDER: Screen = { text: { key: "screen.refreshed" } };
 const placeholder = async (): Promise<Screen> => PLACEHOLDER;
 
+/**
+ * A flow port whose every method shows `PLACEHOLDER` until a test assigns its own
+ * (`fakes.buy.open = async () => …`), so a new port method needs nothing here.
+ */
+function placeholderPort<T extends object>(): T {
+  return new Proxy({} as T, {
+    get: (target, method) => (method in target ? Reflect.get(target, method) : placeholder),
+  });
+}
+
 export interface Fakes {
   services: BotServices;
   users: FakeUsers;
@@ -148,30 +158,12 @@ export function fakeServices(): Fakes {
       privacyPolicyUrl: "https://vpn.example/privacy",
       texts: { instructions: null, support: null, about: null, privacy: null },
     },
-    buy: {
-      open: placeholder,
-      plan: placeholder,
-      period: placeholder,
-      pay: placeholder,
-      promoPrompt: placeholder,
-      promoClear: placeholder,
-      promoAnswer: placeholder,
-    },
-    key: { open: placeholder, reissue: placeholder },
-    profile: { open: placeholder, autoRenew: placeholder },
-    referral: { open: placeholder },
-    wallet: {
-      topUp: placeholder,
-      topUpAmount: placeholder,
-      topUpCustom: placeholder,
-      topUpPay: placeholder,
-      topUpAnswer: placeholder,
-      withdraw: placeholder,
-      withdrawStart: placeholder,
-      withdrawAmountAnswer: placeholder,
-      withdrawRequisitesAnswer: placeholder,
-    },
-    trial: { activate: placeholder },
+    buy: placeholderPort<BuyPort>(),
+    key: placeholderPort<KeyPort>(),
+    profile: placeholderPort<ProfilePort>(),
+    referral: placeholderPort<ReferralPort>(),
+    wallet: placeholderPort<WalletPort>(),
+    trial: placeholderPort<TrialPort>(),
     preCheckouts: [],
     payments: [],
     preCheckoutVerdict: async (q) =>
