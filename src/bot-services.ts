@@ -1,41 +1,19 @@
-import type { BotServices, FlowsPort } from "./bot/services.js";
-import {
-  autoRenewAction,
-  keyScreen,
-  profileScreen,
-  referralScreen,
-  reissueAction,
-  trialAction,
-} from "./bot-services/account.js";
-import {
-  buyScreen,
-  payAction,
-  periodScreen,
-  planScreen,
-  promoClear,
-  promoInput,
-  promoPrompt,
-} from "./bot-services/buy.js";
-import type { FlowDeps, FlowLimits } from "./bot-services/common.js";
-import { cachedContent } from "./bot-services/content.js";
-import { paymentsPort } from "./bot-services/payments.js";
-import {
-  parseRubles,
-  topupAmount,
-  topupPay,
-  topupPrompt,
-  topupScreen,
-  withdrawAmountInput,
-  withdrawAmountPrompt,
-  withdrawRequisitesInput,
-  withdrawScreen,
-} from "./bot-services/wallet.js";
+import type { BotServices } from "./bot/services.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/pool.js";
 import { textFor } from "./domain/content/operator-content.js";
 import * as users from "./domain/customers/users.js";
 import { claimTtlFor, type ProvisioningDeps } from "./domain/subscriptions/provisioning.js";
 import { trialEligibility } from "./domain/subscriptions/subscriptions.js";
+import { buyPort } from "./features/buy/flow.js";
+import { paymentsPort } from "./features/buy/payments.js";
+import type { FlowDeps, FlowLimits } from "./features/flows/common.js";
+import { cachedContent } from "./features/flows/content.js";
+import { keyPort } from "./features/key/flow.js";
+import { profilePort } from "./features/profile/flow.js";
+import { referralPort } from "./features/referral/flow.js";
+import { trialPort } from "./features/trial/flow.js";
+import { walletPort } from "./features/wallet/flow.js";
 import { I18n, LOCALES } from "./locales/index.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
@@ -43,7 +21,7 @@ import type { CryptoPayApi } from "./payments/cryptopay.js";
 import { replicaName } from "./util/replica.js";
 import { UnconfiguredVpnApi, type VpnApi } from "./vpn/api.js";
 
-export type { FlowLimits } from "./bot-services/common.js";
+export type { FlowLimits } from "./features/flows/common.js";
 
 /** The flows' tunables as configured (TRIAL_DAYS, KEY_REISSUE_COOLDOWN_SECONDS, …). */
 export function flowLimitsFrom(config: Config): FlowLimits {
@@ -83,8 +61,9 @@ export interface BotServicesDeps {
 }
 
 /**
- * The bot's ports implemented with the domain (the bot never imports the domain itself). The
- * flows live in src/bot-services/, one module per area; this wires them to the ports.
+ * The bot's ports implemented with the domain (the bot never imports the domain itself). Each
+ * customer flow's port is built by its feature folder (src/features/<feature>/flow.ts); this
+ * wires them together with the users, menu and info ports.
  */
 export function createBotServices(deps: BotServicesDeps): BotServices {
   const { db, config } = deps;
@@ -110,49 +89,6 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
     content: cachedContent(db, limits.contentCacheMs, logger),
   };
   const { content } = flow;
-
-  const act: FlowsPort["act"] = (customer, action, session) => {
-    switch (action.type) {
-      case "buy_plan":
-        return planScreen(flow, customer, session, action.plan);
-      case "buy_period":
-        return periodScreen(flow, customer, session, action.plan, action.days);
-      case "buy_pay":
-        return payAction(flow, customer, session, action);
-      case "promo_enter":
-        return Promise.resolve(promoPrompt());
-      case "promo_clear":
-        return promoClear(flow, customer);
-      case "auto_renew":
-        return autoRenewAction(flow, customer, action.on);
-      case "key_reissue":
-        return reissueAction(flow, customer, action.confirmed);
-      case "topup_amount":
-        return topupAmount(flow, customer, action.kopecks, false);
-      case "topup_custom":
-        return topupPrompt(flow);
-      case "topup_pay":
-        return topupPay(flow, customer, action.kopecks, action.method);
-      case "withdraw_start":
-        return withdrawAmountPrompt(flow, customer);
-    }
-  };
-
-  const input: FlowsPort["input"] = (customer, prompt, text) => {
-    switch (prompt.kind) {
-      case "promo_code":
-        return promoInput(flow, customer, text);
-      case "topup_amount":
-        return topupAmount(flow, customer, parseRubles(text), true);
-      case "withdraw_amount":
-        return withdrawAmountInput(flow, customer, text);
-      case "withdraw_requisites":
-        return withdrawRequisitesInput(flow, customer, prompt.amountKopecks, text);
-      case "feature":
-        // The flows feature passes these on to the feature composer that asked.
-        throw new Error(`a ${prompt.feature} prompt reached the flows port`);
-    }
-  };
 
   return {
     users: {
@@ -210,17 +146,12 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
         };
       },
     },
-    flows: {
-      profile: (customer) => profileScreen(flow, customer),
-      buy: (customer, session) => buyScreen(flow, customer, session),
-      key: (customer) => keyScreen(flow, customer),
-      referral: (customer) => referralScreen(flow, customer),
-      topUp: (customer) => topupScreen(flow, customer),
-      withdraw: (customer) => withdrawScreen(flow, customer),
-      trial: (customer) => trialAction(flow, customer),
-      act,
-      input,
-    },
+    buy: buyPort(flow),
+    key: keyPort(flow),
+    profile: profilePort(flow),
+    referral: referralPort(flow),
+    wallet: walletPort(flow),
+    trial: trialPort(flow),
     payments: paymentsPort(flow),
   };
 }

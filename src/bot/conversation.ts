@@ -1,5 +1,39 @@
 import type { Db } from "../db/pool.js";
+import { BUY_FEATURE, BuySteps } from "../features/buy/codec.js";
+import { featurePrompt } from "../features/prompts.js";
+import { WALLET_FEATURE, WalletSteps } from "../features/wallet/codec.js";
 import type { FlowSession, InputPrompt } from "./services.js";
+
+/**
+ * A prompt as `conversation_state` holds it. Questions asked by an earlier version of the bot
+ * are stored by their own kinds; they stay open for minutes, across a deploy, and are answered
+ * by the feature that asks them now.
+ */
+export type StoredPrompt =
+  | InputPrompt
+  | { kind: "promo_code" }
+  | { kind: "topup_amount" }
+  | { kind: "withdraw_amount" }
+  | { kind: "withdraw_requisites"; amountKopecks: number };
+
+/** The open question a stored prompt stands for (an earlier version's kinds mapped). */
+export function promptFromStore(stored: StoredPrompt | null | undefined): InputPrompt | undefined {
+  if (!stored) return undefined;
+  switch (stored.kind) {
+    case "feature":
+      return stored;
+    case "promo_code":
+      return featurePrompt(BUY_FEATURE, BuySteps.promoCode);
+    case "topup_amount":
+      return featurePrompt(WALLET_FEATURE, WalletSteps.topUpAmount);
+    case "withdraw_amount":
+      return featurePrompt(WALLET_FEATURE, WalletSteps.withdrawAmount);
+    case "withdraw_requisites":
+      return featurePrompt(WALLET_FEATURE, WalletSteps.withdrawRequisites, {
+        amountKopecks: stored.amountKopecks,
+      });
+  }
+}
 
 /** The conversation state as handlers use it (`ctx.conversation`). */
 export interface Conversation {
@@ -45,13 +79,13 @@ export class ConversationStore implements Conversation {
 
   /** The prompt the customer's next text answers, if one is open. */
   async prompt(telegramId: number): Promise<InputPrompt | undefined> {
-    const { rows } = await this.db.query<{ prompt: InputPrompt }>(
+    const { rows } = await this.db.query<{ prompt: StoredPrompt }>(
       "bot.conversation_prompt",
       `SELECT prompt FROM conversation_state
         WHERE user_id = $1 AND prompt IS NOT NULL AND prompt_until > now()`,
       [telegramId],
     );
-    return rows[0]?.prompt;
+    return promptFromStore(rows[0]?.prompt);
   }
 
   async expect(telegramId: number, prompt: InputPrompt): Promise<void> {

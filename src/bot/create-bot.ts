@@ -44,8 +44,8 @@ export interface CreateBotDeps {
   i18n?: I18n;
   /**
    * Features built outside the bot (the operator console), run after the platform's own
-   * features and before the customer flows. A `Feature`'s prefixes are checked against every
-   * other feature's; a bare composer claims none.
+   * features and before the customer flows. A `Feature`'s prefixes and exact data are checked
+   * against every other feature's; a bare composer claims none.
    */
   features?: ReadonlyArray<Feature | Composer<BotContext>>;
   /** Told of every notice sent (the console remembers the copies of withdrawal requests). */
@@ -75,8 +75,8 @@ export interface CreatedBot {
  * runs only the ones it claimed (src/bot/inbox.ts); the claim also reads the sender's language,
  * reachability and conversation state, which the locale, reachable mark and prompt steps use
  * instead of statements of their own. Customer features: close an open question on any button or command → start,
- *   language, menu, info → the operator console and the support and devices features → flows (buttons, commands, typed
- *   answers) → unhandled.
+ *   language, menu, info → the operator console and the support and devices features → the flows (profile, buy, key,
+ *   referral, wallet, trial: buttons, commands, typed answers) → unhandled.
  */
 export function createBot(deps: CreateBotDeps): CreatedBot {
   const token = deps.config.bot.token;

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/pool.js";
 import type { Metrics } from "../ops/metrics.js";
 import { toError } from "../util/errors.js";
+import { promptFromStore, type StoredPrompt } from "./conversation.js";
 import type { InputPrompt } from "./services.js";
 
 /**
@@ -224,7 +225,7 @@ export class UpdateInbox {
                   },
                 }
               : {}),
-            prompt: row.prompt,
+            prompt: promptFromStore(row.prompt) ?? null,
             promoCode: row.promo_code,
             readAt,
           };
@@ -485,7 +486,7 @@ interface ClaimRow {
   known: boolean;
   language_code: string | null;
   reachable_due: boolean;
-  prompt: InputPrompt | null;
+  prompt: StoredPrompt | null;
   promo_code: string | null;
 }
 

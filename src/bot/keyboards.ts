@@ -1,5 +1,4 @@
 import { InlineKeyboard } from "grammy";
-import { FlowData } from "../features/flows/codec.js";
 import { MenuData } from "../features/menu/codec.js";
 import type { BotContext } from "./context.js";
 import type { Screen, ScreenButton } from "./services.js";
@@ -34,12 +33,7 @@ function addScreenButton(ctx: BotContext, kb: InlineKeyboard, button: ScreenButt
     kb.url(label, button.url);
     return;
   }
-  const data =
-    "flow" in button
-      ? FlowData.open(button.flow)
-      : "action" in button
-        ? FlowData.action(button.action)
-        : button.callbackData;
+  const data = button.callbackData;
   if (Buffer.byteLength(data, "utf8") > MAX_CALLBACK_BYTES) {
     throw new Error(`callback data longer than ${MAX_CALLBACK_BYTES} bytes: ${data}`);
   }

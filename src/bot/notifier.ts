@@ -1,11 +1,15 @@
 import { type Api, GrammyError, InlineKeyboard, InputFile } from "grammy";
 import type { BroadcastMessage } from "../domain/broadcasts/broadcasts.js";
 import type { CustomerNotifier, Notice, SendOutcome } from "../domain/notifications/notices.js";
-import { FlowData } from "../features/flows/codec.js";
+import { BuyData } from "../features/buy/codec.js";
+import { KeyData } from "../features/key/codec.js";
+import { ProfileData } from "../features/profile/codec.js";
+import { ReferralData } from "../features/referral/codec.js";
+import { WalletData } from "../features/wallet/codec.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
 import { sendBroadcastMessage } from "./broadcast-message.js";
 import { Cb } from "./keyboards.js";
-import type { FlowName, UsersPort } from "./services.js";
+import type { UsersPort } from "./services.js";
 import { CAPTION_LIMIT, renderQrPng } from "./ui.js";
 
 export interface NotifierDeps {
@@ -20,8 +24,11 @@ export interface NotifierDeps {
 /** Must not throw (the notice is already out). */
 export type NoticeSentHook = (userId: number, notice: Notice, messageId: number) => Promise<void>;
 
-/** A button under a notice: opens a flow, or carries its own callback data. */
-export type NoticeButton = { key: MessageKey; flow: FlowName } | { key: MessageKey; data: string };
+/** A button under a notice, with callback data made by the target feature's codec. */
+export interface NoticeButton {
+  key: MessageKey;
+  data: string;
+}
 
 /**
  * The text and the buttons (one per row) of a notice, in the recipient's language, and the
@@ -39,24 +46,24 @@ export function renderNotice(
     case "activation_done":
     case "key_reissued":
       vars = { link: notice.link };
-      buttons = [{ key: "notice.button_key", flow: "key" }];
+      buttons = [{ key: "notice.button_key", data: KeyData.open() }];
       break;
     case "reminder_3d":
     case "reminder_24h":
     case "reminder_3h":
       vars = { expiresAt: notice.expiresAt };
-      buttons = [{ key: "notice.button_renew", flow: "buy" }];
+      buttons = [{ key: "notice.button_renew", data: BuyData.open() }];
       break;
     case "trial_ends_soon":
     case "trial_last_hours":
       vars = { expiresAt: notice.expiresAt };
-      buttons = [{ key: "notice.button_buy", flow: "buy" }];
+      buttons = [{ key: "notice.button_buy", data: BuyData.open() }];
       break;
     case "subscription_expired":
-      buttons = [{ key: "notice.button_renew", flow: "buy" }];
+      buttons = [{ key: "notice.button_renew", data: BuyData.open() }];
       break;
     case "trial_over":
-      buttons = [{ key: "notice.button_buy", flow: "buy" }];
+      buttons = [{ key: "notice.button_buy", data: BuyData.open() }];
       break;
     case "trial_nudge":
       break;
@@ -72,7 +79,7 @@ export function renderNotice(
         missing: { kopecks: notice.missingKopecks },
         price: { kopecks: notice.priceKopecks },
       };
-      buttons = [{ key: "notice.button_topup", flow: "topup" }];
+      buttons = [{ key: "notice.button_topup", data: WalletData.topUp() }];
       break;
     case "payment_applied":
       switch (notice.outcome) {
@@ -81,7 +88,7 @@ export function renderNotice(
           vars = notice.link
             ? { expiresAt: notice.expiresAt, link: notice.link }
             : { expiresAt: notice.expiresAt };
-          buttons = [{ key: "notice.button_key", flow: "key" }];
+          buttons = [{ key: "notice.button_key", data: KeyData.open() }];
           break;
         case "topped_up":
         case "credited_to_balance":
@@ -91,7 +98,7 @@ export function renderNotice(
             amount: { kopecks: notice.amountKopecks },
             balance: { kopecks: notice.balanceKopecks },
           };
-          buttons = [{ key: "notice.button_buy", flow: "buy" }];
+          buttons = [{ key: "notice.button_buy", data: BuyData.open() }];
           break;
         case "manual_review":
           key = "notice.payment_review";
@@ -100,7 +107,7 @@ export function renderNotice(
       break;
     case "referral_cashback":
       vars = { amount: { kopecks: notice.amountKopecks }, percent: notice.percent };
-      buttons = [{ key: "notice.button_referral", flow: "referral" }];
+      buttons = [{ key: "notice.button_referral", data: ReferralData.open() }];
       break;
     case "admin_payment_alert":
       vars = {
@@ -134,11 +141,11 @@ export function renderNotice(
         amount: { kopecks: notice.amountKopecks },
         balance: { kopecks: notice.balanceKopecks },
       };
-      buttons = [{ key: "notice.button_profile", flow: "profile" }];
+      buttons = [{ key: "notice.button_profile", data: ProfileData.open() }];
       break;
     case "account_time_granted":
       vars = { expiresAt: notice.expiresAt };
-      buttons = [{ key: "notice.button_key", flow: "key" }];
+      buttons = [{ key: "notice.button_key", data: KeyData.open() }];
       break;
     case "account_revoked":
       break;
@@ -186,10 +193,7 @@ function noticeKeyboard(
   const kb = new InlineKeyboard();
   buttons.forEach((button, i) => {
     if (i > 0) kb.row();
-    kb.text(
-      i18n.t(locale, button.key),
-      "flow" in button ? FlowData.open(button.flow) : button.data,
-    );
+    kb.text(i18n.t(locale, button.key), button.data);
   });
   return kb;
 }

@@ -6,9 +6,18 @@
  *
  * Customer-visible text never crosses a port as prose: ports return data, or `Screen`s made of
  * locale keys with variables, which the bot renders in the customer's language.
+ *
+ * The customer flows' ports (buy, key, profile, referral, wallet, trial) are declared in their
+ * feature folders (src/features/<feature>/port.ts), next to the composer that calls them.
  */
 
 import type { NoticeDelivery } from "../domain/notifications/notices.js";
+import type { BuyPort } from "../features/buy/port.js";
+import type { KeyPort } from "../features/key/port.js";
+import type { ProfilePort } from "../features/profile/port.js";
+import type { ReferralPort } from "../features/referral/port.js";
+import type { TrialPort } from "../features/trial/port.js";
+import type { WalletPort } from "../features/wallet/port.js";
 import type { MessageKey, MessageVars } from "../locales/index.js";
 
 /** The customer an action is for, with the language the bot is talking to them in. */
@@ -115,44 +124,15 @@ export interface MessageRef {
   vars?: MessageVars;
 }
 
-export type FlowName = "profile" | "buy" | "key" | "referral" | "topup" | "withdraw" | "trial";
-
 /** How a subscription is paid. Stars are always offered; card and crypto when configured. */
 export type PayMethod = "balance" | "stars" | "card" | "crypto";
 /** Top-ups are real money only (SPEC "Money"). */
 export type TopUpMethod = "card" | "crypto";
 
 /**
- * A flow's own button, decoded by the bot from its callback data (`keyboards.ts` owns the
- * encoding). Buttons carry everything the action needs, so a press weeks later still means the
- * same thing — or the port answers with the current state.
- */
-export type FlowAction =
-  | { type: "buy_plan"; plan: string }
-  | { type: "buy_period"; plan: string; days: number }
-  /** `shown`: the price on the button (kopecks; Stars for `stars`): never charge another one. */
-  | { type: "buy_pay"; plan: string; days: number; method: PayMethod; shown: number }
-  | { type: "promo_enter" }
-  | { type: "promo_clear" }
-  /** Explicit on/off (never a toggle), so a stale press still does what its label said. */
-  | { type: "auto_renew"; on: boolean }
-  | { type: "key_reissue"; confirmed: boolean }
-  | { type: "topup_amount"; kopecks: number }
-  | { type: "topup_custom" }
-  | { type: "topup_pay"; kopecks: number; method: TopUpMethod }
-  | { type: "withdraw_start" };
-
-/** What the customer's next text message answers (the bot remembers it, with a TTL). */
-export type InputPrompt =
-  | { kind: "promo_code" }
-  | { kind: "topup_amount" }
-  | { kind: "withdraw_amount" }
-  | { kind: "withdraw_requisites"; amountKopecks: number }
-  | FeaturePrompt;
-
-/**
- * A question asked by a feature composer (the admin console, support): `feature` names the
- * feature that reads the answer, `step` what is asked, `data` what earlier steps collected.
+ * A question a feature asked: `feature` names the feature that reads the answer, `step` what is
+ * asked, `data` what earlier steps collected. The customer's next text message answers it (the
+ * bot remembers it, with a TTL).
  */
 export interface FeaturePrompt {
   kind: "feature";
@@ -161,6 +141,9 @@ export interface FeaturePrompt {
   data?: Record<string, string | number | boolean | null>;
 }
 
+/** What the customer's next text message answers. */
+export type InputPrompt = FeaturePrompt;
+
 /** What the bot remembers for a customer between screens (conversation_state, with a TTL). */
 export interface FlowSession {
   /** A promo code accepted on the buy screen; prices and purchases use it. */
@@ -168,13 +151,8 @@ export interface FlowSession {
 }
 
 export type ScreenButton =
-  /** Opens another flow through its port (callback data `f:<flow>`). */
-  | { label: MessageRef; flow: FlowName }
-  /** A flow action (encoded by the bot into callback data). */
-  | { label: MessageRef; action: FlowAction }
-  /** Platform callback data (≤ 64 bytes), e.g. "instructions". */
-  | { label: MessageRef; callbackData: string }
-  | { label: MessageRef; url: string };
+  /** Callback data (≤ 64 bytes) made by the target feature's codec, e.g. `BuyData.open()`. */
+  { label: MessageRef; callbackData: string } | { label: MessageRef; url: string };
 
 /** A Telegram invoice (Stars or card) the bot sends after the screen's text. */
 export interface InvoiceRequest {
@@ -205,7 +183,7 @@ export interface Screen {
   qrCode?: string;
   /** Leave out the "main menu" row the bot appends by default. */
   noMenuButton?: boolean;
-  /** The customer's next text message answers this prompt (`FlowsPort.input`). */
+  /** The customer's next text message answers this prompt (read by the feature it names). */
   awaitInput?: InputPrompt;
   /** Session changes to remember (a promo code entered or removed). */
   remember?: Partial<FlowSession>;
@@ -213,27 +191,6 @@ export interface Screen {
   invoice?: InvoiceRequest;
   /** Notices for other people this action concerns. */
   notify?: Delivery[];
-}
-
-/** Customer flows the platform routes to (buttons, commands, typed answers). */
-export interface FlowsPort {
-  profile(customer: Customer): Promise<Screen>;
-  buy(customer: Customer, session: FlowSession): Promise<Screen>;
-  key(customer: Customer): Promise<Screen>;
-  referral(customer: Customer): Promise<Screen>;
-  topUp(customer: Customer): Promise<Screen>;
-  withdraw(customer: Customer): Promise<Screen>;
-  /** Activates the trial (re-checked atomically by the domain) and says what happened. */
-  trial(customer: Customer): Promise<Screen>;
-  /** A flow button other than "open flow X". */
-  act(customer: Customer, action: FlowAction, session: FlowSession): Promise<Screen>;
-  /** A text message answering `prompt` (the screen that asked set `awaitInput`). */
-  input(
-    customer: Customer,
-    prompt: InputPrompt,
-    text: string,
-    session: FlowSession,
-  ): Promise<Screen>;
 }
 
 // --- Telegram payments -------------------------------------------------------------------------
@@ -273,6 +230,11 @@ export interface BotServices {
   users: UsersPort;
   menu: MenuPort;
   info: InfoPort;
-  flows: FlowsPort;
+  buy: BuyPort;
+  key: KeyPort;
+  profile: ProfilePort;
+  referral: ReferralPort;
+  wallet: WalletPort;
+  trial: TrialPort;
   payments: PaymentsPort;
 }

@@ -15,6 +15,8 @@ export interface Feature {
   name: string;
   /** Callback-data prefixes this feature owns, without the trailing ":" ("b", "apr"). */
   prefixes: readonly string[];
+  /** Whole callback data strings this feature owns (e.g. "f:buy", opening a flow). */
+  exact?: readonly string[];
   composer: Composer<BotContext>;
 }
 
@@ -44,8 +46,9 @@ export function callbackParts(rest: string | undefined): string[] {
 }
 
 /**
- * Throws when two features claim the same prefix, or a prefix is empty or contains ":" (it
- * would make one feature's data another's).
+ * Throws when two features claim the same prefix or the same exact data, when one feature's
+ * exact data falls under another's prefix, or when a prefix is empty or contains ":" (it would
+ * make one feature's data another's).
  */
 export function assertDistinctPrefixes(features: readonly Feature[]): void {
   const owner = new Map<string, string>();
@@ -63,6 +66,30 @@ export function assertDistinctPrefixes(features: readonly Feature[]): void {
       owner.set(prefix, feature.name);
     }
   }
+  const exactOwner = new Map<string, string>();
+  for (const feature of features) {
+    for (const data of feature.exact ?? []) {
+      if (data === "") throw new Error(`feature ${feature.name}: empty callback data`);
+      const other = exactOwner.get(data) ?? prefixOwner(owner, data);
+      if (other !== undefined) {
+        throw new Error(`callback data "${data}" is claimed by both ${other} and ${feature.name}`);
+      }
+      exactOwner.set(data, feature.name);
+    }
+  }
+}
+
+/** The feature whose prefix covers `data` (prefixes hold no ":", so it is the first part). */
+function prefixOwner(owners: ReadonlyMap<string, string>, data: string): string | undefined {
+  return owners.get(data.split(":", 1)[0] ?? data);
+}
+
+/** True when `feature` owns `data`: one of its exact strings, or under one of its prefixes. */
+export function ownsData(feature: Feature, data: string): boolean {
+  return (
+    (feature.exact ?? []).includes(data) ||
+    feature.prefixes.some((p) => data === p || data.startsWith(`${p}:`))
+  );
 }
 
 function escapeRegExp(text: string): string {

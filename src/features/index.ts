@@ -1,10 +1,15 @@
 import type { RateLimiter } from "../bot/rate-limit.js";
+import { buyFeature } from "./buy/index.js";
 import { assertDistinctPrefixes, type Feature } from "./feature.js";
-import { flowsFeature } from "./flows/index.js";
 import { infoFeature } from "./info/index.js";
+import { keyFeature } from "./key/index.js";
 import { languageFeature } from "./language/index.js";
 import { menuFeature } from "./menu/index.js";
+import { profileFeature } from "./profile/index.js";
+import { referralFeature } from "./referral/index.js";
 import { startFeature } from "./start/index.js";
+import { trialFeature } from "./trial/index.js";
+import { walletFeature } from "./wallet/index.js";
 
 export interface CustomerFeatureDeps {
   adminIds: readonly number[];
@@ -16,7 +21,7 @@ export interface CustomerFeatureDeps {
 
 /**
  * Every feature of the bot's private chats, in the order they see an update; their callback
- * prefixes are checked to be distinct here (the bot refuses to build otherwise).
+ * prefixes and exact data are checked to be distinct here (the bot refuses to build otherwise).
  */
 export function chatFeatures(deps: CustomerFeatureDeps): Feature[] {
   const features = [
@@ -25,7 +30,13 @@ export function chatFeatures(deps: CustomerFeatureDeps): Feature[] {
     menuFeature(),
     infoFeature(),
     ...(deps.extra ?? []),
-    flowsFeature(deps.limiter),
+    // The customer flows, each through the customer's rate limit.
+    profileFeature(deps.limiter),
+    buyFeature(deps.limiter),
+    keyFeature(deps.limiter),
+    referralFeature(deps.limiter),
+    walletFeature(deps.limiter),
+    trialFeature(deps.limiter),
   ];
   assertDistinctPrefixes(features);
   return features;

@@ -23,13 +23,14 @@ let sb: SandboxClient;
 let fakes: Fakes;
 let runtime: BotRuntime;
 let metrics: Metrics;
+let db: Awaited<ReturnType<typeof testDb>>;
 const logs = captureLogs("info");
 
 beforeAll(async () => {
   sandbox = await testSandbox();
   sb = sandboxClient(sandbox.url);
   fakes = fakeServices();
-  const db = await testDb();
+  db = await testDb();
   ({ runtime, metrics } = testRuntime({
     sandbox,
     db,
@@ -206,9 +207,9 @@ describe("menu and screens", () => {
 
   it("flow buttons and commands show what the port returns", async () => {
     const erin = sb.customer(1005);
-    fakes.flows.profile = async (customer) => ({
+    fakes.profile.open = async (customer) => ({
       text: [{ key: "support.your_id", vars: { id: String(customer.telegramId) } }],
-      buttons: [[{ label: { key: "menu.buy" }, flow: "buy" }]],
+      buttons: [[{ label: { key: "menu.buy" }, callbackData: "f:buy" }]],
     });
     await erin.send("/profile");
     const profile = await erin.waitForMessage();
@@ -226,7 +227,7 @@ describe("menu and screens", () => {
 
   it("a key screen with a QR code is sent as a photo", async () => {
     const erin = sb.customer(1005);
-    fakes.flows.key = async () => ({
+    fakes.key.open = async () => ({
       text: { key: "instructions.key" },
       qrCode: "vless://00000000-0000-4000-8000-000000000000@vpn.example:443",
     });
@@ -266,7 +267,7 @@ describe("pipeline", () => {
     await frank.waitForMessage();
     await frank.press("English");
     await frank.waitForMessage((m) => m.edited);
-    fakes.flows.referral = async () => {
+    fakes.referral.open = async () => {
       throw new Error("referral port exploded");
     };
     const { update_id } = await frank.send("/referral");
@@ -301,6 +302,45 @@ describe("pipeline", () => {
     expect((await hugo.waitForMessage()).text).toBe(ru("help.text"));
   });
 
+  it("a question stored by an earlier version is answered by the feature that asks it now", async () => {
+    const ivan = sb.customer(1010, { language_code: "en" });
+    await ivan.send("/start");
+    await ivan.waitForMessage();
+    await ivan.press("English");
+    await ivan.waitForMessage((m) => m.edited);
+    const ask = (prompt: object) =>
+      db.query(
+        "test",
+        `INSERT INTO conversation_state (user_id, prompt, prompt_until)
+         VALUES (1010, $1, now() + interval '10 minutes')
+         ON CONFLICT (user_id) DO UPDATE
+           SET prompt = EXCLUDED.prompt, prompt_until = EXCLUDED.prompt_until`,
+        [JSON.stringify(prompt)],
+      );
+    const answers: string[] = [];
+    fakes.buy.promoAnswer = async (_c, text) => {
+      answers.push(`promo:${text}`);
+      return { text: { key: "buy.promo_removed" } };
+    };
+    fakes.wallet.withdrawRequisitesAnswer = async (_c, amountKopecks, text) => {
+      answers.push(`requisites:${amountKopecks}:${text}`);
+      return { text: { key: "withdraw.requisites_invalid" } };
+    };
+    await ask({ kind: "promo_code" });
+    await ivan.send("SPRING");
+    expect((await ivan.waitForMessage()).text).toBe(en("buy.promo_removed"));
+    await ask({ kind: "withdraw_requisites", amountKopecks: 50_000 });
+    await ivan.send("card 4242");
+    expect((await ivan.waitForMessage()).text).toBe(en("withdraw.requisites_invalid"));
+    expect(answers).toEqual(["promo:SPRING", "requisites:50000:card 4242"]);
+    // Each answer closed its question.
+    const { rows } = await db.query(
+      "test",
+      "SELECT prompt FROM conversation_state WHERE user_id = 1010",
+    );
+    expect(rows).toEqual([{ prompt: null }]);
+  });
+
   it("rate-limits expensive actions per customer", async () => {
     const gina = sb.customer(1007, { language_code: "en" });
     await gina.send("/start");
@@ -308,7 +348,7 @@ describe("pipeline", () => {
     await gina.press("English");
     await gina.waitForMessage((m) => m.edited);
     let opened = 0;
-    fakes.flows.buy = async () => {
+    fakes.buy.open = async () => {
       opened++;
       return PLACEHOLDER;
     };

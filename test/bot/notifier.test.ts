@@ -95,7 +95,7 @@ describe("notice texts", () => {
     ]);
     const granted = renderNotice(i18n, "ru", EVERY_NOTICE[12] as Notice);
     expect(granted.text).toContain("<code>vless://e@f:443</code>");
-    expect(granted.buttons).toEqual([{ key: "notice.button_key", flow: "key" }]);
+    expect(granted.buttons).toEqual([{ key: "notice.button_key", data: "f:key" }]);
   });
 });
 

@@ -97,7 +97,7 @@ describe("pre-checkout over long polling", () => {
       releaseProfile = r;
     });
     let profileStarted = false;
-    fakes.flows.profile = async () => {
+    fakes.profile.open = async () => {
       profileStarted = true;
       await profileRunning;
       return PLACEHOLDER;
@@ -151,11 +151,11 @@ describe("pre-checkout over long polling", () => {
 describe("order within a chat", () => {
   it("handles one customer's updates in the order they were sent", async () => {
     const seen: string[] = [];
-    fakes.flows.referral = async () => {
+    fakes.referral.open = async () => {
       seen.push("referral");
       return PLACEHOLDER;
     };
-    fakes.flows.buy = async () => {
+    fakes.buy.open = async () => {
       seen.push("buy");
       return PLACEHOLDER;
     };

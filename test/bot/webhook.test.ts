@@ -157,7 +157,7 @@ describe("webhook mode", () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    fakes.flows.profile = async () => {
+    fakes.profile.open = async () => {
       calls++;
       await gate;
       return PLACEHOLDER;

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import type { BotContext } from "../../src/bot/context.js";
 import { Cb } from "../../src/bot/keyboards.js";
 import { RateLimiter } from "../../src/bot/rate-limit.js";
-import type { FlowAction, FlowName } from "../../src/bot/services.js";
 import { loadConfig } from "../../src/config.js";
 import { adminFeature } from "../../src/features/admin/feature.js";
 import { adminGroups } from "../../src/features/admin/index.js";
+import { BuyData } from "../../src/features/buy/codec.js";
 import { paymentsFeature } from "../../src/features/buy/telegram-payments.js";
 import { devicesFeature } from "../../src/features/devices/index.js";
 import {
@@ -14,21 +14,27 @@ import {
   callbackData,
   callbackParts,
   type Feature,
+  ownsData,
   prefixTrigger,
 } from "../../src/features/feature.js";
-import { encodeAction, FlowData } from "../../src/features/flows/codec.js";
 import { chatFeatures } from "../../src/features/index.js";
 import { InfoData } from "../../src/features/info/codec.js";
+import { KeyData } from "../../src/features/key/codec.js";
 import { LanguageData } from "../../src/features/language/codec.js";
 import { MenuData } from "../../src/features/menu/codec.js";
+import { ProfileData } from "../../src/features/profile/codec.js";
+import { ReferralData } from "../../src/features/referral/codec.js";
 import { supportFeature } from "../../src/features/support/index.js";
+import { TrialData } from "../../src/features/trial/codec.js";
+import { WalletData } from "../../src/features/wallet/codec.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 
-const feature = (name: string, prefixes: string[]): Feature => ({
+const feature = (name: string, prefixes: string[], exact?: string[]): Feature => ({
   name,
   prefixes,
+  ...(exact ? { exact } : {}),
   composer: new Composer<BotContext>(),
 });
 
@@ -39,6 +45,28 @@ describe("callback prefixes", () => {
     );
     expect(() => assertDistinctPrefixes([feature("a", ["x:y"])])).toThrow(/invalid/);
     expect(() => assertDistinctPrefixes([feature("a", ["x"]), feature("b", ["xy"])])).not.toThrow();
+  });
+
+  it("two features claiming one exact data, or one under another's prefix, are refused", () => {
+    expect(() =>
+      assertDistinctPrefixes([feature("a", [], ["f:buy"]), feature("b", [], ["f:buy"])]),
+    ).toThrow(/"f:buy" is claimed by both a and b/);
+    // Exact data under a prefix, whichever comes first.
+    expect(() =>
+      assertDistinctPrefixes([feature("a", ["f"]), feature("b", [], ["f:buy"])]),
+    ).toThrow(/"f:buy" is claimed by both a and b/);
+    expect(() =>
+      assertDistinctPrefixes([feature("b", [], ["f:buy"]), feature("a", ["f"])]),
+    ).toThrow(/"f:buy" is claimed by both a and b/);
+    expect(() =>
+      assertDistinctPrefixes([feature("a", ["menu"]), feature("b", [], ["menu"])]),
+    ).toThrow(/"menu" is claimed by both a and b/);
+    expect(() =>
+      assertDistinctPrefixes([feature("a", [], ["f:buy"]), feature("b", [], ["f:key"])]),
+    ).not.toThrow();
+    expect(() =>
+      assertDistinctPrefixes([feature("a", ["fx"]), feature("b", [], ["f:x"])]),
+    ).not.toThrow();
   });
 
   it("callback data beyond 64 bytes is refused where it is made", () => {
@@ -76,11 +104,30 @@ describe("callback prefixes", () => {
     expect(() => everyFeature()).not.toThrow();
     const names = everyFeature().map((f) => f.name);
     expect(names).toEqual(
-      expect.arrayContaining(["start", "language", "menu", "info", "flows", "admin"]),
+      expect.arrayContaining([
+        "start",
+        "language",
+        "menu",
+        "info",
+        "profile",
+        "buy",
+        "key",
+        "referral",
+        "wallet",
+        "trial",
+        "admin",
+      ]),
     );
     // A feature claiming a prefix another one owns stops the bot from being built.
     expect(() => chatFeatures({ ...chatDeps(), extra: [feature("intruder", ["menu"])] })).toThrow(
       /"menu" is claimed by both menu and intruder/,
+    );
+    // So does one claiming another flow's opening data.
+    expect(() =>
+      chatFeatures({ ...chatDeps(), extra: [feature("intruder", [], ["f:wallet", "f:topup"])] }),
+    ).toThrow(/"f:topup" is claimed by both intruder and wallet/);
+    expect(() => chatFeatures({ ...chatDeps(), extra: [feature("intruder", ["f"])] })).toThrow(
+      /"f:profile" is claimed by both intruder and profile/,
     );
   });
 
@@ -88,9 +135,7 @@ describe("callback prefixes", () => {
     const features = everyFeature();
     for (const data of everyCallbackData()) {
       expect(Buffer.byteLength(data, "utf8"), data).toBeLessThanOrEqual(64);
-      const owners = features.filter((f) =>
-        f.prefixes.some((p) => data === p || data.startsWith(`${p}:`)),
-      );
+      const owners = features.filter((f) => ownsData(f, data));
       expect(
         owners.map((f) => f.name),
         data,
@@ -109,17 +154,32 @@ describe("callback prefixes", () => {
       LanguageData.picker,
       LanguageData.choice("first", "en"),
       LanguageData.choice("set", "ru"),
-      FlowData.open("buy"),
+      BuyData.open(),
       Cb.withdrawalDecision(12, true),
       Cb.withdrawalDecision(12, false),
-      encodeAction({ type: "buy_pay", plan: "basic", days: 30, method: "stars", shown: 83 }),
-      encodeAction({ type: "buy_pay", plan: "basic", days: 30, method: "balance", shown: 0 }),
-      encodeAction({ type: "promo_clear" }),
-      encodeAction({ type: "auto_renew", on: false }),
-      encodeAction({ type: "key_reissue", confirmed: true }),
-      encodeAction({ type: "topup_pay", kopecks: 150_050, method: "crypto" }),
-      encodeAction({ type: "topup_custom" }),
-      encodeAction({ type: "withdraw_start" }),
+      BuyData.pay("basic", 30, "stars", 83),
+      BuyData.pay("basic", 30, "balance", 0),
+      BuyData.promoClear(),
+      ProfileData.autoRenew(false),
+      KeyData.reissue(true),
+      WalletData.topUpPay(150_050, "crypto"),
+      WalletData.topUpCustom(),
+      WalletData.withdrawStart(),
+      ProfileData.open(),
+      KeyData.open(),
+      ReferralData.open(),
+      WalletData.topUp(),
+      WalletData.withdraw(),
+      TrialData.open(),
+      BuyData.plan("basic"),
+      BuyData.period("basic", 30),
+      BuyData.pay("basic", 30, "card", 14_900),
+      BuyData.pay("basic", 30, "crypto", 14_900),
+      BuyData.promoEnter(),
+      ProfileData.autoRenew(true),
+      KeyData.reissue(false),
+      WalletData.topUpAmount(25_000),
+      WalletData.topUpPay(25_000, "card"),
     ]).toEqual([
       "menu",
       "settings",
@@ -140,6 +200,21 @@ describe("callback prefixes", () => {
       "t:150050:cry",
       "t:custom",
       "w:start",
+      "f:profile",
+      "f:key",
+      "f:referral",
+      "f:topup",
+      "f:withdraw",
+      "f:trial",
+      "b:basic",
+      "b:basic:30",
+      "b:basic:30:card:14900",
+      "b:basic:30:cry:14900",
+      "promo",
+      "ar:1",
+      "kr",
+      "t:25000",
+      "t:25000:card",
     ]);
   });
 });
@@ -175,31 +250,32 @@ function everyFeature(): Feature[] {
 
 /** Every callback data the customer keyboards can produce, at its longest where it varies. */
 function everyCallbackData(): string[] {
-  const flows: FlowName[] = ["profile", "buy", "key", "referral", "topup", "withdraw", "trial"];
   const longest = 999_999_999;
-  const actions: FlowAction[] = [
-    { type: "buy_plan", plan: "p".repeat(32) },
-    { type: "buy_period", plan: "p".repeat(32), days: longest },
-    ...(["balance", "stars", "card", "crypto"] as const).map(
-      (method): FlowAction => ({
-        type: "buy_pay",
-        plan: "p".repeat(32),
-        days: 3650,
-        method,
-        shown: 100_000_000,
-      }),
+  const plan = "p".repeat(32);
+  const flowData = [
+    ProfileData.open(),
+    BuyData.open(),
+    KeyData.open(),
+    ReferralData.open(),
+    WalletData.topUp(),
+    WalletData.withdraw(),
+    TrialData.open(),
+    BuyData.plan(plan),
+    BuyData.period(plan, longest),
+    ...(["balance", "stars", "card", "crypto"] as const).map((method) =>
+      BuyData.pay(plan, 3650, method, 100_000_000),
     ),
-    { type: "promo_enter" },
-    { type: "promo_clear" },
-    { type: "auto_renew", on: true },
-    { type: "auto_renew", on: false },
-    { type: "key_reissue", confirmed: false },
-    { type: "key_reissue", confirmed: true },
-    { type: "topup_amount", kopecks: longest },
-    { type: "topup_custom" },
-    { type: "topup_pay", kopecks: longest, method: "card" },
-    { type: "topup_pay", kopecks: longest, method: "crypto" },
-    { type: "withdraw_start" },
+    BuyData.promoEnter(),
+    BuyData.promoClear(),
+    ProfileData.autoRenew(true),
+    ProfileData.autoRenew(false),
+    KeyData.reissue(false),
+    KeyData.reissue(true),
+    WalletData.topUpAmount(longest),
+    WalletData.topUpCustom(),
+    WalletData.topUpPay(longest, "card"),
+    WalletData.topUpPay(longest, "crypto"),
+    WalletData.withdrawStart(),
   ];
   const languages = new I18n(LOCALES).codes();
   const groups = adminGroups({
@@ -220,8 +296,7 @@ function everyCallbackData(): string[] {
       LanguageData.choice("first", code),
       LanguageData.choice("set", code),
     ]),
-    ...flows.map((name) => FlowData.open(name)),
-    ...actions.map(encodeAction),
+    ...flowData,
     Cb.withdrawalDecision(Number.MAX_SAFE_INTEGER, true),
     Cb.withdrawalDecision(Number.MAX_SAFE_INTEGER, false),
     ...groups.flatMap((g) => (g.entry ? [g.entry.data] : [])),

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Customer } from "../../src/bot/services.js";
 import { createBotServices } from "../../src/bot-services.js";
 import { invoicePayload } from "../../src/domain/billing/purchases.js";
+import { decodeBuy } from "../../src/features/buy/codec.js";
 import { testConfig } from "../bot/support/testbed.js";
 import { linkIn, PROVIDER_TOKEN, startStory, subscriptionOf, toPaymentMethods } from "./support.js";
 
@@ -46,22 +47,20 @@ describe("buy with a bank card (Telegram Payments provider)", () => {
       db: story.db,
     });
     const jon: Customer = { telegramId: 1801, language: "en", botUsername: "sandbox_vpn_bot" };
-    const screen = await bare.flows.act(
-      jon,
-      { type: "buy_period", plan: "basic", days: 30 },
-      { promoCode: null },
-    );
-    const methods = (screen.buttons ?? []).flat().map((b) => ("action" in b ? b.action : null));
-    expect(methods.map((a) => (a?.type === "buy_pay" ? a.method : a?.type))).toEqual([
+    const screen = await bare.buy.period(jon, { promoCode: null }, "basic", 30);
+    const methods = (screen.buttons ?? [])
+      .flat()
+      .map((b) => ("callbackData" in b ? decodeBuy(b.callbackData) : undefined));
+    expect(methods.map((a) => (a?.type === "pay" ? a.method : a?.type))).toEqual([
       "balance",
       "stars",
-      "buy_plan",
+      "plan",
     ]);
     // A stale card button on such a bot is answered, not charged.
-    const stale = await bare.flows.act(
+    const stale = await bare.buy.pay(
       jon,
-      { type: "buy_pay", plan: "basic", days: 30, method: "card", shown: 14_900 },
       { promoCode: null },
+      { plan: "basic", days: 30, method: "card", shown: 14_900 },
     );
     expect(stale.invoice).toBeUndefined();
     expect(stale.text).toContainEqual({ key: "payment.method_unavailable" });

@@ -9,6 +9,7 @@ import type { Logger } from "../../logger.js";
 import { toError } from "../../util/errors.js";
 import type { VpnApi, VpnDevice, VpnKeyRef } from "../../vpn/api.js";
 import { callbackData, callbackParts, type Feature, prefixTrigger } from "../feature.js";
+import { KeyData } from "../key/codec.js";
 
 /**
  * "My devices" (Remnawave): the devices the panel bound to the customer's key (HWID), each with
@@ -99,7 +100,7 @@ export function devicesScreen(devices: VpnDevice[], lead: Screen["text"] = []): 
 }
 
 function backRow(): ScreenButton[] {
-  return [{ label: { key: "devices.button_back" }, flow: "key" }];
+  return [{ label: { key: "devices.button_back" }, callbackData: KeyData.open() }];
 }
 
 function deviceName(d: VpnDevice): string {

@@ -1,30 +1,10 @@
 import { Composer, type MiddlewareFn } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import type { RateLimiter } from "../../bot/rate-limit.js";
-import type { Customer, FlowName, FlowSession, FlowsPort, Screen } from "../../bot/services.js";
+import type { FeaturePrompt, FlowSession, Screen } from "../../bot/services.js";
 import { answerCallback, showScreen } from "../../bot/ui.js";
-import type { Feature } from "../feature.js";
-import { ACTION_DATA, decodeAction, FLOW_DATA, FLOW_PREFIXES } from "./codec.js";
-
-const OPEN: Record<
-  FlowName,
-  (flows: FlowsPort, customer: Customer, session: FlowSession) => Promise<Screen>
-> = {
-  profile: (f, c) => f.profile(c),
-  buy: (f, c, s) => f.buy(c, s),
-  key: (f, c) => f.key(c),
-  referral: (f, c) => f.referral(c),
-  topup: (f, c) => f.topUp(c),
-  withdraw: (f, c) => f.withdraw(c),
-  trial: (f, c) => f.trial(c),
-};
-
-const COMMANDS: Array<[command: string, flow: FlowName]> = [
-  ["profile", "profile"],
-  ["buy", "buy"],
-  ["key", "key"],
-  ["referral", "referral"],
-];
+import { prefixTrigger } from "../feature.js";
+import { promptOf } from "../prompts.js";
 
 /**
  * Any button or command closes an open question ("send the amount"): the customer went
@@ -43,75 +23,93 @@ export function closeOpenPrompt(): MiddlewareFn<BotContext> {
   };
 }
 
-/**
- * Buttons, commands and typed answers of the flows built on top of the platform (profile,
- * buy/renew, key, referral, top-up, withdraw, trial): each goes to its port, and the bot shows
- * the screen the port returns. They are the expensive actions, so each passes the customer's
- * rate limit.
- *
- * Owns "f:<flow>" and the flow actions "b:…", "promo…", "ar:…", "kr…", "t:…", "w:…" (`encodeAction`).
- */
-export function flowsFeature(limiter: RateLimiter): Feature {
-  const feature = new Composer<BotContext>();
-  const session = (ctx: BotContext) => ctx.conversation.session(ctx.customer().telegramId);
-  const open = async (ctx: BotContext, flow: FlowName) =>
-    showScreen(ctx, await OPEN[flow](ctx.services.flows, ctx.customer(), await session(ctx)));
+/** What the bot remembers for the customer between screens (the buy screen's promo code). */
+export function flowSession(ctx: BotContext): Promise<FlowSession> {
+  return ctx.conversation.session(ctx.customer().telegramId);
+}
 
-  for (const [command, flow] of COMMANDS) {
-    feature.command(command, async (ctx) => {
-      const id = ctx.customer().telegramId;
-      if (!limiter.take(id)) {
-        if (limiter.shouldTell(id)) await ctx.reply(ctx.t("error.rate_limited"));
-        return;
-      }
-      await open(ctx, flow);
+/** How a flow answers a typed reply to one of its questions. */
+export type FlowAnswer = (ctx: BotContext, prompt: FeaturePrompt, text: string) => Promise<Screen>;
+
+/**
+ * The routes of a customer flow (profile, buy, key, referral, wallet, trial): commands, buttons
+ * and typed answers, each going to the flow's port, and the screen it returns is shown. They are
+ * the expensive actions, so each passes the customer's rate limit: a button is answered first
+ * (so it stops spinning while the port works), a refused one with the "slow down" alert; a
+ * refused command or answer is told so in a message (at most once a while), and a refused
+ * answer's question stays open.
+ */
+export class FlowRoutes {
+  readonly composer = new Composer<BotContext>();
+
+  constructor(private readonly limiter: RateLimiter) {}
+
+  /** `/<name>` shows `screen`. */
+  command(name: string, screen: (ctx: BotContext) => Promise<Screen>): this {
+    this.composer.command(name, async (ctx) => {
+      if (!(await this.#takeOrTell(ctx))) return;
+      await showScreen(ctx, await screen(ctx));
     });
+    return this;
   }
 
-  feature.callbackQuery(FLOW_DATA, async (ctx) => {
-    const flow = ctx.match[1] as FlowName;
-    if (!limiter.take(ctx.from.id)) {
-      await answerCallback(ctx, { text: ctx.t("error.rate_limited"), show_alert: false });
-      return;
-    }
-    // Answer first so the button stops spinning while the port works.
-    await answerCallback(ctx);
-    await open(ctx, flow);
-  });
+  /** A button with exactly this data (e.g. "f:buy", opening the flow). */
+  button(data: string, screen: (ctx: BotContext) => Promise<Screen>): this {
+    this.composer.callbackQuery(data, async (ctx) => {
+      if (!(await this.#takeOrAlert(ctx))) return;
+      await answerCallback(ctx);
+      await showScreen(ctx, await screen(ctx));
+    });
+    return this;
+  }
 
-  feature.callbackQuery(ACTION_DATA, async (ctx, next) => {
-    const action = decodeAction(ctx.callbackQuery.data);
-    // Looks like ours but is not (an older version's button): the stale handler answers.
-    if (!action) return next();
-    if (!limiter.take(ctx.from.id)) {
-      await answerCallback(ctx, { text: ctx.t("error.rate_limited"), show_alert: false });
-      return;
-    }
-    await answerCallback(ctx);
-    const current = await session(ctx);
-    await showScreen(ctx, await ctx.services.flows.act(ctx.customer(), action, current));
-  });
+  /**
+   * The buttons under `prefix`, decoded by the flow's codec. Data under the prefix that does not
+   * decode (an older version's button) goes on to the stale handler.
+   */
+  actions<A>(
+    prefix: string,
+    decode: (data: string) => A | undefined,
+    screen: (ctx: BotContext, action: A) => Promise<Screen>,
+  ): this {
+    this.composer.callbackQuery(prefixTrigger(prefix), async (ctx, next) => {
+      const action = decode(ctx.callbackQuery.data);
+      if (action === undefined) return next();
+      if (!(await this.#takeOrAlert(ctx))) return;
+      await answerCallback(ctx);
+      await showScreen(ctx, await screen(ctx, action));
+    });
+    return this;
+  }
 
-  // A typed answer to the open question, if there is one; anything else goes on (unhandled).
-  feature.on("message:text", async (ctx, next) => {
-    if (ctx.message.text.startsWith("/")) return next();
-    const prompt = await ctx.openPrompt();
-    // No question open, or one a feature composer asked (it reads its own answers).
-    if (!prompt || prompt.kind === "feature") return next();
-    if (!limiter.take(ctx.from.id)) {
-      // The question stays open: the customer only has to send it again a bit later.
-      if (limiter.shouldTell(ctx.from.id)) await ctx.reply(ctx.t("error.rate_limited"));
-      return;
-    }
-    await ctx.conversation.clearPrompt(ctx.from.id);
-    const screen = await ctx.services.flows.input(
-      ctx.customer(),
-      prompt,
-      ctx.message.text,
-      await session(ctx),
-    );
-    await showScreen(ctx, screen);
-  });
+  /**
+   * Typed answers to the questions `feature` asked (`featurePrompt(feature, step)`), by step.
+   * Anything else (no question open, another feature's, a command) goes on.
+   */
+  answers(feature: string, steps: Record<string, FlowAnswer>): this {
+    this.composer.on("message:text", async (ctx, next) => {
+      if (ctx.message.text.startsWith("/")) return next();
+      const prompt = promptOf(await ctx.openPrompt(), feature);
+      const answer = prompt && Object.hasOwn(steps, prompt.step) ? steps[prompt.step] : undefined;
+      if (!prompt || !answer) return next();
+      if (!(await this.#takeOrTell(ctx))) return;
+      await ctx.conversation.clearPrompt(ctx.from.id);
+      await showScreen(ctx, await answer(ctx, prompt, ctx.message.text));
+    });
+    return this;
+  }
 
-  return { name: "flows", prefixes: FLOW_PREFIXES, composer: feature };
+  async #takeOrAlert(ctx: BotContext): Promise<boolean> {
+    const id = ctx.customer().telegramId;
+    if (this.limiter.take(id)) return true;
+    await answerCallback(ctx, { text: ctx.t("error.rate_limited"), show_alert: false });
+    return false;
+  }
+
+  async #takeOrTell(ctx: BotContext): Promise<boolean> {
+    const id = ctx.customer().telegramId;
+    if (this.limiter.take(id)) return true;
+    if (this.limiter.shouldTell(id)) await ctx.reply(ctx.t("error.rate_limited"));
+    return false;
+  }
 }

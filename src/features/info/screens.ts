@@ -2,7 +2,7 @@ import { InlineKeyboard } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import type { AppLinks } from "../../bot/services.js";
 import type { MessageKey } from "../../locales/index.js";
-import { FlowData } from "../flows/codec.js";
+import { KeyData } from "../key/codec.js";
 import { MenuData } from "../menu/codec.js";
 
 /** Client-app platforms in display order, with the label of each one's download button. */
@@ -46,7 +46,7 @@ export function instructionsKeyboard(ctx: BotContext, apps: AppLinks): InlineKey
     kb.row();
   }
   return kb
-    .text(ctx.t("instructions.key"), FlowData.open("key"))
+    .text(ctx.t("instructions.key"), KeyData.open())
     .row()
     .text(ctx.t("nav.menu"), MenuData.menu);
 }

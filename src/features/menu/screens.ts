@@ -2,9 +2,12 @@ import { InlineKeyboard } from "grammy";
 import type { BotContext } from "../../bot/context.js";
 import type { MenuState } from "../../bot/services.js";
 import { paragraphs, type View } from "../../bot/ui.js";
-import { FlowData } from "../flows/codec.js";
+import { BuyData } from "../buy/codec.js";
 import { InfoData } from "../info/codec.js";
 import { LanguageData } from "../language/codec.js";
+import { ProfileData } from "../profile/codec.js";
+import { ReferralData } from "../referral/codec.js";
+import { TrialData } from "../trial/codec.js";
 import { MenuData } from "./codec.js";
 
 /** The main menu, with the incident banner on top and an optional lead paragraph. */
@@ -22,14 +25,14 @@ export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
 export function mainMenuKeyboard(ctx: BotContext, state: MenuState): InlineKeyboard {
   const kb = new InlineKeyboard();
   if (state.trialEligible) {
-    kb.text(ctx.t("menu.trial", { days: state.trialDays }), FlowData.open("trial")).row();
+    kb.text(ctx.t("menu.trial", { days: state.trialDays }), TrialData.open()).row();
   }
   return kb
-    .text(ctx.t("menu.profile"), FlowData.open("profile"))
-    .text(ctx.t("menu.buy"), FlowData.open("buy"))
+    .text(ctx.t("menu.profile"), ProfileData.open())
+    .text(ctx.t("menu.buy"), BuyData.open())
     .row()
     .text(ctx.t("menu.instructions"), InfoData.instructions)
-    .text(ctx.t("menu.referral"), FlowData.open("referral"))
+    .text(ctx.t("menu.referral"), ReferralData.open())
     .row()
     .text(ctx.t("menu.support"), InfoData.support)
     .text(ctx.t("menu.about"), InfoData.about)

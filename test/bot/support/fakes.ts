@@ -1,7 +1,6 @@
 import type {
   BotServices,
   Customer,
-  FlowsPort,
   MenuState,
   OperatorInfo,
   PreCheckoutInput,
@@ -12,6 +11,12 @@ import type {
   SuccessfulPaymentInput,
   UsersPort,
 } from "../../../src/bot/services.js";
+import type { BuyPort } from "../../../src/features/buy/port.js";
+import type { KeyPort } from "../../../src/features/key/port.js";
+import type { ProfilePort } from "../../../src/features/profile/port.js";
+import type { ReferralPort } from "../../../src/features/referral/port.js";
+import type { TrialPort } from "../../../src/features/trial/port.js";
+import type { WalletPort } from "../../../src/features/wallet/port.js";
 
 interface FakeUser {
   telegramId: number;
@@ -115,12 +120,27 @@ export class FakeUsers implements UsersPort {
 export const PLACEHOLDER: Screen = { text: { key: "screen.refreshed" } };
 const placeholder = async (): Promise<Screen> => PLACEHOLDER;
 
+/**
+ * A flow port whose every method shows `PLACEHOLDER` until a test assigns its own
+ * (`fakes.buy.open = async () => …`), so a new port method needs nothing here.
+ */
+function placeholderPort<T extends object>(): T {
+  return new Proxy({} as T, {
+    get: (target, method) => (method in target ? Reflect.get(target, method) : placeholder),
+  });
+}
+
 export interface Fakes {
   services: BotServices;
   users: FakeUsers;
   menu: { incidentBanner: string | null; trialDays: number };
   info: OperatorInfo;
-  flows: FlowsPort;
+  buy: BuyPort;
+  key: KeyPort;
+  profile: ProfilePort;
+  referral: ReferralPort;
+  wallet: WalletPort;
+  trial: TrialPort;
   preCheckouts: PreCheckoutInput[];
   payments: SuccessfulPaymentInput[];
   preCheckoutVerdict: (q: PreCheckoutInput) => Promise<PreCheckoutVerdict>;
@@ -138,17 +158,12 @@ export function fakeServices(): Fakes {
       privacyPolicyUrl: "https://vpn.example/privacy",
       texts: { instructions: null, support: null, about: null, privacy: null },
     },
-    flows: {
-      profile: placeholder,
-      buy: placeholder,
-      key: placeholder,
-      referral: placeholder,
-      topUp: placeholder,
-      withdraw: placeholder,
-      trial: placeholder,
-      act: placeholder,
-      input: placeholder,
-    },
+    buy: placeholderPort<BuyPort>(),
+    key: placeholderPort<KeyPort>(),
+    profile: placeholderPort<ProfilePort>(),
+    referral: placeholderPort<ReferralPort>(),
+    wallet: placeholderPort<WalletPort>(),
+    trial: placeholderPort<TrialPort>(),
     preCheckouts: [],
     payments: [],
     preCheckoutVerdict: async (q) =>
@@ -166,18 +181,13 @@ export function fakeServices(): Fakes {
       }),
     },
     info: { info: async () => fakes.info },
-    // Delegates, so a test can swap `fakes.flows.profile` after the bot is built.
-    flows: {
-      profile: (c) => fakes.flows.profile(c),
-      buy: (c, s) => fakes.flows.buy(c, s),
-      key: (c) => fakes.flows.key(c),
-      referral: (c) => fakes.flows.referral(c),
-      topUp: (c) => fakes.flows.topUp(c),
-      withdraw: (c) => fakes.flows.withdraw(c),
-      trial: (c) => fakes.flows.trial(c),
-      act: (c, a, s) => fakes.flows.act(c, a, s),
-      input: (c, p, t, s) => fakes.flows.input(c, p, t, s),
-    },
+    // The same objects, so a test can swap `fakes.profile.open` after the bot is built.
+    buy: fakes.buy,
+    key: fakes.key,
+    profile: fakes.profile,
+    referral: fakes.referral,
+    wallet: fakes.wallet,
+    trial: fakes.trial,
     payments: {
       preCheckout: async (q) => {
         fakes.preCheckouts.push(q);

@@ -2,7 +2,6 @@ import { Composer } from "grammy";
 import type { BotContext } from "../../../bot/context.js";
 import type { MessageRef, Screen } from "../../../bot/services.js";
 import { answerCallback, showScreen } from "../../../bot/ui.js";
-import { parseRubles } from "../../../bot-services/wallet.js";
 import { editPeriodPrice, loadCatalog } from "../../../domain/billing/catalog.js";
 import {
   type ContentChange,
@@ -11,10 +10,11 @@ import {
   isValidContentChange,
 } from "../../../domain/content/content-edits.js";
 import { readOperatorSettings } from "../../../domain/content/operator-content.js";
+import { parseRubles } from "../../../util/money.js";
 import { callbackParts, prefixTrigger } from "../../feature.js";
+import { featurePrompt, promptOf } from "../../prompts.js";
 import type { AdminDeps } from "../deps.js";
 import type { AdminGroup } from "../group.js";
-import { featurePrompt, promptOf } from "../prompts.js";
 import { adminRef, withNote } from "../ui.js";
 import {
   askScreen,

@@ -2,7 +2,6 @@ import { Composer } from "grammy";
 import type { BotContext } from "../../../bot/context.js";
 import type { FeaturePrompt, Screen } from "../../../bot/services.js";
 import { answerCallback, showScreen } from "../../../bot/ui.js";
-import { parseRubles } from "../../../bot-services/wallet.js";
 import { loadCatalog } from "../../../domain/billing/catalog.js";
 import {
   createPromoCode,
@@ -10,10 +9,11 @@ import {
   listPromoUsage,
   PROMO_CODE,
 } from "../../../domain/billing/promo.js";
+import { parseRubles } from "../../../util/money.js";
 import { callbackParts, prefixTrigger } from "../../feature.js";
+import { featurePrompt, promptOf } from "../../prompts.js";
 import type { AdminDeps } from "../deps.js";
 import type { AdminGroup } from "../group.js";
-import { featurePrompt, promptOf } from "../prompts.js";
 import { adminRef, withNote } from "../ui.js";
 import {
   type DraftStep,

@@ -5,22 +5,20 @@ import type {
   PayMethod,
   Screen,
   ScreenButton,
-} from "../bot/services.js";
-import { purchaseWithBalance } from "../domain/billing/balance-purchase.js";
-import { priceListForCustomer, quoteForCustomer } from "../domain/billing/customer-pricing.js";
-import { getBalance } from "../domain/billing/ledger.js";
-import type { Quote } from "../domain/billing/pricing.js";
-import { attemptPromoCode, type PromoLookup } from "../domain/billing/promo.js";
-import { createPurchase } from "../domain/billing/purchases.js";
-import { getSubscription } from "../domain/subscriptions/subscriptions.js";
-import type { MessageVar, MessageVars } from "../locales/index.js";
-import { keyScreen } from "./account.js";
-import { checkoutScreen } from "./checkout.js";
+} from "../../bot/services.js";
+import { purchaseWithBalance } from "../../domain/billing/balance-purchase.js";
+import { priceListForCustomer, quoteForCustomer } from "../../domain/billing/customer-pricing.js";
+import { getBalance } from "../../domain/billing/ledger.js";
+import type { Quote } from "../../domain/billing/pricing.js";
+import { attemptPromoCode, type PromoLookup } from "../../domain/billing/promo.js";
+import { createPurchase } from "../../domain/billing/purchases.js";
+import { getSubscription } from "../../domain/subscriptions/subscriptions.js";
+import type { MessageVar, MessageVars } from "../../locales/index.js";
+import { checkoutScreen } from "../flows/checkout.js";
 import {
-  actionButton,
+  dataButton,
   type FlowDeps,
   finalizerDeps,
-  flowButton,
   money,
   msg,
   offeredMethods,
@@ -28,7 +26,24 @@ import {
   planDescription,
   planName,
   startFirst,
-} from "./common.js";
+} from "../flows/common.js";
+import { keyScreen } from "../key/flow.js";
+import { WalletData } from "../wallet/codec.js";
+import { BuyData, BuyPrompts } from "./codec.js";
+import type { BuyPort } from "./port.js";
+
+/** The buy port on the domain. */
+export function buyPort(deps: FlowDeps): BuyPort {
+  return {
+    open: (customer, session) => buyScreen(deps, customer, session),
+    plan: (customer, session, plan) => planScreen(deps, customer, session, plan),
+    period: (customer, session, plan, days) => periodScreen(deps, customer, session, plan, days),
+    pay: (customer, session, choice) => payAction(deps, customer, session, choice),
+    promoPrompt: async () => promoPrompt(),
+    promoClear: (customer) => promoClear(deps, customer),
+    promoAnswer: (customer, text) => promoInput(deps, customer, text),
+  };
+}
 
 /**
  * Buy / renew (SPEC flows 5, 6): plan → period → payment method → result, every price with the
@@ -79,19 +94,18 @@ export async function buyScreen(
       }),
     );
     buttons.push([
-      actionButton(
-        "buy.plan_button",
-        { type: "buy_plan", plan },
-        { plan: planName(plan), price: money(cheapest.amountKopecks) },
-      ),
+      dataButton("buy.plan_button", BuyData.plan(plan), {
+        plan: planName(plan),
+        price: money(cheapest.amountKopecks),
+      }),
     ]);
   }
   if (discount) text.push(discount);
   text.push(msg("buy.choose_plan"));
   buttons.push([
     promoCode
-      ? actionButton("buy.button_promo_clear", { type: "promo_clear" }, { code: promoCode })
-      : actionButton("buy.button_promo", { type: "promo_enter" }),
+      ? dataButton("buy.button_promo_clear", BuyData.promoClear(), { code: promoCode })
+      : dataButton("buy.button_promo", BuyData.promoEnter()),
   ]);
   return { text, buttons, ...extra };
 }
@@ -119,13 +133,13 @@ export async function planScreen(
     ],
     buttons: [
       ...quotes.map((q) => [
-        actionButton(
+        dataButton(
           q.discountSource !== "none" ? "buy.period_button_discounted" : "buy.period_button",
-          { type: "buy_period", plan, days: q.periodDays },
+          BuyData.period(plan, q.periodDays),
           { days: q.periodDays, price: money(q.amountKopecks), off: discountOff(q) },
         ),
       ]),
-      [flowButton("nav.back", "buy")],
+      [dataButton("nav.back", BuyData.open())],
     ],
   };
 }
@@ -170,28 +184,27 @@ export async function periodScreen(
     msg("buy.balance", { balance: money(balance ?? 0) }),
     msg("buy.choose_method"),
   ];
-  const pay = (method: PayMethod, shown: number) =>
-    ({ type: "buy_pay", plan, days, method, shown }) as const;
+  const pay = (method: PayMethod, shown: number) => BuyData.pay(plan, days, method, shown);
   const buttons: ScreenButton[][] = [];
   if (q.amountKopecks === 0) {
-    buttons.push([actionButton("buy.method_free", pay("balance", 0))]);
+    buttons.push([dataButton("buy.method_free", pay("balance", 0))]);
   } else {
     const methods = offeredMethods(deps);
     const price = money(q.amountKopecks);
-    buttons.push([actionButton("buy.method_balance", pay("balance", q.amountKopecks), { price })]);
+    buttons.push([dataButton("buy.method_balance", pay("balance", q.amountKopecks), { price })]);
     if (q.starsAmount > 0) {
       buttons.push([
-        actionButton("buy.method_stars", pay("stars", q.starsAmount), { stars: q.starsAmount }),
+        dataButton("buy.method_stars", pay("stars", q.starsAmount), { stars: q.starsAmount }),
       ]);
     }
     if (methods.card) {
-      buttons.push([actionButton("buy.method_card", pay("card", q.amountKopecks), { price })]);
+      buttons.push([dataButton("buy.method_card", pay("card", q.amountKopecks), { price })]);
     }
     if (methods.crypto) {
-      buttons.push([actionButton("buy.method_crypto", pay("crypto", q.amountKopecks), { price })]);
+      buttons.push([dataButton("buy.method_crypto", pay("crypto", q.amountKopecks), { price })]);
     }
   }
-  buttons.push([actionButton("nav.back", { type: "buy_plan", plan })]);
+  buttons.push([dataButton("nav.back", BuyData.plan(plan))]);
   return { text, buttons };
 }
 
@@ -249,8 +262,8 @@ export async function payAction(
             missing: money(result.missingKopecks),
           }),
           buttons: [
-            [flowButton("buy.button_topup", "topup")],
-            [actionButton("buy.button_other_method", { type: "buy_period", plan, days })],
+            [dataButton("buy.button_topup", WalletData.topUp())],
+            [dataButton("buy.button_other_method", BuyData.period(plan, days))],
           ],
         };
       case "promo_rejected":
@@ -290,7 +303,7 @@ export async function payAction(
     case "in_flight":
       return {
         text: msg("buy.invoice_in_flight"),
-        buttons: [[actionButton("buy.button_other_method", { type: "buy_period", plan, days })]],
+        buttons: [[dataButton("buy.button_other_method", BuyData.period(plan, days))]],
       };
     case "price_changed":
       return again(msg("buy.price_changed"));
@@ -329,7 +342,7 @@ export async function payAction(
         minutes: minutesLeft(purchase),
       }),
     },
-    actionButton("buy.button_other_method", { type: "buy_period", plan, days }),
+    dataButton("buy.button_other_method", BuyData.period(plan, days)),
   );
 }
 
@@ -343,8 +356,8 @@ export function minutesLeft(purchase: { expiresAt: Date | null }): number {
 export function promoPrompt(notes: MessageRef[] = []): Screen {
   return {
     text: [...notes, msg("buy.promo_prompt")],
-    buttons: [[flowButton("nav.cancel", "buy")]],
-    awaitInput: { kind: "promo_code" },
+    buttons: [[dataButton("nav.cancel", BuyData.open())]],
+    awaitInput: BuyPrompts.promoCode(),
   };
 }
 
@@ -373,7 +386,7 @@ export async function promoInput(
       text: msg("buy.promo_rate_limited", {
         minutes: Math.ceil(found.retryAfterSeconds / 60),
       }),
-      buttons: [[flowButton("nav.back", "buy")]],
+      buttons: [[dataButton("nav.back", BuyData.open())]],
     };
   }
   if (found.outcome !== "ok") return promoPrompt([promoRejected(found.outcome)]);

@@ -4,23 +4,25 @@ import type {
   PreCheckoutVerdict,
   Screen,
   SuccessfulPaymentInput,
-} from "../bot/services.js";
+} from "../../bot/services.js";
 import {
   type FinalizeOutcome,
   finalizePayment,
   type PaymentEvent,
-} from "../domain/billing/finalizer.js";
-import { referrerAndAdminNotices } from "../domain/billing/payment-announcer.js";
+} from "../../domain/billing/finalizer.js";
+import { referrerAndAdminNotices } from "../../domain/billing/payment-announcer.js";
 import {
   type PreCheckoutResult,
   parseInvoicePayload,
   validatePreCheckout,
-} from "../domain/billing/purchases.js";
-import type { MessageKey } from "../locales/index.js";
-import { abortableDelay } from "../util/delay.js";
-import { toError } from "../util/errors.js";
-import { keyScreen } from "./account.js";
-import { type FlowDeps, finalizerDeps, flowButton, money, msg } from "./common.js";
+} from "../../domain/billing/purchases.js";
+import type { MessageKey } from "../../locales/index.js";
+import { abortableDelay } from "../../util/delay.js";
+import { toError } from "../../util/errors.js";
+import { dataButton, type FlowDeps, finalizerDeps, money, msg } from "../flows/common.js";
+import { keyScreen } from "../key/flow.js";
+import { ProfileData } from "../profile/codec.js";
+import { BuyData } from "./codec.js";
 
 type TelegramPaymentEvent = Extract<PaymentEvent, { method: "stars" | "card" }>;
 
@@ -157,7 +159,10 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
               balance: money(result.balanceAfter),
             }),
             buttons: [
-              [flowButton("profile.button_buy", "buy"), flowButton("menu.profile", "profile")],
+              [
+                dataButton("profile.button_buy", BuyData.open()),
+                dataButton("menu.profile", ProfileData.open()),
+              ],
             ],
           };
           break;
@@ -167,7 +172,7 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
               amount: money(result.amountKopecks),
               balance: money(result.balanceAfter),
             }),
-            buttons: [[flowButton("profile.button_buy", "buy")]],
+            buttons: [[dataButton("profile.button_buy", BuyData.open())]],
           };
           break;
         default:

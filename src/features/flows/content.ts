@@ -1,6 +1,9 @@
-import type { DbAccess } from "../db/pool.js";
-import { type OperatorSettings, readOperatorSettings } from "../domain/content/operator-content.js";
-import type { Logger } from "../logger.js";
+import type { DbAccess } from "../../db/pool.js";
+import {
+  type OperatorSettings,
+  readOperatorSettings,
+} from "../../domain/content/operator-content.js";
+import type { Logger } from "../../logger.js";
 
 /** Operator content and the incident banner, as the menu and info screens read them. */
 export type ContentSource = () => Promise<OperatorSettings>;

@@ -1,19 +1,19 @@
-import type { FlowAction, FlowName, MessageRef, Screen, ScreenButton } from "../bot/services.js";
-import type { Config } from "../config.js";
-import type { DbAccess } from "../db/pool.js";
-import type { FinalizerDeps } from "../domain/billing/finalizer.js";
-import type { PromoAttemptLimit } from "../domain/billing/promo.js";
-import { type Provisioner, provisionAfterCommit } from "../domain/subscriptions/after-commit.js";
+import type { MessageRef, Screen, ScreenButton } from "../../bot/services.js";
+import type { Config } from "../../config.js";
+import type { DbAccess } from "../../db/pool.js";
+import type { FinalizerDeps } from "../../domain/billing/finalizer.js";
+import type { PromoAttemptLimit } from "../../domain/billing/promo.js";
+import { type Provisioner, provisionAfterCommit } from "../../domain/subscriptions/after-commit.js";
 import {
   type ProvisioningDeps,
   provisionSubscription,
-} from "../domain/subscriptions/provisioning.js";
-import type { SubscriptionView } from "../domain/subscriptions/subscriptions.js";
-import type { I18n, MessageKey, MessageVar, MessageVars } from "../locales/index.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../ops/metrics.js";
-import type { CryptoPayApi } from "../payments/cryptopay.js";
-import type { VpnApi } from "../vpn/api.js";
+} from "../../domain/subscriptions/provisioning.js";
+import type { SubscriptionView } from "../../domain/subscriptions/subscriptions.js";
+import type { I18n, MessageKey, MessageVar, MessageVars } from "../../locales/index.js";
+import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../ops/metrics.js";
+import type { CryptoPayApi } from "../../payments/cryptopay.js";
+import type { VpnApi } from "../../vpn/api.js";
 import type { ContentSource } from "./content.js";
 
 /** Tunables of the customer flows, from the configuration (`flowLimitsFrom`). */
@@ -75,23 +75,15 @@ export const amountRange = (minKopecks: number, maxKopecks: number): MessageVars
   span: minKopecks === maxKopecks ? "one" : "many",
 });
 
-export const flowButton = (key: MessageKey, flow: FlowName, vars?: MessageVars): ScreenButton => ({
-  label: msg(key, vars),
-  flow,
-});
-export const actionButton = (
+/** A button with callback data made by the target feature's codec (`BuyData.open()`). */
+export const dataButton = (
   key: MessageKey,
-  action: FlowAction,
+  callbackData: string,
   vars?: MessageVars,
-): ScreenButton => ({ label: msg(key, vars), action });
+): ScreenButton => ({ label: msg(key, vars), callbackData });
 export const urlButton = (key: MessageKey, url: string, vars?: MessageVars): ScreenButton => ({
   label: msg(key, vars),
   url,
-});
-/** Platform buttons (the bot's own callback data, e.g. "instructions"). */
-export const dataButton = (key: MessageKey, callbackData: string): ScreenButton => ({
-  label: msg(key),
-  callbackData,
 });
 
 /** Card payments need TG_PROVIDER_TOKEN; crypto needs Crypto Pay; Stars always work. */

@@ -1,38 +1,49 @@
-import type { Customer, MessageRef, Screen, ScreenButton, TopUpMethod } from "../bot/services.js";
-import { loadCatalog } from "../domain/billing/catalog.js";
-import { getBalance } from "../domain/billing/ledger.js";
-import { checkTopupAmount } from "../domain/billing/pricing.js";
-import { createPurchase } from "../domain/billing/purchases.js";
-import { getWithdrawable, requestWithdrawal } from "../domain/billing/withdrawals.js";
-import { getUser } from "../domain/customers/users.js";
-import { checkoutScreen } from "./checkout.js";
+import type {
+  Customer,
+  MessageRef,
+  Screen,
+  ScreenButton,
+  TopUpMethod,
+} from "../../bot/services.js";
+import { loadCatalog } from "../../domain/billing/catalog.js";
+import { getBalance } from "../../domain/billing/ledger.js";
+import { checkTopupAmount } from "../../domain/billing/pricing.js";
+import { createPurchase } from "../../domain/billing/purchases.js";
+import { getWithdrawable, requestWithdrawal } from "../../domain/billing/withdrawals.js";
+import { getUser } from "../../domain/customers/users.js";
+import { parseRubles } from "../../util/money.js";
+import { checkoutScreen } from "../flows/checkout.js";
 import {
-  actionButton,
   amountRange,
+  dataButton,
   type FlowDeps,
-  flowButton,
   money,
   msg,
   offeredMethods,
   payableForSeconds,
   startFirst,
-} from "./common.js";
+} from "../flows/common.js";
+import { ProfileData } from "../profile/codec.js";
+import { ReferralData } from "../referral/codec.js";
+import { WalletData, WalletPrompts } from "./codec.js";
+import type { WalletPort } from "./port.js";
 
 /** Top-up (SPEC flow 9) and withdrawal of referral earnings with the admins' decision (flow 10). */
 
-/**
- * Rubles as customers type them — "500", "499.90", "1 000,5 ₽" — as exact kopecks (no floats),
- * or undefined when it is not an amount.
- */
-export function parseRubles(text: string): number | undefined {
-  const cleaned = text
-    .toLowerCase()
-    .replace(/[\s\u00a0\u202f]/g, "")
-    .replace(/(₽|руб\.?|р\.?|rub)$/u, "")
-    .replace(",", ".");
-  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(cleaned);
-  if (!match) return undefined;
-  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+/** The wallet port on the domain. */
+export function walletPort(deps: FlowDeps): WalletPort {
+  return {
+    topUp: (customer) => topupScreen(deps, customer),
+    topUpAmount: (customer, kopecks) => topupAmount(deps, customer, kopecks, false),
+    topUpCustom: () => topupPrompt(deps),
+    topUpPay: (customer, kopecks, method) => topupPay(deps, customer, kopecks, method),
+    topUpAnswer: (customer, text) => topupAmount(deps, customer, parseRubles(text), true),
+    withdraw: (customer) => withdrawScreen(deps, customer),
+    withdrawStart: (customer) => withdrawAmountPrompt(deps, customer),
+    withdrawAmountAnswer: (customer, text) => withdrawAmountInput(deps, customer, text),
+    withdrawRequisitesAnswer: (customer, amountKopecks, text) =>
+      withdrawRequisitesInput(deps, customer, amountKopecks, text),
+  };
 }
 
 // --- top-up -------------------------------------------------------------------------------
@@ -52,7 +63,7 @@ export async function topupScreen(
   if (!methods.card && !methods.crypto) {
     return {
       text: [msg("topup.title"), msg("topup.unavailable")],
-      buttons: [[flowButton("nav.back", "profile")]],
+      buttons: [[dataButton("nav.back", ProfileData.open())]],
     };
   }
   const catalog = await topupLimits(deps);
@@ -62,19 +73,15 @@ export async function topupScreen(
   const rows: ScreenButton[][] = [];
   for (let i = 0; i < presets.length; i += 3) {
     rows.push(
-      presets
-        .slice(i, i + 3)
-        .map((kopecks) =>
-          actionButton(
-            "topup.preset_button",
-            { type: "topup_amount", kopecks },
-            { amount: money(kopecks) },
-          ),
-        ),
+      presets.slice(i, i + 3).map((kopecks) =>
+        dataButton("topup.preset_button", WalletData.topUpAmount(kopecks), {
+          amount: money(kopecks),
+        }),
+      ),
     );
   }
-  rows.push([actionButton("topup.button_custom", { type: "topup_custom" })]);
-  rows.push([flowButton("nav.back", "profile")]);
+  rows.push([dataButton("topup.button_custom", WalletData.topUpCustom())]);
+  rows.push([dataButton("nav.back", ProfileData.open())]);
   return {
     text: [
       ...notes,
@@ -93,8 +100,8 @@ export async function topupPrompt(deps: FlowDeps, notes: MessageRef[] = []): Pro
       ...notes,
       msg("topup.prompt", amountRange(catalog.topup.minKopecks, catalog.topup.maxKopecks)),
     ],
-    buttons: [[flowButton("nav.cancel", "topup")]],
-    awaitInput: { kind: "topup_amount" },
+    buttons: [[dataButton("nav.cancel", WalletData.topUp())]],
+    awaitInput: WalletPrompts.topUpAmount(),
   };
 }
 
@@ -122,17 +129,13 @@ export async function topupAmount(
   const methods = offeredMethods(deps);
   const buttons: ScreenButton[][] = [];
   if (methods.card) {
-    buttons.push([
-      actionButton("topup.method_card", { type: "topup_pay", kopecks: amount, method: "card" }),
-    ]);
+    buttons.push([dataButton("topup.method_card", WalletData.topUpPay(amount, "card"))]);
   }
   if (methods.crypto) {
-    buttons.push([
-      actionButton("topup.method_crypto", { type: "topup_pay", kopecks: amount, method: "crypto" }),
-    ]);
+    buttons.push([dataButton("topup.method_crypto", WalletData.topUpPay(amount, "crypto"))]);
   }
   if (buttons.length === 0) return topupScreen(deps, customer);
-  buttons.push([flowButton("nav.back", "topup")]);
+  buttons.push([dataButton("nav.back", WalletData.topUp())]);
   return { text: msg("topup.choose_method", { amount: money(amount) }), buttons };
 }
 
@@ -172,7 +175,7 @@ export async function topupPay(
         minutes: Math.round(deps.limits.cryptoInvoiceTtlSeconds / 60),
       }),
     },
-    actionButton("nav.back", { type: "topup_amount", kopecks }),
+    dataButton("nav.back", WalletData.topUpAmount(kopecks)),
   );
 }
 
@@ -210,9 +213,9 @@ export async function withdrawScreen(
           : [msg("withdraw.too_little", { min: money(min) })]),
     ],
     buttons: [
-      ...(enough ? [[actionButton("withdraw.button_start", { type: "withdraw_start" })]] : []),
-      [flowButton("withdraw.button_referral", "referral")],
-      [flowButton("nav.back", "profile")],
+      ...(enough ? [[dataButton("withdraw.button_start", WalletData.withdrawStart())]] : []),
+      [dataButton("withdraw.button_referral", ReferralData.open())],
+      [dataButton("nav.back", ProfileData.open())],
     ],
   };
 }
@@ -231,8 +234,8 @@ export async function withdrawAmountPrompt(
   const min = deps.limits.minWithdrawalKopecks;
   return {
     text: [...notes, msg("withdraw.amount_prompt", amountRange(min, info.withdrawableKopecks))],
-    buttons: [[flowButton("nav.cancel", "withdraw")]],
-    awaitInput: { kind: "withdraw_amount" },
+    buttons: [[dataButton("nav.cancel", WalletData.withdraw())]],
+    awaitInput: WalletPrompts.withdrawAmount(),
   };
 }
 
@@ -268,8 +271,8 @@ export async function withdrawAmountInput(
 function requisitesPrompt(amountKopecks: number, notes: MessageRef[] = []): Screen {
   return {
     text: [...notes, msg("withdraw.requisites_prompt", { amount: money(amountKopecks) })],
-    buttons: [[flowButton("nav.cancel", "withdraw")]],
-    awaitInput: { kind: "withdraw_requisites", amountKopecks },
+    buttons: [[dataButton("nav.cancel", WalletData.withdraw())]],
+    awaitInput: WalletPrompts.withdrawRequisites(amountKopecks),
   };
 }
 
@@ -300,7 +303,7 @@ export async function withdrawRequisitesInput(
           amount: money(amountKopecks),
           balance: money(result.balanceAfter),
         }),
-        buttons: [[flowButton("withdraw.button_profile", "profile")]],
+        buttons: [[dataButton("withdraw.button_profile", ProfileData.open())]],
         notify: deps.config.bot.adminIds.map((adminId) => ({
           userId: adminId,
           notice: {

@@ -1,8 +1,8 @@
-import type { FeaturePrompt, InputPrompt } from "../../bot/services.js";
+import type { FeaturePrompt, InputPrompt } from "../bot/services.js";
 
 type PromptData = NonNullable<FeaturePrompt["data"]>;
 
-/** A question of console screen group `feature`: its next typed answer goes to that group. */
+/** A question of feature (or console screen group) `feature`: its next typed answer goes there. */
 export function featurePrompt(feature: string, step: string, data: PromptData = {}): FeaturePrompt {
   return { kind: "feature", feature, step, data: { ...data } };
 }

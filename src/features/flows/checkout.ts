@@ -1,12 +1,12 @@
-import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services.js";
+import type { Customer, MessageRef, Screen, ScreenButton } from "../../bot/services.js";
 import {
   attachCryptoInvoice,
   cancelPurchase,
   invoicePayload,
   type Purchase,
-} from "../domain/billing/purchases.js";
-import { plainText } from "../locales/format.js";
-import { toError } from "../util/errors.js";
+} from "../../domain/billing/purchases.js";
+import { plainText } from "../../locales/format.js";
+import { toError } from "../../util/errors.js";
 import { type FlowDeps, msg, urlButton } from "./common.js";
 
 /** The texts of one checkout: the invoice itself and the line shown above it. */
