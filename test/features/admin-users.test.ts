@@ -275,6 +275,21 @@ describe("the user card: actions", () => {
     ]);
   });
 
+  it("reissue for a customer without a subscription says so and writes nothing", async () => {
+    const ivy = await story.onboard(4212);
+    const before = (await ivy.chat()).length;
+    await openCard(4212);
+    await press(t("en", "admin.users.button_reissue"));
+    const nothing = await press(NOTIFY);
+    expect(body(nothing)).toContain(t("en", "admin.users.no_live_subscription", { id: "4212" }));
+    expect(await subscriptionOf(story, 4212)).toBeUndefined();
+    expect(await auditOf(4212)).toEqual([]);
+    expect(
+      await story.sql("SELECT action, outcome FROM admin_pending_actions WHERE user_id = 4212"),
+    ).toEqual([{ action: "reissue", outcome: "no_live_subscription" }]);
+    await expectNoNewMessage(ivy, before);
+  });
+
   it("credit and debit are ledgered; a debit below zero is refused", async () => {
     const hal = await story.onboard(4206);
     await openCard(4206);
