@@ -416,6 +416,37 @@ describe("the user card: actions", () => {
     await jo.unblock();
   });
 
+  it("card data this card never sends is answered and changes nothing", async () => {
+    await story.onboard(4213);
+    const card = await openCard(4213);
+    const answered = async (data: string) => {
+      const { callback_query_id } = await pressAgain(card, data);
+      await until(async () =>
+        (await story.sb.calls("telegram", "answerCallbackQuery")).find(
+          (c) =>
+            (c.request as { callback_query_id?: string }).callback_query_id === callback_query_id,
+        ),
+      );
+    };
+    for (const data of [
+      "au:zz:4213",
+      "au:toString:4213",
+      "au:ask:4213:nope",
+      "au:a:4213:grant:0",
+      "au:a:4213:vip:2",
+      "au:a:4213:nope",
+      "au:c:-1",
+      "au:ok:token:x",
+    ]) {
+      await answered(data);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await admin.chat()).at(-1)).toEqual(card);
+    expect(await story.sql("SELECT id FROM admin_pending_actions WHERE user_id = 4213")).toEqual(
+      [],
+    );
+  });
+
   it("an expired confirmation does nothing", async () => {
     await story.onboard(4209);
     await openCard(4209);
