@@ -30,6 +30,160 @@ export interface NoticeButton {
   data: string;
 }
 
+/** What a notice says: its text key (`notice.<kind>` unless given), the key's variables, buttons. */
+interface NoticeText {
+  key?: MessageKey;
+  vars?: MessageVars;
+  buttons?: NoticeButton[];
+}
+
+type NoticeOf<K extends Notice["kind"]> = Extract<Notice, { kind: K }>;
+
+/** One renderer per notice kind: a new kind is a type error until it has one (and its texts). */
+type NoticeTexts = { [K in Notice["kind"]]: (notice: NoticeOf<K>) => NoticeText };
+
+const keyButton = (): NoticeButton[] => [{ key: "notice.button_key", data: KeyData.open() }];
+const renewButton = (): NoticeButton[] => [{ key: "notice.button_renew", data: BuyData.open() }];
+const buyButton = (): NoticeButton[] => [{ key: "notice.button_buy", data: BuyData.open() }];
+
+const keyLink = (notice: { link: string }): NoticeText => ({
+  vars: { link: notice.link },
+  buttons: keyButton(),
+});
+const renewBy = (notice: { expiresAt: Date }): NoticeText => ({
+  vars: { expiresAt: notice.expiresAt },
+  buttons: renewButton(),
+});
+const trialEndsBy = (notice: { expiresAt: Date }): NoticeText => ({
+  vars: { expiresAt: notice.expiresAt },
+  buttons: buyButton(),
+});
+const amountAndBalance = (notice: {
+  amountKopecks: number;
+  balanceKopecks: number;
+}): MessageVars => ({
+  amount: { kopecks: notice.amountKopecks },
+  balance: { kopecks: notice.balanceKopecks },
+});
+
+function paymentAppliedText(notice: NoticeOf<"payment_applied">): NoticeText {
+  switch (notice.outcome) {
+    case "granted":
+      return {
+        key: notice.link ? "notice.payment_granted" : "notice.payment_granted_pending",
+        vars: notice.link
+          ? { expiresAt: notice.expiresAt, link: notice.link }
+          : { expiresAt: notice.expiresAt },
+        buttons: keyButton(),
+      };
+    case "topped_up":
+    case "credited_to_balance":
+      return {
+        key:
+          notice.outcome === "topped_up" ? "notice.payment_topped_up" : "notice.payment_credited",
+        vars: amountAndBalance(notice),
+        buttons: buyButton(),
+      };
+    case "manual_review":
+      return { key: "notice.payment_review" };
+  }
+}
+
+function paymentAlertText(notice: NoticeOf<"admin_payment_alert">): NoticeText {
+  return {
+    vars: {
+      alert: notice.alert,
+      method: notice.method,
+      user: notice.userId === null ? "—" : String(notice.userId),
+      purchase: notice.purchaseId === null ? "—" : `#${notice.purchaseId}`,
+      payment: notice.paymentId === null ? "—" : `#${notice.paymentId}`,
+      amount: notice.amountKopecks === null ? "—" : { kopecks: notice.amountKopecks },
+      reference: notice.reference ?? "—",
+    },
+  };
+}
+
+function withdrawalRequestText(notice: NoticeOf<"withdrawal_requested">): NoticeText {
+  return {
+    vars: {
+      id: String(notice.withdrawalId),
+      user: String(notice.userId),
+      username: notice.username ? `@${notice.username}` : "—",
+      amount: { kopecks: notice.amountKopecks },
+      requisites: notice.requisites,
+    },
+    buttons: [
+      { key: "notice.button_approve", data: Cb.withdrawalDecision(notice.withdrawalId, true) },
+      { key: "notice.button_reject", data: Cb.withdrawalDecision(notice.withdrawalId, false) },
+    ],
+  };
+}
+
+function discountText(notice: NoticeOf<"account_discount">): NoticeText {
+  return {
+    key:
+      notice.percent === 0
+        ? "notice.account_discount_removed"
+        : notice.until
+          ? "notice.account_discount_until"
+          : "notice.account_discount",
+    vars: notice.until
+      ? { percent: notice.percent, until: notice.until }
+      : { percent: notice.percent },
+  };
+}
+
+const NOTICE_TEXTS: NoticeTexts = {
+  activation_done: keyLink,
+  key_reissued: keyLink,
+  reminder_3d: renewBy,
+  reminder_24h: renewBy,
+  reminder_3h: renewBy,
+  trial_ends_soon: trialEndsBy,
+  trial_last_hours: trialEndsBy,
+  subscription_expired: () => ({ buttons: renewButton() }),
+  trial_over: () => ({ buttons: buyButton() }),
+  trial_nudge: () => ({}),
+  auto_renew_success: (notice) => ({
+    vars: {
+      days: notice.days,
+      expiresAt: notice.expiresAt,
+      amount: { kopecks: notice.amountKopecks },
+    },
+  }),
+  auto_renew_insufficient: (notice) => ({
+    vars: {
+      missing: { kopecks: notice.missingKopecks },
+      price: { kopecks: notice.priceKopecks },
+    },
+    buttons: [{ key: "notice.button_topup", data: WalletData.topUp() }],
+  }),
+  payment_applied: paymentAppliedText,
+  referral_cashback: (notice) => ({
+    vars: { amount: { kopecks: notice.amountKopecks }, percent: notice.percent },
+    buttons: [{ key: "notice.button_referral", data: ReferralData.open() }],
+  }),
+  admin_payment_alert: paymentAlertText,
+  withdrawal_requested: withdrawalRequestText,
+  withdrawal_approved: (notice) => ({ vars: { amount: { kopecks: notice.amountKopecks } } }),
+  withdrawal_rejected: (notice) => ({
+    vars: amountAndBalance(notice),
+    buttons: [{ key: "notice.button_profile", data: ProfileData.open() }],
+  }),
+  account_time_granted: (notice) => ({
+    vars: { expiresAt: notice.expiresAt },
+    buttons: keyButton(),
+  }),
+  account_revoked: () => ({}),
+  account_credited: (notice) => ({ vars: amountAndBalance(notice) }),
+  account_debited: (notice) => ({ vars: amountAndBalance(notice) }),
+  account_discount: discountText,
+  account_vip: (notice) => ({
+    key: notice.on ? "notice.account_vip_on" : "notice.account_vip_off",
+  }),
+  operator_message: (notice) => ({ vars: { text: notice.text } }),
+};
+
 /**
  * The text and the buttons (one per row) of a notice, in the recipient's language, and the
  * content of its QR code when it carries a key (the key message: link as text and as QR).
@@ -39,146 +193,10 @@ export function renderNotice(
   locale: string,
   notice: Notice,
 ): { text: string; buttons: NoticeButton[]; qrCode?: string } {
-  let key = `notice.${notice.kind}` as MessageKey;
-  let vars: MessageVars = {};
-  let buttons: NoticeButton[] = [];
-  switch (notice.kind) {
-    case "activation_done":
-    case "key_reissued":
-      vars = { link: notice.link };
-      buttons = [{ key: "notice.button_key", data: KeyData.open() }];
-      break;
-    case "reminder_3d":
-    case "reminder_24h":
-    case "reminder_3h":
-      vars = { expiresAt: notice.expiresAt };
-      buttons = [{ key: "notice.button_renew", data: BuyData.open() }];
-      break;
-    case "trial_ends_soon":
-    case "trial_last_hours":
-      vars = { expiresAt: notice.expiresAt };
-      buttons = [{ key: "notice.button_buy", data: BuyData.open() }];
-      break;
-    case "subscription_expired":
-      buttons = [{ key: "notice.button_renew", data: BuyData.open() }];
-      break;
-    case "trial_over":
-      buttons = [{ key: "notice.button_buy", data: BuyData.open() }];
-      break;
-    case "trial_nudge":
-      break;
-    case "auto_renew_success":
-      vars = {
-        days: notice.days,
-        expiresAt: notice.expiresAt,
-        amount: { kopecks: notice.amountKopecks },
-      };
-      break;
-    case "auto_renew_insufficient":
-      vars = {
-        missing: { kopecks: notice.missingKopecks },
-        price: { kopecks: notice.priceKopecks },
-      };
-      buttons = [{ key: "notice.button_topup", data: WalletData.topUp() }];
-      break;
-    case "payment_applied":
-      switch (notice.outcome) {
-        case "granted":
-          key = notice.link ? "notice.payment_granted" : "notice.payment_granted_pending";
-          vars = notice.link
-            ? { expiresAt: notice.expiresAt, link: notice.link }
-            : { expiresAt: notice.expiresAt };
-          buttons = [{ key: "notice.button_key", data: KeyData.open() }];
-          break;
-        case "topped_up":
-        case "credited_to_balance":
-          key =
-            notice.outcome === "topped_up" ? "notice.payment_topped_up" : "notice.payment_credited";
-          vars = {
-            amount: { kopecks: notice.amountKopecks },
-            balance: { kopecks: notice.balanceKopecks },
-          };
-          buttons = [{ key: "notice.button_buy", data: BuyData.open() }];
-          break;
-        case "manual_review":
-          key = "notice.payment_review";
-          break;
-      }
-      break;
-    case "referral_cashback":
-      vars = { amount: { kopecks: notice.amountKopecks }, percent: notice.percent };
-      buttons = [{ key: "notice.button_referral", data: ReferralData.open() }];
-      break;
-    case "admin_payment_alert":
-      vars = {
-        alert: notice.alert,
-        method: notice.method,
-        user: notice.userId === null ? "—" : String(notice.userId),
-        purchase: notice.purchaseId === null ? "—" : `#${notice.purchaseId}`,
-        payment: notice.paymentId === null ? "—" : `#${notice.paymentId}`,
-        amount: notice.amountKopecks === null ? "—" : { kopecks: notice.amountKopecks },
-        reference: notice.reference ?? "—",
-      };
-      break;
-    case "withdrawal_requested":
-      vars = {
-        id: String(notice.withdrawalId),
-        user: String(notice.userId),
-        username: notice.username ? `@${notice.username}` : "—",
-        amount: { kopecks: notice.amountKopecks },
-        requisites: notice.requisites,
-      };
-      buttons = [
-        { key: "notice.button_approve", data: Cb.withdrawalDecision(notice.withdrawalId, true) },
-        { key: "notice.button_reject", data: Cb.withdrawalDecision(notice.withdrawalId, false) },
-      ];
-      break;
-    case "withdrawal_approved":
-      vars = { amount: { kopecks: notice.amountKopecks } };
-      break;
-    case "withdrawal_rejected":
-      vars = {
-        amount: { kopecks: notice.amountKopecks },
-        balance: { kopecks: notice.balanceKopecks },
-      };
-      buttons = [{ key: "notice.button_profile", data: ProfileData.open() }];
-      break;
-    case "account_time_granted":
-      vars = { expiresAt: notice.expiresAt };
-      buttons = [{ key: "notice.button_key", data: KeyData.open() }];
-      break;
-    case "account_revoked":
-      break;
-    case "account_credited":
-    case "account_debited":
-      vars = {
-        amount: { kopecks: notice.amountKopecks },
-        balance: { kopecks: notice.balanceKopecks },
-      };
-      break;
-    case "account_discount":
-      key =
-        notice.percent === 0
-          ? "notice.account_discount_removed"
-          : notice.until
-            ? "notice.account_discount_until"
-            : "notice.account_discount";
-      vars = notice.until
-        ? { percent: notice.percent, until: notice.until }
-        : { percent: notice.percent };
-      break;
-    case "account_vip":
-      key = notice.on ? "notice.account_vip_on" : "notice.account_vip_off";
-      break;
-    case "operator_message":
-      vars = { text: notice.text };
-      break;
-    default: {
-      // A new notice kind needs its `notice.<kind>` texts in src/locales and a case here.
-      const unknown: never = notice;
-      throw new Error(`no texts for notice ${(unknown as Notice).kind}`);
-    }
-  }
+  const render = NOTICE_TEXTS[notice.kind] as ((notice: Notice) => NoticeText) | undefined;
+  // A new notice kind needs its `notice.<kind>` texts in src/locales and a renderer above.
+  if (!render) throw new Error(`no texts for notice ${notice.kind}`);
+  const { key = `notice.${notice.kind}` as MessageKey, vars = {}, buttons = [] } = render(notice);
   const text = i18n.t(locale, key, vars);
   const link = "link" in notice ? notice.link : null;
   return link ? { text, buttons, qrCode: link } : { text, buttons };

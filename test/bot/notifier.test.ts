@@ -85,7 +85,7 @@ describe("notice texts", () => {
 
   it("notices carry their next step; a withdrawal request carries the admin's two decisions", () => {
     const kinds = new Set(EVERY_NOTICE.map((n) => n.kind));
-    // Every kind of the union is listed above (the switch in renderNotice is exhaustive too).
+    // Every kind of the union is listed above (renderNotice's table has one renderer per kind too).
     expect(kinds.size).toBe(18);
     const request = renderNotice(i18n, "en", EVERY_NOTICE[19] as Notice);
     expect(request.text).toContain("<code>card &lt;1234&gt;</code>");
@@ -96,6 +96,84 @@ describe("notice texts", () => {
     const granted = renderNotice(i18n, "ru", EVERY_NOTICE[12] as Notice);
     expect(granted.text).toContain("<code>vless://e@f:443</code>");
     expect(granted.buttons).toEqual([{ key: "notice.button_key", data: "f:key" }]);
+  });
+});
+
+describe("console notice texts", () => {
+  const en = (notice: Notice) => renderNotice(i18n, "en", notice);
+
+  it("every console notice renders in every language with all its variables", () => {
+    const notices: Notice[] = [
+      { kind: "account_time_granted", expiresAt: at },
+      { kind: "account_revoked" },
+      { kind: "account_credited", amountKopecks: 10_000, balanceKopecks: 25_000 },
+      { kind: "account_debited", amountKopecks: 5_000, balanceKopecks: 0 },
+      { kind: "account_discount", percent: 15, until: null },
+      { kind: "account_discount", percent: 15, until: at },
+      { kind: "account_discount", percent: 0, until: null },
+      { kind: "account_vip", on: true },
+      { kind: "account_vip", on: false },
+      { kind: "operator_message", text: "hello" },
+    ];
+    for (const code of i18n.codes()) {
+      for (const notice of notices) {
+        const { text } = renderNotice(i18n, code, notice);
+        expect(text, `${code} ${notice.kind}`).not.toMatch(/[{}]|^notice\./);
+      }
+    }
+  });
+
+  it("granted time leads to the key; the others carry no button and no QR code", () => {
+    expect(en({ kind: "account_time_granted", expiresAt: at }).buttons).toEqual([
+      { key: "notice.button_key", flow: "key" },
+    ]);
+    const credited = en({
+      kind: "account_credited",
+      amountKopecks: 10_000,
+      balanceKopecks: 25_000,
+    });
+    expect(credited).toEqual({
+      text: i18n.t("en", "notice.account_credited", {
+        amount: { kopecks: 10_000 },
+        balance: { kopecks: 25_000 },
+      }),
+      buttons: [],
+    });
+    expect(en({ kind: "account_debited", amountKopecks: 5_000, balanceKopecks: 0 }).text).toBe(
+      i18n.t("en", "notice.account_debited", {
+        amount: { kopecks: 5_000 },
+        balance: { kopecks: 0 },
+      }),
+    );
+    expect(en({ kind: "account_revoked" })).toEqual({
+      text: i18n.t("en", "notice.account_revoked"),
+      buttons: [],
+    });
+  });
+
+  it("a discount reads as set, set until a date, or ended; VIP as on or off", () => {
+    expect(en({ kind: "account_discount", percent: 15, until: null }).text).toBe(
+      i18n.t("en", "notice.account_discount", { percent: 15 }),
+    );
+    expect(en({ kind: "account_discount", percent: 15, until: at }).text).toBe(
+      i18n.t("en", "notice.account_discount_until", { percent: 15, until: at }),
+    );
+    expect(en({ kind: "account_discount", percent: 0, until: at }).text).toBe(
+      i18n.t("en", "notice.account_discount_removed"),
+    );
+    expect(en({ kind: "account_vip", on: true }).text).toBe(i18n.t("en", "notice.account_vip_on"));
+    expect(en({ kind: "account_vip", on: false }).text).toBe(
+      i18n.t("en", "notice.account_vip_off"),
+    );
+    expect(en({ kind: "operator_message", text: "hello" }).text).toBe(
+      i18n.t("en", "notice.operator_message", { text: "hello" }),
+    );
+  });
+
+  it("a kind without texts is refused, not sent as a raw key", () => {
+    expect(() => renderNotice(i18n, "en", { kind: "no_such_notice" } as unknown as Notice)).toThrow(
+      "no texts for notice no_such_notice",
+    );
   });
 });
 

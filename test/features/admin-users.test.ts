@@ -275,6 +275,21 @@ describe("the user card: actions", () => {
     ]);
   });
 
+  it("reissue for a customer without a subscription says so and writes nothing", async () => {
+    const ivy = await story.onboard(4212);
+    const before = (await ivy.chat()).length;
+    await openCard(4212);
+    await press(t("en", "admin.users.button_reissue"));
+    const nothing = await press(NOTIFY);
+    expect(body(nothing)).toContain(t("en", "admin.users.no_live_subscription", { id: "4212" }));
+    expect(await subscriptionOf(story, 4212)).toBeUndefined();
+    expect(await auditOf(4212)).toEqual([]);
+    expect(
+      await story.sql("SELECT action, outcome FROM admin_pending_actions WHERE user_id = 4212"),
+    ).toEqual([{ action: "reissue", outcome: "no_live_subscription" }]);
+    await expectNoNewMessage(ivy, before);
+  });
+
   it("credit and debit are ledgered; a debit below zero is refused", async () => {
     const hal = await story.onboard(4206);
     await openCard(4206);
@@ -399,6 +414,37 @@ describe("the user card: actions", () => {
       [String(ADMIN_ID), "user.message", "unreachable"],
     ]);
     await jo.unblock();
+  });
+
+  it("card data this card never sends is answered and changes nothing", async () => {
+    await story.onboard(4213);
+    const card = await openCard(4213);
+    const answered = async (data: string) => {
+      const { callback_query_id } = await pressAgain(card, data);
+      await until(async () =>
+        (await story.sb.calls("telegram", "answerCallbackQuery")).find(
+          (c) =>
+            (c.request as { callback_query_id?: string }).callback_query_id === callback_query_id,
+        ),
+      );
+    };
+    for (const data of [
+      "au:zz:4213",
+      "au:toString:4213",
+      "au:ask:4213:nope",
+      "au:a:4213:grant:0",
+      "au:a:4213:vip:2",
+      "au:a:4213:nope",
+      "au:c:-1",
+      "au:ok:token:x",
+    ]) {
+      await answered(data);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await admin.chat()).at(-1)).toEqual(card);
+    expect(await story.sql("SELECT id FROM admin_pending_actions WHERE user_id = 4213")).toEqual(
+      [],
+    );
   });
 
   it("an expired confirmation does nothing", async () => {

@@ -194,6 +194,70 @@ describe("broadcasts from the console", () => {
     ).toEqual([{ actor_id: String(ADMIN_ID) }]);
   });
 
+  it("a draft's button and variant B come off again; a discarded draft can't be changed", async () => {
+    const admin = story.customer(ADMIN_ID);
+    await admin.send("/broadcast");
+    await admin.waitForMessage();
+    await admin.send("Spring offer");
+    const draft = await admin.waitForMessage((m) => m.text?.includes("(draft)") ?? false);
+    const [row] = await story.sql<{ id: string }>(
+      "SELECT id FROM broadcasts WHERE status = 'draft' ORDER BY id DESC LIMIT 1",
+    );
+    const id = Number(row?.id);
+    const draftRow = async () =>
+      (
+        await story.sql<{ status: string; text_b: string | null; button_url: string | null }>(
+          "SELECT status, text_b, button_url FROM broadcasts WHERE id = $1",
+          [id],
+        )
+      )[0];
+
+    await admin.press(`bc:${id}:btn`);
+    await admin.waitForMessage((m) => m.message_id === draft.message_id && m.edited);
+    await admin.send("Read more | https://example.com/spring");
+    await admin.waitForMessage((m) => m.text?.includes("example.com/spring") ?? false);
+    expect((await draftRow())?.button_url).toBe("https://example.com/spring");
+    await admin.press(`bc:${id}:btn0`);
+    const unbuttoned = await admin.waitForMessage((m) => m.text?.includes("Button: —") ?? false);
+    expect(buttonsOf(unbuttoned).map((b) => b.callback_data)).toContain(`bc:${id}:btn`);
+    expect((await draftRow())?.button_url).toBeNull();
+
+    // Variant B is text: a photo is refused and asked for again.
+    await admin.press(`bc:${id}:b`);
+    await admin.waitForMessage((m) => m.text?.includes("variant B") ?? false);
+    await story.runtime.bot.handleUpdate({
+      update_id: 9_200_101,
+      message: {
+        message_id: 90_101,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: ADMIN_ID, type: "private", first_name: "Admin" },
+        from: { id: ADMIN_ID, is_bot: false, first_name: "Admin" },
+        photo: [{ file_id: "photo-b", file_unique_id: "u2", width: 10, height: 10 }],
+        caption: "Photo wording",
+      },
+    });
+    await admin.waitForMessage((m) => m.text?.includes("That is not a broadcast") ?? false);
+    expect((await draftRow())?.text_b).toBeNull();
+    await admin.send("Other wording");
+    await admin.waitForMessage((m) => m.text?.includes("A/B variants: yes") ?? false);
+    expect((await draftRow())?.text_b).toBe("Other wording");
+    await admin.press(`bc:${id}:b0`);
+    await admin.waitForMessage((m) => m.text?.includes("A/B variants: no") ?? false);
+    expect((await draftRow())?.text_b).toBeNull();
+
+    await admin.press(`bc:${id}:del`);
+    const discarded = await admin.waitForMessage(
+      (m) => m.text?.includes(`Draft #${id} discarded.`) ?? false,
+    );
+    expect(buttonsOf(discarded)).toEqual([]);
+    expect((await draftRow())?.status).toBe("cancelled");
+    await pressForged(admin, `bc:${id}:seg`, discarded.message_id);
+    const closed = await admin.waitForMessage((m) => m.text?.includes("can't be changed") ?? false);
+    expect(closed.text).toContain(
+      `Broadcast #${id} can't be changed: it is cancelled or discarded.`,
+    );
+  });
+
   it("a stranger's forged broadcast button does nothing", async () => {
     const stranger = await story.onboard(5199);
     const before = await stranger.chat();

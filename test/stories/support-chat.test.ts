@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { until } from "../bot/support/testbed.js";
-import type { Customer } from "../support/driver.js";
+import type { ChatMessage, Customer } from "../support/driver.js";
 import { ADMIN_ID, buttonsOf, startStory, visible } from "./support.js";
 
 const story = await startStory({ services: { limits: { contentCacheMs: 0 } } });
@@ -105,6 +105,66 @@ describe("support conversations", () => {
     const forged = await pressForged(ann, `sps:cy:${id}`, reply.message_id);
     expect((await answerTo(forged.callback_query_id)).text).toBeUndefined();
     expect(await ann.chat()).toEqual(before);
+  });
+
+  it("an undelivered reply is kept and reported; a reply after the close is refused", async () => {
+    const admin = story.customer(ADMIN_ID);
+    const cy = await story.onboard(5303);
+    await cy.press("support");
+    await cy.waitForMessage((m) => m.edited);
+    await cy.press("sup:w");
+    await cy.waitForMessage();
+    await cy.send("Nothing works");
+    await cy.waitForMessage();
+    const incoming = await admin.waitForMessage((m) => m.text?.includes("Nothing works") ?? false);
+    const [conv] = await story.sql<{ id: string }>(
+      "SELECT id FROM support_conversations WHERE user_id = 5303 AND status = 'open'",
+    );
+    const id = Number(conv?.id);
+    const replies = () =>
+      story.sql<{ body: string }>(
+        "SELECT body FROM support_messages WHERE conversation_id = $1 AND admin_id IS NOT NULL",
+        [id],
+      );
+
+    await cy.block();
+    let undelivered: ChatMessage;
+    try {
+      await admin.press(`sps:r:${id}`);
+      await admin.waitForMessage((m) => m.message_id === incoming.message_id && m.edited);
+      await admin.send("Try again now");
+      undelivered = await admin.waitForMessage((m) =>
+        visible(m.text ?? "").includes(visible(t("en", "admin.support.reply_not_delivered"))),
+      );
+      expect(visible(undelivered.text ?? "")).toContain("Nothing works");
+      expect(await replies()).toEqual([{ body: "Try again now" }]);
+    } finally {
+      await cy.unblock();
+    }
+
+    // Closed by someone else while the reply was being typed: refused, nothing kept or sent.
+    await pressForged(admin, `sps:r:${id}`, undelivered.message_id);
+    await admin.waitForMessage((m) => m.message_id === undelivered.message_id && m.edited);
+    await story.sql(
+      "UPDATE support_conversations SET status = 'closed', closed_at = now(), closed_by = $2 WHERE id = $1",
+      [id, ADMIN_ID],
+    );
+    const before = (await cy.chat()).length;
+    await admin.send("Late answer");
+    const refused = await admin.waitForMessage((m) =>
+      visible(m.text ?? "").includes(t("en", "admin.support.already_closed")),
+    );
+    expect(visible(refused.text ?? "")).not.toContain("Late answer");
+    expect(await replies()).toEqual([{ body: "Try again now" }]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await cy.chat()).length).toBe(before);
+
+    // A conversation that is not there.
+    const missing = await pressForged(admin, "sps:v:99999999", refused.message_id);
+    expect((await answerTo(missing.callback_query_id)).text).toBeUndefined();
+    await admin.waitForMessage((m) =>
+      visible(m.text ?? "").includes(t("en", "admin.support.not_found", { id: "99999999" })),
+    );
   });
 
   it("with a support contact configured, the customer is pointed to it instead", async () => {
