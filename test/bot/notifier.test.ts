@@ -125,7 +125,7 @@ describe("console notice texts", () => {
 
   it("granted time leads to the key; the others carry no button and no QR code", () => {
     expect(en({ kind: "account_time_granted", expiresAt: at }).buttons).toEqual([
-      { key: "notice.button_key", flow: "key" },
+      { key: "notice.button_key", data: "f:key" },
     ]);
     const credited = en({
       kind: "account_credited",
