@@ -12,13 +12,11 @@ import {
   attachCryptoInvoice,
   createPurchase,
   expireStalePurchases,
-  getPurchase,
   type Purchase,
 } from "../../src/domain/billing/purchases.js";
 import {
   approveWithdrawal,
   getWithdrawable,
-  rejectWithdrawal,
   requestWithdrawal,
 } from "../../src/domain/billing/withdrawals.js";
 import { registerOnStart } from "../../src/domain/customers/users.js";
@@ -29,6 +27,7 @@ import {
   revokeSubscription,
   setAutoRenew,
 } from "../../src/domain/subscriptions/subscriptions.js";
+import { getPurchase, rejectWithdrawal } from "../support/billing.js";
 import {
   domainHarness,
   exactEvent,

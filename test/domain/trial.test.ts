@@ -5,10 +5,10 @@ import {
   activateTrial,
   getSubscription,
   grantByAdmin,
-  listGrants,
   revokeSubscription,
   trialEligibility,
 } from "../../src/domain/subscriptions/subscriptions.js";
+import { listGrants } from "../support/subscriptions.js";
 import { domainHarness, exactEvent, moneyInvariantViolations, newCustomer } from "./support.js";
 
 const h = await domainHarness(8);

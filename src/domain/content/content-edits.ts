@@ -58,7 +58,7 @@ async function lockedSetting(client: DbClient, key: string, adminId: number): Pr
 }
 
 /** Pure: the content with one change applied (not yet validated). */
-export function applyContentChange(content: OperatorContent, change: ContentChange): unknown {
+function applyContentChange(content: OperatorContent, change: ContentChange): unknown {
   const next: Record<string, unknown> = structuredClone(content);
   const set = (obj: Record<string, unknown>, key: string, value: unknown) => {
     if (value === null) delete obj[key];

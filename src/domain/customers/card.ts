@@ -38,7 +38,7 @@ export interface UserCard {
 }
 
 /** How many payments the card lists. */
-export const CARD_PAYMENTS = 5;
+const CARD_PAYMENTS = 5;
 
 type CardRow = {
   telegram_id: string;

@@ -1,6 +1,6 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
-import { toSafeInt, toSafeIntOrNull } from "../billing/money.js";
+import { toSafeInt } from "../billing/money.js";
 import { lockCustomer } from "../customers/lock.js";
 import { markTrialUsed } from "../customers/users.js";
 
@@ -20,7 +20,7 @@ import { markTrialUsed } from "../customers/users.js";
  * expired or revoked before), or, for an 'active' one, `provisioned_expires_at <> expires_at`.
  */
 
-export const TRIAL_SECONDS = 3 * 86_400;
+const TRIAL_SECONDS = 3 * 86_400;
 
 export type SubscriptionStatus = "pending" | "active" | "expired" | "revoked";
 export type GrantKind = "trial" | "purchase" | "auto_renew" | "admin";
@@ -105,22 +105,6 @@ export async function getSubscription(
     [userId],
   );
   return rows[0] ? toView(rows[0]) : undefined;
-}
-
-/**
- * The customer's subscription id if it needs provisioning (its key is missing or out of date on
- * the VPN server), else undefined. Hand it to the provisioner after commit.
- */
-export async function subscriptionIdToProvision(
-  client: DbClient,
-  userId: number,
-): Promise<number | undefined> {
-  const { rows } = await client.query<{ id: string }>(
-    `SELECT s.id FROM subscriptions s
-      WHERE s.user_id = $1 AND s.expires_at > now() AND ${NEEDS_PROVISIONING}`,
-    [userId],
-  );
-  return rows[0] ? toSafeInt(rows[0].id) : undefined;
 }
 
 export interface GrantInput {
@@ -559,64 +543,8 @@ export async function setAutoRenew(
 }
 
 // ----------------------------------------------------------------------------------------------
-// History and worker queues
+// Worker queues
 // ----------------------------------------------------------------------------------------------
-
-export interface GrantHistoryRow {
-  id: number;
-  kind: GrantKind | "revoke";
-  seconds: number | null;
-  grantedAt: Date;
-  expiresBefore: Date | null;
-  expiresAfter: Date;
-  purchaseId: number | null;
-  adminId: number | null;
-  note: string | null;
-}
-
-/** Every grant of the customer's subscription, oldest first. */
-export async function listGrants(db: DbAccess, userId: number): Promise<GrantHistoryRow[]> {
-  const { rows } = await db.query<{
-    id: string;
-    kind: GrantHistoryRow["kind"];
-    seconds: string | null;
-    granted_at: Date;
-    expires_before: Date | null;
-    expires_after: Date;
-    purchase_id: string | null;
-    admin_id: string | null;
-    note: string | null;
-  }>(
-    "subscription_grants_list",
-    `SELECT id, kind, seconds, granted_at, expires_before, expires_after, purchase_id, admin_id,
-            note
-       FROM subscription_grants WHERE user_id = $1 ORDER BY id`,
-    [userId],
-  );
-  return rows.map((r) => ({
-    id: toSafeInt(r.id),
-    kind: r.kind,
-    seconds: toSafeIntOrNull(r.seconds),
-    grantedAt: r.granted_at,
-    expiresBefore: r.expires_before,
-    expiresAfter: r.expires_after,
-    purchaseId: toSafeIntOrNull(r.purchase_id),
-    adminId: toSafeIntOrNull(r.admin_id),
-    note: r.note,
-  }));
-}
-
-/** Live subscriptions past their expiry, oldest first: the fast-expiry worker's queue. */
-export async function listOverdueSubscriptionIds(db: DbAccess, limit: number): Promise<number[]> {
-  const { rows } = await db.query<{ id: string }>(
-    "subscriptions_overdue",
-    `SELECT id FROM subscriptions
-      WHERE status IN ('pending', 'active') AND expires_at <= now()
-      ORDER BY expires_at LIMIT $1`,
-    [limit],
-  );
-  return rows.map((r) => toSafeInt(r.id));
-}
 
 export interface AutoRenewalDue {
   subscriptionId: number;
