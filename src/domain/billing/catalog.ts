@@ -1,6 +1,6 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
 import { writeAudit } from "../audit.js";
-import { writeSetting } from "../content/settings.js";
+import { lockedSetting, writeSetting } from "../content/settings.js";
 import {
   applyCatalogOverride,
   type Catalog,
@@ -31,7 +31,7 @@ export type EditPriceResult =
 
 /**
  * Sets one plan period's prices (kopecks and Stars) in the operator's override, under the
- * pricing row's lock, validated like any override, with an audit row of the old and new price.
+ * pricing row's lock (`lockedSetting`: two first edits serialise too), validated like any override, with an audit row of the old and new price.
  * Purchases read the catalog in their own transaction, so the next checkout uses it.
  */
 export async function editPeriodPrice(
@@ -40,11 +40,9 @@ export async function editPeriodPrice(
   change: { plan: string; days: number; kopecks: number; stars: number },
 ): Promise<EditPriceResult> {
   return db.tx("pricing_edit", async (client) => {
-    const { rows } = await client.query<{ value: unknown }>(
-      "SELECT value FROM settings WHERE key = $1 FOR UPDATE",
-      [PRICING_SETTINGS_KEY],
+    const stored = catalogOverrideSchema.safeParse(
+      (await lockedSetting(client, PRICING_SETTINGS_KEY, adminId)) ?? {},
     );
-    const stored = catalogOverrideSchema.safeParse(rows[0]?.value ?? {});
     const override = stored.success ? stored.data : {};
     const current = applyCatalogOverride(override);
     const period = findPeriod(current, change.plan, change.days);
