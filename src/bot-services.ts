@@ -35,7 +35,7 @@ import type { Db } from "./db/pool.js";
 import { textFor } from "./domain/content/operator-content.js";
 import * as users from "./domain/customers/users.js";
 import { claimTtlFor, type ProvisioningDeps } from "./domain/subscriptions/provisioning.js";
-import { trialEligibility } from "./domain/subscriptions/subscriptions.js";
+import { trialEligibility } from "./domain/subscriptions/trial.js";
 import { I18n, LOCALES } from "./locales/index.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";

@@ -2,15 +2,10 @@ import type { Customer, MessageRef, Screen, ScreenButton } from "../bot/services
 import { quoteForCustomer } from "../domain/billing/customer-pricing.js";
 import { getBalance } from "../domain/billing/ledger.js";
 import { referralStats } from "../domain/billing/referrals.js";
-import {
-  activateTrial,
-  getSubscription,
-  liveKey,
-  reissueKey,
-  reissueProgress,
-  setAutoRenew,
-  trialEligibility,
-} from "../domain/subscriptions/subscriptions.js";
+import { setAutoRenew } from "../domain/subscriptions/auto-renew.js";
+import { reissueKey, reissueProgress } from "../domain/subscriptions/reissue.js";
+import { activateTrial, trialEligibility } from "../domain/subscriptions/trial.js";
+import { getSubscription, liveKey } from "../domain/subscriptions/view.js";
 import { clientAppRows } from "../features/info/screens.js";
 import type { MessageVar } from "../locales/index.js";
 import { linkKindOf } from "../vpn/api.js";

@@ -12,7 +12,7 @@ import { getBalance } from "../domain/billing/ledger.js";
 import type { Quote } from "../domain/billing/pricing.js";
 import { attemptPromoCode, type PromoLookup } from "../domain/billing/promo.js";
 import { createPurchase } from "../domain/billing/purchases.js";
-import { getSubscription } from "../domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../domain/subscriptions/view.js";
 import type { MessageVar, MessageVars } from "../locales/index.js";
 import { keyScreen } from "./account.js";
 import { checkoutScreen } from "./checkout.js";

@@ -21,13 +21,10 @@ import {
   setPersonalDiscount,
   setVip,
 } from "../../src/domain/customers/users.js";
-import {
-  getSubscription,
-  grantByAdmin,
-  reissueKey,
-  revokeSubscription,
-  setAutoRenew,
-} from "../../src/domain/subscriptions/subscriptions.js";
+import { setAutoRenew } from "../../src/domain/subscriptions/auto-renew.js";
+import { grantByAdmin, revokeSubscription } from "../../src/domain/subscriptions/grants.js";
+import { reissueKey } from "../../src/domain/subscriptions/reissue.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
 import { savePricingOverride } from "../support/billing.js";
 import {
   listGrants,

@@ -7,7 +7,7 @@ import {
   listOpenCryptoInvoices,
   markCryptoInvoicesExpired,
 } from "../../src/domain/billing/purchases.js";
-import { getSubscription } from "../../src/domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
 import { getPurchase } from "../support/billing.js";
 import {
   balanceOf,

@@ -1,6 +1,7 @@
 import type { DbAccess } from "../../src/db/pool.js";
 import { toSafeInt, toSafeIntOrNull } from "../../src/domain/billing/money.js";
-import { type GrantKind, getSubscription } from "../../src/domain/subscriptions/subscriptions.js";
+import type { GrantKind } from "../../src/domain/subscriptions/grants.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
 
 /** Test reads of subscription state: the grant history, the expiry queue, what to provision. */
 

@@ -7,7 +7,7 @@ import {
   type NoticeDelivery,
   type PaymentAppliedNotice,
 } from "../notifications/notices.js";
-import { getSubscription, liveKey } from "../subscriptions/subscriptions.js";
+import { getSubscription, liveKey } from "../subscriptions/view.js";
 import type { FinalizeOutcome, FinalizeResult } from "./finalizer.js";
 
 /**

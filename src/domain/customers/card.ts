@@ -1,7 +1,7 @@
 import type { DbAccess } from "../../db/pool.js";
 import { toSafeInt, toSafeIntOrNull } from "../billing/money.js";
 import { type ReferralStats, referralStats } from "../billing/referrals.js";
-import { getSubscription, type SubscriptionView } from "../subscriptions/subscriptions.js";
+import { getSubscription, type SubscriptionView } from "../subscriptions/view.js";
 
 /**
  * The console's user card: everything an operator looks at before acting on a customer, each

@@ -4,7 +4,7 @@ import type { BotContext } from "../../bot/context.js";
 import type { Screen, ScreenButton } from "../../bot/services.js";
 import { answerCallback, showScreen } from "../../bot/ui.js";
 import type { DbAccess } from "../../db/pool.js";
-import { getSubscription } from "../../domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../../domain/subscriptions/view.js";
 import type { Logger } from "../../logger.js";
 import { toError } from "../../util/errors.js";
 import type { VpnApi, VpnDevice, VpnKeyRef } from "../../vpn/api.js";
