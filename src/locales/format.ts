@@ -36,7 +36,7 @@ export interface NestedMessageVar {
 export type MessageVar = string | number | Date | MoneyVar | HtmlVar | NestedMessageVar;
 export type MessageVars = Readonly<Record<string, MessageVar>>;
 
-export class MessageSyntaxError extends Error {
+class MessageSyntaxError extends Error {
   override name = "MessageSyntaxError";
   constructor(
     readonly source: string,

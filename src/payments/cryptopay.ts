@@ -47,9 +47,9 @@ export interface CryptoPayApi {
   getMe(signal?: AbortSignal): Promise<{ app_id?: number; name?: string }>;
 }
 
-export const GET_INVOICES_BATCH = 100;
+const GET_INVOICES_BATCH = 100;
 
-export class CryptoPayError extends Error {
+class CryptoPayError extends Error {
   override name = "CryptoPayError";
   constructor(
     readonly kind:
