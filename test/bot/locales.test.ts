@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkLocales, localeProblemsOnly } from "../../src/locales/completeness.js";
 import { LocaleFormatters, parseMessage, renderMessage } from "../../src/locales/format.js";
 import { I18n, LOCALES, type LocaleDefinition, loadLocaleFiles } from "../../src/locales/index.js";
+import { checkLocales, localeProblemsOnly } from "../support/locale-completeness.js";
 
 describe("locale completeness", () => {
   it("ships Russian (default) and English", () => {
