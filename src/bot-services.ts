@@ -4,7 +4,7 @@ import type { Db } from "./db/pool.js";
 import { textFor } from "./domain/content/operator-content.js";
 import * as users from "./domain/customers/users.js";
 import { claimTtlFor, type ProvisioningDeps } from "./domain/subscriptions/provisioning.js";
-import { trialEligibility } from "./domain/subscriptions/subscriptions.js";
+import { trialEligibility } from "./domain/subscriptions/trial.js";
 import { buyPort } from "./features/buy/flow.js";
 import { paymentsPort } from "./features/buy/payments.js";
 import type { FlowDeps, FlowLimits } from "./features/flows/common.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const CRYPTOPAY_MAINNET_URL = "https://pay.crypt.bot/api/";
+const CRYPTOPAY_MAINNET_URL = "https://pay.crypt.bot/api/";
 
 /** Worker names as they appear in `WORKER_<NAME>_…` variables (contracts/operations.md). */
 export const WORKER_NAMES = [
@@ -77,7 +77,7 @@ const uuidList = z
   );
 
 /** Where keys live (contracts/vpn-panels.md): the VPN API or a panel. */
-export const VPN_BACKENDS = ["xray-api", "remnawave", "marzban", "3x-ui"] as const;
+const VPN_BACKENDS = ["xray-api", "remnawave", "marzban", "3x-ui"] as const;
 export type VpnBackendName = (typeof VPN_BACKENDS)[number];
 /** Backends this version can drive; the others are refused at start with a clear message. */
 

@@ -21,7 +21,7 @@ export interface LoggerOptions {
 }
 
 /** Field paths that must never reach a log line, whatever logs them. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "token",
   "*.token",
   "botToken",

@@ -8,7 +8,7 @@ import { toError } from "../util/errors.js";
 import type { BotOptions } from "./options.js";
 
 /** A Bot API call that ran past its per-method budget and was aborted. */
-export class TelegramTimeoutError extends Error {
+class TelegramTimeoutError extends Error {
   override name = "TelegramTimeoutError";
   constructor(
     readonly method: string,

@@ -3,7 +3,7 @@ import type { LanguageCode } from "grammy/types";
 import type { I18n, MessageKey } from "../locales/index.js";
 
 /** The commands customers see in Telegram's menu (SPEC §13), in this order. */
-export const CUSTOMER_COMMANDS = [
+const CUSTOMER_COMMANDS = [
   "start",
   "profile",
   "buy",
@@ -13,7 +13,7 @@ export const CUSTOMER_COMMANDS = [
   "help",
 ] as const;
 
-export function commandList(i18n: I18n, locale: string) {
+function commandList(i18n: I18n, locale: string) {
   return CUSTOMER_COMMANDS.map((command) => ({
     command,
     description: i18n.t(locale, `command.${command}` as MessageKey),

@@ -70,7 +70,7 @@ export interface SenderState {
 export type RunUpdate = (update: Update, sender?: SenderState) => Promise<void>;
 
 /** The customer an update is from (undefined: none, or a bot). */
-export function senderOf(update: Update): number | undefined {
+function senderOf(update: Update): number | undefined {
   const from =
     update.message?.from ??
     update.callback_query?.from ??

@@ -122,7 +122,7 @@ export const ALLOWED_UPDATES = [
 ] as const;
 
 /** Inbox options for a lease: claims are renewed three times per lease, swept twice per lease. */
-export function inboxOptionsFor(leaseMs: number): InboxOptions {
+function inboxOptionsFor(leaseMs: number): InboxOptions {
   return {
     ...DEFAULT_INBOX_OPTIONS,
     leaseMs,

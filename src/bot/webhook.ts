@@ -11,7 +11,7 @@ import type { RunUpdate, UpdateInbox } from "./inbox.js";
 import type { UpdateTracker } from "./middlewares/track.js";
 import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
 
-export const WEBHOOK_PATH = "/webhooks/telegram";
+const WEBHOOK_PATH = "/webhooks/telegram";
 
 export interface WebhookDeps {
   bot: Bot<BotContext>;

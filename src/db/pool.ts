@@ -75,7 +75,7 @@ export interface DbOptions {
  */
 export type AcquireTimeoutCause = "queue" | "connect";
 
-export class DbAcquireTimeoutError extends Error {
+class DbAcquireTimeoutError extends Error {
   override name = "DbAcquireTimeoutError";
   constructor(
     readonly label: string,
@@ -106,7 +106,7 @@ export function acquireTimeoutCause(err: unknown): AcquireTimeoutCause | undefin
   return undefined;
 }
 
-export class NestedCheckoutError extends Error {
+class NestedCheckoutError extends Error {
   override name = "NestedCheckoutError";
   constructor(
     readonly label: string,

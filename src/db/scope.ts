@@ -19,7 +19,7 @@ export interface GuardReporter {
   warn(fields: Record<string, unknown>, msg: string): void;
 }
 
-export class DbScopeViolationError extends Error {
+class DbScopeViolationError extends Error {
   constructor(
     readonly what: string,
     readonly heldBy: string,

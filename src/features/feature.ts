@@ -2,7 +2,7 @@ import type { Composer } from "grammy";
 import type { BotContext } from "../bot/context.js";
 
 /** Telegram's limit for a button's callback data. */
-export const MAX_CALLBACK_BYTES = 64;
+const MAX_CALLBACK_BYTES = 64;
 
 /**
  * One feature of the bot: a grammY composer with the callback data it owns. A feature claims

@@ -36,7 +36,7 @@ export interface NestedMessageVar {
 export type MessageVar = string | number | Date | MoneyVar | HtmlVar | NestedMessageVar;
 export type MessageVars = Readonly<Record<string, MessageVar>>;
 
-export class MessageSyntaxError extends Error {
+class MessageSyntaxError extends Error {
   override name = "MessageSyntaxError";
   constructor(
     readonly source: string,
@@ -133,29 +133,6 @@ export function parseMessage(source: string): MessageNode[] {
   };
 
   return nodes(false, false);
-}
-
-/** Variable names a message uses (in every case of plurals and selects). */
-export function variablesOf(nodes: readonly MessageNode[], into = new Set<string>()): Set<string> {
-  for (const node of nodes) {
-    if (node.type === "var") into.add(node.name);
-    if (node.type === "plural" || node.type === "select") {
-      into.add(node.name);
-      for (const inner of Object.values(node.cases)) variablesOf(inner, into);
-    }
-  }
-  return into;
-}
-
-/** Plural categories a message offers, per plural variable (for the completeness test). */
-export function pluralCases(nodes: readonly MessageNode[], into: string[][] = []): string[][] {
-  for (const node of nodes) {
-    if (node.type === "plural") into.push(Object.keys(node.cases));
-    if (node.type === "plural" || node.type === "select") {
-      for (const inner of Object.values(node.cases)) pluralCases(inner, into);
-    }
-  }
-  return into;
 }
 
 /**

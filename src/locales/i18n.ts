@@ -9,7 +9,7 @@ import {
 } from "./format.js";
 import type { LocaleDefinition, MessageKey } from "./types.js";
 
-export const DEFAULT_LOCALE = "ru";
+const DEFAULT_LOCALE = "ru";
 
 /** How deep nested messages (`{ msg }` variables) are rendered. */
 const MAX_NESTING = 3;

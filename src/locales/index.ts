@@ -5,13 +5,13 @@ import { LocaleError } from "./i18n.js";
 import type { LocaleDefinition } from "./types.js";
 
 export type { MessageVar, MessageVars } from "./format.js";
-export { DEFAULT_LOCALE, I18n, type I18nOptions, LocaleError } from "./i18n.js";
+export { I18n, type I18nOptions } from "./i18n.js";
 export type { LocaleDefinition, MessageKey, Messages } from "./types.js";
 
 /** `ru.ts`, `en.ts`, `pt-br.ts` (or `.js` once built): a locale file is named by its code. */
 const LOCALE_FILE = /^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.(?:ts|js)$/;
 
-export const LOCALES_DIR = path.dirname(fileURLToPath(import.meta.url));
+const LOCALES_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Loads every locale file in `dir`: adding a language is adding `<code>.ts` next to `ru.ts`.

@@ -15,7 +15,7 @@ export interface AdminMessenger {
  * tens of seconds, enough for the watchdog to take a waiting worker for a hung one). The queue
  * is bounded: past `maxQueued` the oldest waiting message is dropped, and that is logged.
  */
-export function createAdminMessenger(deps: {
+function createAdminMessenger(deps: {
   send(text: string): Promise<void>;
   logger: Logger;
   maxQueued: number;
@@ -69,7 +69,7 @@ export interface OperatorChannel {
  * error, `operator_report` at info, so an error-level alert rule fires only for alerts — and
  * posted to the admins through the background messenger.
  */
-export function createOperatorChannel(deps: {
+function createOperatorChannel(deps: {
   messenger: AdminMessenger;
   logger: Logger;
 }): OperatorChannel {

@@ -10,7 +10,7 @@ const DB_TIME_BUCKETS = [
 ];
 
 /** Every `kind` of database checkout: their counters exist at 0 from the start. */
-export const DB_KINDS = ["handler", "worker", "system"] as const;
+const DB_KINDS = ["handler", "worker", "system"] as const;
 
 /**
  * prom-client's default collectors, less the gauges whose names end in `_total`

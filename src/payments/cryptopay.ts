@@ -47,9 +47,9 @@ export interface CryptoPayApi {
   getMe(signal?: AbortSignal): Promise<{ app_id?: number; name?: string }>;
 }
 
-export const GET_INVOICES_BATCH = 100;
+const GET_INVOICES_BATCH = 100;
 
-export class CryptoPayError extends Error {
+class CryptoPayError extends Error {
   override name = "CryptoPayError";
   constructor(
     readonly kind:
@@ -66,7 +66,7 @@ export class CryptoPayError extends Error {
 }
 
 /** 14900 → "149.00": Crypto Pay takes fiat amounts as decimal strings. */
-export function kopecksToAmount(kopecks: number): string {
+function kopecksToAmount(kopecks: number): string {
   if (!Number.isSafeInteger(kopecks) || kopecks < 0) throw new RangeError(`bad amount ${kopecks}`);
   return `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, "0")}`;
 }

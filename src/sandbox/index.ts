@@ -12,8 +12,6 @@ import type { RemnawaveStandIn } from "./vpn/remnawave-stand-in.js";
 import { VpnStandIn } from "./vpn/stand-in.js";
 import { XuiStandIn } from "./vpn/xui-stand-in.js";
 
-export { signWebhookBody } from "./cryptopay/signature.js";
-
 export interface SandboxOptions {
   /** 0 = pick a free port. */
   port: number;

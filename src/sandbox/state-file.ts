@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { toError } from "../util/errors.js";
 
 /** The file's layout version; a file of another version is ignored (the stand-ins start empty). */
-export const STATE_FILE_VERSION = 1;
+const STATE_FILE_VERSION = 1;
 
 /** Name of the state file inside its directory. */
 export const STATE_FILE_NAME = "sandbox-state.json";

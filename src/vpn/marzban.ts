@@ -27,7 +27,7 @@ export interface MarzbanOptions {
 }
 
 /** Starts the note of the users this service creates. */
-export const MARZBAN_NOTE = "vpn-bot";
+const MARZBAN_NOTE = "vpn-bot";
 const USERNAME_PATTERN = /^vb_(\d{1,18})$/;
 const NOTE_PATTERN = /^vpn-bot key ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const PAGE_SIZE = 500;
@@ -45,12 +45,12 @@ const usersPage = z.object({ users: z.array(userSchema), total: z.number() });
 const tokenSchema = z.object({ access_token: z.string().min(1) });
 
 /** The panel username of one subscription: stable across reissues. */
-export function marzbanUsername(subscriptionId: number): string {
+function marzbanUsername(subscriptionId: number): string {
   return `vb_${subscriptionId}`;
 }
 
 /** The note of a user of ours: it names the subscription's current key. */
-export function marzbanNote(uuid: string): string {
+function marzbanNote(uuid: string): string {
   return `${MARZBAN_NOTE} key ${uuid.toLowerCase()}`;
 }
 

@@ -1,11 +1,11 @@
 import type { WorkerDb } from "../db/pool.js";
 import { purchaseWithBalance } from "../domain/billing/balance-purchase.js";
 import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-once.js";
+import { listAutoRenewalsDue } from "../domain/subscriptions/auto-renew.js";
 import {
   type ProvisioningDeps,
   provisionSubscription,
 } from "../domain/subscriptions/provisioning.js";
-import { listAutoRenewalsDue } from "../domain/subscriptions/subscriptions.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { IterationContext, IterationReport } from "./loop.js";

@@ -4,7 +4,7 @@ import { type SendOnceDeps, sendNoticeOnce } from "../domain/notifications/send-
 import type { IterationContext, IterationReport } from "./loop.js";
 
 /** Offsets before expiry, nearest first: only the nearest due reminder is sent. */
-export const REMINDERS: ReadonlyArray<{
+const REMINDERS: ReadonlyArray<{
   kind: NoticeKind & `reminder_${string}`;
   beforeSeconds: number;
 }> = [

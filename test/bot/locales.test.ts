@@ -2,20 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkLocales, localeProblemsOnly } from "../../src/locales/completeness.js";
-import {
-  LocaleFormatters,
-  MessageSyntaxError,
-  parseMessage,
-  renderMessage,
-} from "../../src/locales/format.js";
-import {
-  I18n,
-  LOCALES,
-  type LocaleDefinition,
-  LocaleError,
-  loadLocaleFiles,
-} from "../../src/locales/index.js";
+import { LocaleFormatters, parseMessage, renderMessage } from "../../src/locales/format.js";
+import { I18n, LOCALES, type LocaleDefinition, loadLocaleFiles } from "../../src/locales/index.js";
+import { checkLocales, localeProblemsOnly } from "../support/locale-completeness.js";
 
 describe("locale completeness", () => {
   it("ships Russian (default) and English", () => {
@@ -84,7 +73,7 @@ describe("locale completeness", () => {
         path.join(dir, "kk.ts"),
         `export default { code: "kz", name: "x", messages: {} };\n`,
       );
-      await expect(loadLocaleFiles(dir)).rejects.toBeInstanceOf(LocaleError);
+      await expect(loadLocaleFiles(dir)).rejects.toMatchObject({ name: "LocaleError" });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -149,7 +138,9 @@ describe("message format", () => {
   });
 
   it("rejects malformed messages with the position", () => {
-    expect(() => parseMessage("Hi {name")).toThrow(MessageSyntaxError);
+    expect(() => parseMessage("Hi {name")).toThrow(
+      expect.objectContaining({ name: "MessageSyntaxError" }),
+    );
     expect(() => parseMessage("a } b")).toThrow(/unbalanced/);
     expect(() => parseMessage("{n, plural, one {x}}")).toThrow(/"other" case/);
     expect(() => parseMessage("{n, number}")).toThrow(/unknown argument type/);

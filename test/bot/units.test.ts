@@ -96,6 +96,9 @@ describe("helpers", () => {
     expect(referrerFromPayload("ref_123", 5)).toBe(123);
     expect(referrerFromPayload(" ref_123 ", 5)).toBe(123);
     expect(referrerFromPayload("ref_5", 5)).toBeUndefined();
+    expect(referrerFromPayload("ref_12345", 5)).toBe(12345);
+    expect(referrerFromPayload("ref_0", 5)).toBeUndefined();
+    expect(referrerFromPayload("ref_12a", 5)).toBeUndefined();
     expect(referrerFromPayload("ref_abc", 5)).toBeUndefined();
     expect(referrerFromPayload("promo_1", 5)).toBeUndefined();
     expect(referrerFromPayload("", 5)).toBeUndefined();

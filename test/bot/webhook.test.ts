@@ -2,7 +2,6 @@ import { createServer } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BotRuntime } from "../../src/bot/runtime.js";
-import { WEBHOOK_PATH } from "../../src/bot/webhook.js";
 import type { Db } from "../../src/db/pool.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { testDb } from "../support/db.js";
@@ -54,7 +53,8 @@ beforeAll(async () => {
   if (!plugin) throw new Error("no webhook plugin in webhook mode");
   await app.register(plugin);
   await app.listen({ port, host: "127.0.0.1" });
-  hookUrl = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
+  // The path Telegram is given (see the README).
+  hookUrl = `http://127.0.0.1:${port}/webhooks/telegram`;
   await runtime.start();
 });
 

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { savePricingOverride } from "../../src/domain/billing/catalog.js";
 import {
   priceListForCustomer,
   quoteForCustomer,
 } from "../../src/domain/billing/customer-pricing.js";
 import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import {
-  checkPromoCode,
+  attemptPromoCode,
   createPromoCode,
   deactivatePromoCode,
   listPromoUsage,
@@ -17,22 +16,21 @@ import {
   languageOf,
   markReachable,
   markUnreachable,
-  parseReferralPayload,
   registerOnStart,
   setLanguage,
   setPersonalDiscount,
   setVip,
 } from "../../src/domain/customers/users.js";
+import { setAutoRenew } from "../../src/domain/subscriptions/auto-renew.js";
+import { grantByAdmin, revokeSubscription } from "../../src/domain/subscriptions/grants.js";
+import { reissueKey } from "../../src/domain/subscriptions/reissue.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
+import { savePricingOverride } from "../support/billing.js";
 import {
-  getSubscription,
-  grantByAdmin,
   listGrants,
   listOverdueSubscriptionIds,
-  reissueKey,
-  revokeSubscription,
-  setAutoRenew,
   subscriptionIdToProvision,
-} from "../../src/domain/subscriptions/subscriptions.js";
+} from "../support/subscriptions.js";
 import {
   domainHarness,
   exactEvent,
@@ -43,6 +41,10 @@ import {
 
 const h = await domainHarness(8);
 const { db, deps } = h;
+
+/** A code looked up as the buy screen does, with the refusal limit off. */
+const checkPromoCode = (access: typeof db, code: string, userId: number) =>
+  attemptPromoCode(access, code, userId, { maxRefusals: 0, windowSeconds: 0 });
 
 describe("users", () => {
   it("registers on /start, refreshes on return, attaches a referrer once", async () => {
@@ -144,14 +146,6 @@ describe("users", () => {
     ).toMatchObject({ created: false, referrer: "already_customer" });
   });
 
-  it("parses only ref_<id> deep links", () => {
-    expect(parseReferralPayload("ref_12345")).toBe(12345);
-    expect(parseReferralPayload("ref_0")).toBeNull();
-    expect(parseReferralPayload("ref_12a")).toBeNull();
-    expect(parseReferralPayload("promo_1")).toBeNull();
-    expect(parseReferralPayload(undefined)).toBeNull();
-  });
-
   it("sets the language and tracks reachability", async () => {
     const u = await newCustomer(db);
     expect(await languageOf(db, u)).toBeNull();
@@ -198,7 +192,7 @@ describe("subscriptions", () => {
     const u = await newCustomer(db);
     const g = await grantByAdmin(db, { adminId: 5, userId: u, seconds: 3600 });
     if (g.outcome !== "granted") throw new Error("no grant");
-    const find = () => db.withClient("t", (c) => subscriptionIdToProvision(c, u));
+    const find = () => subscriptionIdToProvision(db, u);
     expect(await find()).toBe(g.subscriptionId);
     await h.provisioner.provision(g.subscriptionId);
     expect(await find()).toBeUndefined();

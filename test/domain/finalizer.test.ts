@@ -10,7 +10,7 @@ import {
   type Purchase,
   validatePreCheckout,
 } from "../../src/domain/billing/purchases.js";
-import { getSubscription } from "../../src/domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
 import { captureLogs } from "../support/logs.js";
 import {
   balanceOf,

@@ -4,11 +4,11 @@ import {
   attachCryptoInvoice,
   createPurchase,
   expireStalePurchases,
-  getPurchase,
   listOpenCryptoInvoices,
   markCryptoInvoicesExpired,
 } from "../../src/domain/billing/purchases.js";
-import { getSubscription } from "../../src/domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
+import { getPurchase } from "../support/billing.js";
 import {
   balanceOf,
   count,

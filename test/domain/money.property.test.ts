@@ -12,23 +12,19 @@ import {
   attachCryptoInvoice,
   createPurchase,
   expireStalePurchases,
-  getPurchase,
   type Purchase,
 } from "../../src/domain/billing/purchases.js";
 import {
   approveWithdrawal,
   getWithdrawable,
-  rejectWithdrawal,
   requestWithdrawal,
 } from "../../src/domain/billing/withdrawals.js";
 import { registerOnStart } from "../../src/domain/customers/users.js";
-import {
-  activateTrial,
-  grantByAdmin,
-  reissueKey,
-  revokeSubscription,
-  setAutoRenew,
-} from "../../src/domain/subscriptions/subscriptions.js";
+import { setAutoRenew } from "../../src/domain/subscriptions/auto-renew.js";
+import { grantByAdmin, revokeSubscription } from "../../src/domain/subscriptions/grants.js";
+import { reissueKey } from "../../src/domain/subscriptions/reissue.js";
+import { activateTrial } from "../../src/domain/subscriptions/trial.js";
+import { getPurchase, rejectWithdrawal } from "../support/billing.js";
 import {
   domainHarness,
   exactEvent,

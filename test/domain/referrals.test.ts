@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { purchaseWithBalance } from "../../src/domain/billing/balance-purchase.js";
 import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import { createPurchase } from "../../src/domain/billing/purchases.js";
-import { referralStats, tierFor } from "../../src/domain/billing/referrals.js";
+import { referralStats } from "../../src/domain/billing/referrals.js";
 import {
   balanceOf,
   domainHarness,
@@ -40,23 +40,28 @@ async function pay(
 }
 
 describe("referral tiers", () => {
-  it("are 10 % below 25 paying referrals, 25 % from 25, 45 % from 50", () => {
-    expect(tierFor(0)).toEqual({ tier: 1, percent: 10, nextTierAt: 25 });
-    expect(tierFor(24).percent).toBe(10);
-    expect(tierFor(25)).toEqual({ tier: 2, percent: 25, nextTierAt: 50 });
-    expect(tierFor(49).percent).toBe(25);
-    expect(tierFor(50)).toEqual({ tier: 3, percent: 45, nextTierAt: null });
-  });
-
-  it("move up as referrals start paying; the payment that makes the count earns the new tier", async () => {
+  it("are 10 % below 25 paying referrals, 25 % from 25, 45 % from 50, moving up as referrals start paying; the payment that makes the count earns the new tier", async () => {
     const referrer = await newCustomer(db);
     const referred: number[] = [];
     for (let i = 0; i < 51; i++) referred.push(await newCustomer(db, referrer));
+    const tierAt = async () => {
+      const { tier, percent, nextTierAt } = await referralStats(db, referrer);
+      return { tier, percent, nextTierAt };
+    };
+    const tiers: Record<number, Awaited<ReturnType<typeof tierAt>>> = { 0: await tierAt() };
     const percents: number[] = [];
-    for (const user of referred) {
+    for (const [i, user] of referred.entries()) {
       const r = await pay(user, { kind: "subscription", method: "card" });
       percents.push(r.cashback?.percent ?? 0);
+      if ([24, 25, 49, 50].includes(i + 1)) tiers[i + 1] = await tierAt();
     }
+    expect(tiers).toEqual({
+      0: { tier: 1, percent: 10, nextTierAt: 25 },
+      24: { tier: 1, percent: 10, nextTierAt: 25 },
+      25: { tier: 2, percent: 25, nextTierAt: 50 },
+      49: { tier: 2, percent: 25, nextTierAt: 50 },
+      50: { tier: 3, percent: 45, nextTierAt: null },
+    });
     expect(percents.slice(0, 24).every((p) => p === 10)).toBe(true);
     expect(percents.slice(24, 49).every((p) => p === 25)).toBe(true);
     expect(percents.slice(49)).toEqual([45, 45]);

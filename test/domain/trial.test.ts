@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import { createPurchase } from "../../src/domain/billing/purchases.js";
-import {
-  activateTrial,
-  getSubscription,
-  grantByAdmin,
-  listGrants,
-  revokeSubscription,
-  trialEligibility,
-} from "../../src/domain/subscriptions/subscriptions.js";
+import { grantByAdmin, revokeSubscription } from "../../src/domain/subscriptions/grants.js";
+import { activateTrial, trialEligibility } from "../../src/domain/subscriptions/trial.js";
+import { getSubscription } from "../../src/domain/subscriptions/view.js";
+import { listGrants } from "../support/subscriptions.js";
 import { domainHarness, exactEvent, moneyInvariantViolations, newCustomer } from "./support.js";
 
 const h = await domainHarness(8);

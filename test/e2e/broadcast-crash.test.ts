@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WORKER_NAMES } from "../../src/config.js";
-import { startBroadcast } from "../../src/domain/broadcasts/broadcasts.js";
+import { startBroadcast } from "../support/broadcasts.js";
 import { testDatabaseUrl, testDb } from "../support/db.js";
 import { sandboxClient } from "../support/driver.js";
 import { freePort } from "../support/postgres.js";

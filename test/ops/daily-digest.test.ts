@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import { createPurchase } from "../../src/domain/billing/purchases.js";
 import { registerOnStart } from "../../src/domain/customers/users.js";
-import { activateTrial } from "../../src/domain/subscriptions/subscriptions.js";
+import { activateTrial } from "../../src/domain/subscriptions/trial.js";
 import { silentLogger } from "../../src/logger.js";
 import {
   dailyCronExpression,

@@ -6,7 +6,6 @@ import { createMetrics } from "../../src/ops/metrics.js";
 import {
   amountToKopecks,
   HttpCryptoPayApi,
-  kopecksToAmount,
   verifyCryptoPaySignature,
 } from "../../src/payments/cryptopay.js";
 import { control, recordedCalls, testSandbox } from "../support/sandbox.js";
@@ -121,14 +120,25 @@ describe("webhook signature", () => {
 });
 
 describe("ruble amounts", () => {
-  it("converts kopecks and decimal strings exactly", () => {
-    expect(kopecksToAmount(14_900)).toBe("149.00");
-    expect(kopecksToAmount(5)).toBe("0.05");
+  it("sends kopecks as an exact decimal amount, never a fraction of a kopeck", async () => {
+    const invoice = (amountKopecks: number) =>
+      client().createInvoice({
+        amountKopecks,
+        description: "Top-up",
+        payload: "purchase:18",
+        expiresInSeconds: 1800,
+      });
+    await invoice(10_005);
+    const sent = (await recordedCalls(sandbox, "cryptopay")).at(-1)?.request;
+    expect(sent).toMatchObject({ amount: "100.05" });
+    await expect(invoice(10_000.5)).rejects.toThrow(/bad amount 10000.5/);
+  });
+
+  it("reads decimal strings exactly", () => {
     expect(amountToKopecks("149.00")).toBe(14_900);
     expect(amountToKopecks("149.5")).toBe(14_950);
     expect(amountToKopecks("0.07")).toBe(7);
     expect(amountToKopecks("1399")).toBe(139_900);
     expect(() => amountToKopecks("-1")).toThrow();
-    expect(() => kopecksToAmount(1.5)).toThrow();
   });
 });

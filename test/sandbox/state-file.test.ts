@@ -5,9 +5,12 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { SandboxStateFile, STATE_FILE_VERSION } from "../../src/sandbox/state-file.js";
+import { SandboxStateFile } from "../../src/sandbox/state-file.js";
 import { sandboxClient } from "../support/driver.js";
 import { callBot, http } from "../support/sandbox-http.js";
+
+/** The state file format this build writes and reads. */
+const STATE_FILE_VERSION = 1;
 
 const dir = await mkdtemp(path.join(tmpdir(), "sandbox-state-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));

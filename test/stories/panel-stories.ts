@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { DbScope } from "../../src/db/scope.js";
-import { savePricingOverride } from "../../src/domain/billing/catalog.js";
-import { DEFAULT_CATALOG } from "../../src/domain/billing/pricing.js";
+import { applyCatalogOverride } from "../../src/domain/billing/pricing.js";
 import { expireSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../../src/logger.js";
 import { createNetworkClients } from "../../src/network-clients.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import { Readiness } from "../../src/ops/readiness.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
+import { savePricingOverride } from "../support/billing.js";
 import { captureLogs } from "../support/logs.js";
 import {
   CREDENTIAL_SETTINGS,
@@ -189,9 +189,10 @@ export async function panelStories(panelName: PanelName, firstCustomer: number):
 
   describe(`plan limits on a ${panelName} panel`, () => {
     it("a plan's device and traffic limits go to the panel with the key; a trial has none", async () => {
-      const plus = DEFAULT_CATALOG.plans.find((p) => p.id === "plus");
+      const defaults = applyCatalogOverride({});
+      const plus = defaults.plans.find((p) => p.id === "plus");
       const saved = await savePricingOverride(story.db, ADMIN_ID, {
-        plans: DEFAULT_CATALOG.plans.map((p) =>
+        plans: defaults.plans.map((p) =>
           p.id === "plus"
             ? { ...p, limits: { devices: 2, trafficGb: 50, trafficReset: "month" } }
             : p,

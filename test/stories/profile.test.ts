@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adjustBalanceByAdmin } from "../../src/domain/billing/admin-balance.js";
-import { revokeSubscription } from "../../src/domain/subscriptions/subscriptions.js";
+import { revokeSubscription } from "../../src/domain/subscriptions/grants.js";
 import { ADMIN_ID, body, buttonsOf, startStory, subscriptionOf, visible } from "./support.js";
 
 const story = await startStory();

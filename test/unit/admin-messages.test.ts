@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
+import type { Logger } from "../../src/logger.js";
 import { silentLogger } from "../../src/logger.js";
-import { createAdminMessenger, createOperatorChannel } from "../../src/ops/admin-messages.js";
+import { createOperatorMessages } from "../../src/ops/admin-messages.js";
 import { captureLogs } from "../support/logs.js";
+
+/** The operators' messages as the service builds them, with one admin whose sends `send` takes. */
+function operatorMessages(deps: {
+  send: (text: string) => Promise<void>;
+  logger: Logger;
+  maxQueued: number;
+}) {
+  return createOperatorMessages({
+    adminIds: [1],
+    sender: () => ({ sendText: (_chatId, text) => deps.send(text) }),
+    logger: deps.logger,
+    maxQueued: deps.maxQueued,
+  });
+}
 
 describe("admin messenger", () => {
   it("returns at once, sends in order in the background, and drains at shutdown", async () => {
@@ -10,7 +25,7 @@ describe("admin messenger", () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const messenger = createAdminMessenger({
+    const { messenger } = operatorMessages({
       send: async (text) => {
         await gate;
         sent.push(text);
@@ -31,7 +46,7 @@ describe("admin messenger", () => {
   });
 
   it("stops waiting at the drain budget", async () => {
-    const messenger = createAdminMessenger({
+    const { messenger } = operatorMessages({
       send: () => new Promise(() => {}),
       logger: silentLogger(),
       maxQueued: 10,
@@ -44,14 +59,13 @@ describe("admin messenger", () => {
   it("logs alerts at error and routine reports (a finished broadcast) at info, and sends both", async () => {
     const logs = captureLogs("info");
     const sent: string[] = [];
-    const messenger = createAdminMessenger({
+    const { messenger, operators } = operatorMessages({
       send: async (text) => {
         sent.push(text);
       },
       logger: logs.logger,
       maxQueued: 10,
     });
-    const operators = createOperatorChannel({ messenger, logger: logs.logger });
     await operators.alert("activation failed 10 times");
     await operators.report("Broadcast #1 finished: sent 3");
     await messenger.drain(1_000);

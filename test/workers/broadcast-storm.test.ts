@@ -3,15 +3,12 @@ import { describe, expect, it } from "vitest";
 import { installApiGuard } from "../../src/bot/api-guard.js";
 import { sendBroadcastMessage } from "../../src/bot/broadcast-message.js";
 import { DEFAULT_BOT_OPTIONS } from "../../src/bot/options.js";
-import {
-  type BroadcastReport,
-  broadcastCounts,
-  startBroadcast,
-} from "../../src/domain/broadcasts/broadcasts.js";
+import { type BroadcastReport, broadcastCounts } from "../../src/domain/broadcasts/broadcasts.js";
 import * as users from "../../src/domain/customers/users.js";
 import { silentLogger } from "../../src/logger.js";
 import { broadcastIteration } from "../../src/workers/broadcast.js";
 import { until } from "../bot/support/testbed.js";
+import { startBroadcast } from "../support/broadcasts.js";
 import { sandboxClient } from "../support/driver.js";
 import { clearFaults, fault } from "../support/sandbox.js";
 import { iterationContext, workerBed } from "./support.js";

@@ -7,12 +7,12 @@ import {
   claimRecipients,
   countSegment,
   markInterruptedDeliveries,
-  startBroadcast,
 } from "../../src/domain/broadcasts/broadcasts.js";
 import * as users from "../../src/domain/customers/users.js";
 import { silentLogger } from "../../src/logger.js";
 import { broadcastIteration } from "../../src/workers/broadcast.js";
 import { until } from "../bot/support/testbed.js";
+import { startBroadcast } from "../support/broadcasts.js";
 import { sandboxClient } from "../support/driver.js";
 import { clearFaults, fault } from "../support/sandbox.js";
 import { iterationContext, workerBed } from "./support.js";

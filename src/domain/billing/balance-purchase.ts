@@ -3,7 +3,7 @@ import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
 import { isInsufficientBalance } from "../pg-errors.js";
 import { type Provisioner, provisionAfterCommit } from "../subscriptions/after-commit.js";
-import { grantSubscriptionTime } from "../subscriptions/subscriptions.js";
+import { grantSubscriptionTime } from "../subscriptions/grants.js";
 import { loadCustomerPricing, priceForCustomer } from "./customer-pricing.js";
 import { debitSubscriptionPayment, getBalance } from "./ledger.js";
 import {

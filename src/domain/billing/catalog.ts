@@ -1,17 +1,20 @@
 import type { DbAccess, DbClient } from "../../db/pool.js";
-import { toError } from "../../util/errors.js";
 import { writeAudit } from "../audit.js";
-import { writeSetting } from "../content/settings.js";
-import { applyCatalogOverride, type Catalog, catalogOverrideSchema } from "./pricing.js";
+import { lockedSetting, writeSetting } from "../content/settings.js";
+import {
+  applyCatalogOverride,
+  type Catalog,
+  catalogOverrideSchema,
+  findPeriod,
+} from "./pricing.js";
 
 /** The settings key under which operators store price overrides (a jsonb catalog part). */
-export const PRICING_SETTINGS_KEY = "pricing";
+const PRICING_SETTINGS_KEY = "pricing";
 
 /**
  * The catalog in force: SPEC defaults with the operator's 'pricing' override applied. Read with
  * the caller's client so a purchase prices against the same transaction it inserts in. A
- * malformed override throws `InvalidCatalogError` (it can only get there by hand-written SQL:
- * `savePricingOverride` validates).
+ * malformed override throws (it can only get there by hand-written SQL: edits are validated).
  */
 export async function loadCatalog(client: DbClient): Promise<Catalog> {
   const { rows } = await client.query<{ value: unknown }>(
@@ -22,42 +25,13 @@ export async function loadCatalog(client: DbClient): Promise<Catalog> {
   return row ? applyCatalogOverride(row.value) : applyCatalogOverride({});
 }
 
-export type SavePricingResult =
-  | { outcome: "saved"; catalog: Catalog }
-  | { outcome: "invalid"; message: string };
-
-/** Validates and stores an operator's price override, with its audit row. */
-export async function savePricingOverride(
-  db: DbAccess,
-  adminId: number,
-  override: unknown,
-): Promise<SavePricingResult> {
-  const parsed = catalogOverrideSchema.safeParse(override);
-  if (!parsed.success) return { outcome: "invalid", message: parsed.error.message };
-  let catalog: Catalog;
-  try {
-    catalog = applyCatalogOverride(parsed.data);
-  } catch (err) {
-    return { outcome: "invalid", message: toError(err).message };
-  }
-  await db.tx("pricing_save", async (client) => {
-    await writeSetting(client, PRICING_SETTINGS_KEY, parsed.data, adminId);
-    await writeAudit(client, {
-      actorId: adminId,
-      action: "settings.pricing",
-      details: { override: parsed.data },
-    });
-  });
-  return { outcome: "saved", catalog };
-}
-
 export type EditPriceResult =
   | { outcome: "saved"; catalog: Catalog }
   | { outcome: "unknown_period" | "invalid" };
 
 /**
  * Sets one plan period's prices (kopecks and Stars) in the operator's override, under the
- * pricing row's lock, validated like any override, with an audit row of the old and new price.
+ * pricing row's lock (`lockedSetting`: two first edits serialise too), validated like any override, with an audit row of the old and new price.
  * Purchases read the catalog in their own transaction, so the next checkout uses it.
  */
 export async function editPeriodPrice(
@@ -66,16 +40,12 @@ export async function editPeriodPrice(
   change: { plan: string; days: number; kopecks: number; stars: number },
 ): Promise<EditPriceResult> {
   return db.tx("pricing_edit", async (client) => {
-    const { rows } = await client.query<{ value: unknown }>(
-      "SELECT value FROM settings WHERE key = $1 FOR UPDATE",
-      [PRICING_SETTINGS_KEY],
+    const stored = catalogOverrideSchema.safeParse(
+      (await lockedSetting(client, PRICING_SETTINGS_KEY, adminId)) ?? {},
     );
-    const stored = catalogOverrideSchema.safeParse(rows[0]?.value ?? {});
     const override = stored.success ? stored.data : {};
     const current = applyCatalogOverride(override);
-    const period = current.plans
-      .find((p) => p.id === change.plan)
-      ?.periods.find((x) => x.days === change.days);
+    const period = findPeriod(current, change.plan, change.days);
     if (!period) return { outcome: "unknown_period" } as const;
     const plans = current.plans.map((p) =>
       p.id !== change.plan

@@ -4,7 +4,7 @@ import type { Metrics } from "../../ops/metrics.js";
 import { lockCustomer } from "../customers/lock.js";
 import { isPgError, SqlState } from "../pg-errors.js";
 import { type Provisioner, provisionAfterCommit } from "../subscriptions/after-commit.js";
-import { grantSubscriptionTime } from "../subscriptions/subscriptions.js";
+import { grantSubscriptionTime } from "../subscriptions/grants.js";
 import { creditLatePayment, creditTopup } from "./ledger.js";
 import {
   type AdminAlert,

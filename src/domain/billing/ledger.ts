@@ -37,7 +37,7 @@ export interface LedgerRow {
   balanceAfter: number;
 }
 
-export async function insertLedgerEntry(client: DbClient, e: LedgerEntry): Promise<LedgerRow> {
+async function insertLedgerEntry(client: DbClient, e: LedgerEntry): Promise<LedgerRow> {
   const { rows } = await client.query<{ id: string; balance_after: string }>(
     `INSERT INTO balance_ledger (user_id, delta_kopecks, reason, purchase_id, payment_id,
        withdrawal_id, referral_reward_id, admin_id, comment)
@@ -173,42 +173,4 @@ export async function getBalance(db: DbAccess, userId: number): Promise<number |
     [userId],
   );
   return rows[0] ? toKopecks(rows[0].balance_kopecks) : undefined;
-}
-
-export interface LedgerHistoryRow {
-  id: number;
-  deltaKopecks: number;
-  reason: LedgerReason;
-  balanceAfter: number;
-  createdAt: Date;
-  comment: string | null;
-}
-
-/** The customer's latest wallet movements, newest first. */
-export async function listLedger(
-  db: DbAccess,
-  userId: number,
-  limit = 20,
-): Promise<LedgerHistoryRow[]> {
-  const { rows } = await db.query<{
-    id: string;
-    delta_kopecks: string;
-    reason: LedgerReason;
-    balance_after: string;
-    created_at: Date;
-    comment: string | null;
-  }>(
-    "ledger_list",
-    `SELECT id, delta_kopecks, reason, balance_after, created_at, comment
-       FROM balance_ledger WHERE user_id = $1 ORDER BY id DESC LIMIT $2`,
-    [userId, limit],
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    deltaKopecks: toKopecks(r.delta_kopecks),
-    reason: r.reason,
-    balanceAfter: toKopecks(r.balance_after),
-    createdAt: r.created_at,
-    comment: r.comment,
-  }));
 }

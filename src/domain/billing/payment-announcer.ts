@@ -7,7 +7,7 @@ import {
   type NoticeDelivery,
   type PaymentAppliedNotice,
 } from "../notifications/notices.js";
-import { getSubscription, liveKey } from "../subscriptions/subscriptions.js";
+import { getSubscription, liveKey } from "../subscriptions/view.js";
 import type { FinalizeOutcome, FinalizeResult } from "./finalizer.js";
 
 /**
@@ -86,7 +86,7 @@ export function referrerAndAdminNotices(
 }
 
 /** What the payer is told about their money, read after provisioning (for the key link). */
-export async function payerNotice(
+async function payerNotice(
   db: DbAccess,
   result: FinalizeResult,
 ): Promise<NoticeDelivery | undefined> {
@@ -125,10 +125,7 @@ export async function payerNotice(
  * Announces a finalized payment to the payer, the referrer and the admins; nothing for a replay.
  * Never throws: the money is committed whatever becomes of the messages.
  */
-export async function announcePaymentResult(
-  deps: AnnounceDeps,
-  outcome: FinalizeOutcome,
-): Promise<void> {
+async function announcePaymentResult(deps: AnnounceDeps, outcome: FinalizeOutcome): Promise<void> {
   if (outcome.replayed) return;
   const deliveries: NoticeDelivery[] = [];
   try {

@@ -48,7 +48,7 @@ const topupSchema = z
   })
   .refine((t) => t.minKopecks <= t.maxKopecks, { message: "top-up min must not exceed max" });
 
-export const catalogSchema = z.object({
+const catalogSchema = z.object({
   plans: z
     .array(planSchema)
     .min(1)
@@ -68,7 +68,7 @@ export type Plan = z.infer<typeof planSchema>;
 export type PlanLimits = z.infer<typeof limitsSchema>;
 
 /** Stars defaults: about 1.8 ₽ per Star, rounded to a whole Star. */
-export const DEFAULT_CATALOG: Catalog = {
+const DEFAULT_CATALOG: Catalog = {
   plans: [
     {
       id: "basic",
@@ -93,7 +93,7 @@ export const DEFAULT_CATALOG: Catalog = {
   topup: { presetsKopecks: [25_000, 75_000, 99_900], minKopecks: 10_000, maxKopecks: 10_000_000 },
 };
 
-export class InvalidCatalogError extends Error {
+class InvalidCatalogError extends Error {
   override name = "InvalidCatalogError";
 }
 
@@ -154,7 +154,7 @@ export interface ChosenDiscount {
  * Exactly one discount, by priority (SPEC): promo code, then VIP, then a personal discount still
  * in force. Priority, not the largest: a promo code the customer typed always applies.
  */
-export function chooseDiscount(
+function chooseDiscount(
   input: DiscountInput,
   vipPercent: number,
   now: Date,

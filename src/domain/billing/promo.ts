@@ -234,7 +234,7 @@ export async function lookupPromoForCustomer(
 }
 
 /** `lookupPromoForCustomer` on its own checkout, for the buy screen. */
-export function checkPromoCode(db: DbAccess, code: string, userId: number): Promise<PromoLookup> {
+function checkPromoCode(db: DbAccess, code: string, userId: number): Promise<PromoLookup> {
   return db.withClient("promo_lookup", (client) => lookupPromoForCustomer(client, code, userId));
 }
 

@@ -98,15 +98,6 @@ export function toPurchase(r: PurchaseRow): Purchase {
   };
 }
 
-export async function getPurchase(db: DbAccess, purchaseId: number): Promise<Purchase | undefined> {
-  const { rows } = await db.query<PurchaseRow>(
-    "purchase_get",
-    `SELECT ${PURCHASE_COLUMNS} FROM purchases WHERE id = $1`,
-    [purchaseId],
-  );
-  return rows[0] ? toPurchase(rows[0]) : undefined;
-}
-
 // ----------------------------------------------------------------------------------------------
 // Telegram invoice payload
 // ----------------------------------------------------------------------------------------------

@@ -17,13 +17,13 @@ export interface CashbackTier {
 }
 
 /** Ascending by `fromPaying`. */
-export const CASHBACK_TIERS: readonly CashbackTier[] = [
+const CASHBACK_TIERS: readonly CashbackTier[] = [
   { fromPaying: 0, percent: 10 },
   { fromPaying: 25, percent: 25 },
   { fromPaying: 50, percent: 45 },
 ];
 
-export function tierFor(payingReferrals: number, tiers: readonly CashbackTier[] = CASHBACK_TIERS) {
+function tierFor(payingReferrals: number, tiers: readonly CashbackTier[] = CASHBACK_TIERS) {
   let chosen = tiers[0] ?? { fromPaying: 0, percent: 0 };
   for (const t of tiers) if (payingReferrals >= t.fromPaying) chosen = t;
   const index = tiers.indexOf(chosen);

@@ -12,8 +12,6 @@ import { toKopecks, toSafeInt, toSafeIntOrNull } from "./money.js";
  * admin approves (paid out by hand) or rejects (refunded with a 'withdrawal_refund' row).
  */
 
-export const DEFAULT_MIN_WITHDRAWAL_KOPECKS = 50_000;
-
 export interface WithdrawableInfo {
   balanceKopecks: number;
   earnedKopecks: number;
@@ -214,17 +212,7 @@ async function rejectInTx(
   } as const;
 }
 
-/** Rejected: the reserved amount goes back to the balance in the same transaction. */
-export async function rejectWithdrawal(
-  db: DbAccess,
-  adminId: number,
-  withdrawalId: number,
-  reason: string | null = null,
-): Promise<WithdrawalDecisionResult> {
-  return db.tx("withdrawal_reject", (client) => rejectInTx(client, adminId, withdrawalId, reason));
-}
-
-export const MAX_REJECT_REASON = 1000;
+const MAX_REJECT_REASON = 1000;
 
 /**
  * A typed rejection reason waiting for the admin's confirmation; returns the draft's id, the

@@ -75,26 +75,6 @@ async function insertRecipients(
   return rowCount ?? 0;
 }
 
-/**
- * Starts a broadcast: the recipients are the segment's reachable customers at this moment,
- * alternating between variants A and B when a B text is given.
- */
-export async function startBroadcast(
-  db: DbAccess,
-  input: { adminId: number; segment: Segment; textA: string; textB?: string | null },
-): Promise<{ broadcastId: number; recipients: number }> {
-  return db.tx("broadcast_start", async (c) => {
-    const { rows } = await c.query<{ id: string }>(
-      `INSERT INTO broadcasts (created_by, segment, text_a, text_b, started_at)
-       VALUES ($1, $2, $3, $4, now()) RETURNING id`,
-      [input.adminId, input.segment, input.textA, input.textB ?? null],
-    );
-    const broadcastId = Number(rows[0]?.id);
-    const recipients = await insertRecipients(c, broadcastId, input.segment, input.textB != null);
-    return { broadcastId, recipients };
-  });
-}
-
 // --- drafts (the console's compose screens) --------------------------------------------------
 
 /** What each recipient gets: the text (a photo's caption when there is a photo), one URL button. */

@@ -27,7 +27,7 @@ export type ConsumeResult =
   | { outcome: "used" | "expired" | "unknown" };
 
 /** A token for callback data: 16 url-safe characters (96 random bits). */
-export function newActionToken(): string {
+function newActionToken(): string {
   return randomBytes(12).toString("base64url");
 }
 

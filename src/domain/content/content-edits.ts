@@ -10,7 +10,7 @@ import {
   incidentSchema,
   type OperatorContent,
 } from "./operator-content.js";
-import { writeSetting } from "./settings.js";
+import { lockedSetting, writeSetting } from "./settings.js";
 
 /**
  * Console edits of the operator content and the incident banner: one field at a time, validated
@@ -43,22 +43,8 @@ async function edit(
   }
 }
 
-/** The stored row's value under a row lock (created empty first, so there is a row to lock). */
-async function lockedSetting(client: DbClient, key: string, adminId: number): Promise<unknown> {
-  await client.query(
-    `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, '{}'::jsonb, now(), $2)
-     ON CONFLICT (key) DO NOTHING`,
-    [key, adminId],
-  );
-  const { rows } = await client.query<{ value: unknown }>(
-    "SELECT value FROM settings WHERE key = $1 FOR UPDATE",
-    [key],
-  );
-  return rows[0]?.value;
-}
-
 /** Pure: the content with one change applied (not yet validated). */
-export function applyContentChange(content: OperatorContent, change: ContentChange): unknown {
+function applyContentChange(content: OperatorContent, change: ContentChange): unknown {
   const next: Record<string, unknown> = structuredClone(content);
   const set = (obj: Record<string, unknown>, key: string, value: unknown) => {
     if (value === null) delete obj[key];

@@ -1,7 +1,7 @@
 import type { DbAccess } from "../../db/pool.js";
 import { toSafeInt, toSafeIntOrNull } from "../billing/money.js";
 import { type ReferralStats, referralStats } from "../billing/referrals.js";
-import { getSubscription, type SubscriptionView } from "../subscriptions/subscriptions.js";
+import { getSubscription, type SubscriptionView } from "../subscriptions/view.js";
 
 /**
  * The console's user card: everything an operator looks at before acting on a customer, each
@@ -38,7 +38,7 @@ export interface UserCard {
 }
 
 /** How many payments the card lists. */
-export const CARD_PAYMENTS = 5;
+const CARD_PAYMENTS = 5;
 
 type CardRow = {
   telegram_id: string;

@@ -36,7 +36,7 @@ export interface StartInput {
   telegramId: number;
   username: string | null;
   firstName: string | null;
-  /** From the deep link `ref_<telegram_id>`, if any (see `parseReferralPayload`). */
+  /** From the deep link `ref_<telegram_id>`, if any. */
   referrerId?: number | null;
 }
 
@@ -74,14 +74,6 @@ function toProfile(row: UserRow): UserProfile {
   };
 }
 
-/** `ref_123` → 123; anything else → null (a /start payload is user input). */
-export function parseReferralPayload(payload: string | undefined | null): number | null {
-  const m = /^ref_([1-9]\d{0,15})$/.exec(payload?.trim() ?? "");
-  if (!m?.[1]) return null;
-  const id = Number(m[1]);
-  return Number.isSafeInteger(id) ? id : null;
-}
-
 /** Creates or refreshes the user (names, last seen, reachable again). */
 async function upsertUser(
   client: DbClient,
@@ -106,7 +98,7 @@ async function upsertUser(
  * a savepoint so that the database's refusal (unknown referrer, loop) leaves that transaction
  * usable.
  */
-export async function attachReferrer(
+async function attachReferrer(
   client: DbClient,
   userId: number,
   referrerId: number,

@@ -25,7 +25,7 @@ export interface NoticeRetryRule {
   giveUpAfterMs: number;
 }
 
-export const DEFAULT_NOTICE_RETRY: NoticeRetryRule = {
+const DEFAULT_NOTICE_RETRY: NoticeRetryRule = {
   firstPauseMs: 15_000,
   maxPauseMs: 10 * 60_000,
   giveUpAfterMs: 24 * 3600_000,
@@ -276,10 +276,7 @@ async function returnUnsent(db: DbAccess, unsent: DueNotification[]): Promise<vo
 }
 
 /** Sends cut off by a crash are `unknown`, never resent (at most once). */
-export async function settleInterruptedNotifications(
-  db: DbAccess,
-  olderThanMs: number,
-): Promise<number> {
+async function settleInterruptedNotifications(db: DbAccess, olderThanMs: number): Promise<number> {
   const { rowCount } = await db.query(
     "notifications.settle_interrupted",
     `UPDATE notifications SET status = 'unknown', error = 'interrupted'

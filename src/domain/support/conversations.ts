@@ -6,7 +6,7 @@ import { writeAudit } from "../audit.js";
  * reach the customer, and both are kept. One open conversation per customer; an admin closes it.
  */
 
-export const MAX_SUPPORT_MESSAGE = 4096;
+const MAX_SUPPORT_MESSAGE = 4096;
 
 export interface SupportMessage {
   adminId: number | null;

@@ -9,7 +9,7 @@ import { dashboardLines } from "./dashboard/screen.js";
 import type { AdminDeps, SystemHealth } from "./deps.js";
 import type { AdminGroup } from "./group.js";
 
-export const HOME_PREFIX = "adm";
+const HOME_PREFIX = "adm";
 /** The console's home screen (every group's "back" button); pressing it refreshes the numbers. */
 export const HOME_DATA = callbackData(HOME_PREFIX);
 

@@ -1,7 +1,3 @@
-import type { Composer } from "grammy";
-import type { BotContext } from "../../bot/context.js";
-import { assertDistinctPrefixes } from "../feature.js";
-import { adminArea } from "./access.js";
 import { activationsGroup } from "./activations/index.js";
 import { auditGroup } from "./audit/index.js";
 import { broadcastsGroup } from "./broadcasts/index.js";
@@ -32,11 +28,4 @@ export function adminGroups(deps: AdminDeps): AdminGroup[] {
     supportGroup(deps),
   ];
   return [homeGroup(deps, groups), ...groups];
-}
-
-/** The operator console (src/features/admin/): for the ids in ADMIN_IDS only. */
-export function createAdminFeature(deps: AdminDeps): Composer<BotContext> {
-  const groups = adminGroups(deps);
-  assertDistinctPrefixes(groups);
-  return adminArea(deps.config.bot.adminIds, groups);
 }

@@ -12,7 +12,7 @@ import { getBalance } from "../../domain/billing/ledger.js";
 import type { Quote } from "../../domain/billing/pricing.js";
 import { attemptPromoCode, type PromoLookup } from "../../domain/billing/promo.js";
 import { createPurchase } from "../../domain/billing/purchases.js";
-import { getSubscription } from "../../domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../../domain/subscriptions/view.js";
 import type { MessageVar, MessageVars } from "../../locales/index.js";
 import { checkoutScreen } from "../flows/checkout.js";
 import {
@@ -55,7 +55,7 @@ export function buyPort(deps: FlowDeps): BuyPort {
 type PromoRejection = Exclude<PromoLookup["outcome"], "ok">;
 
 /** The plans, each from its lowest price, with the discount that applies. */
-export async function buyScreen(
+async function buyScreen(
   deps: FlowDeps,
   customer: Customer,
   session: FlowSession,
@@ -111,7 +111,7 @@ export async function buyScreen(
 }
 
 /** The periods of one plan, with their prices. */
-export async function planScreen(
+async function planScreen(
   deps: FlowDeps,
   customer: Customer,
   session: FlowSession,
@@ -145,7 +145,7 @@ export async function planScreen(
 }
 
 /** One plan and period: the price, what it buys, and how to pay. */
-export async function periodScreen(
+async function periodScreen(
   deps: FlowDeps,
   customer: Customer,
   session: FlowSession,
@@ -209,7 +209,7 @@ export async function periodScreen(
 }
 
 /** The customer chose how to pay. */
-export async function payAction(
+async function payAction(
   deps: FlowDeps,
   customer: Customer,
   session: FlowSession,
@@ -347,13 +347,13 @@ export async function payAction(
 }
 
 /** Whole minutes until the purchase stops being payable (at least 1). */
-export function minutesLeft(purchase: { expiresAt: Date | null }): number {
+function minutesLeft(purchase: { expiresAt: Date | null }): number {
   const ms = (purchase.expiresAt?.getTime() ?? Date.now()) - Date.now();
   return Math.max(1, Math.round(ms / 60_000));
 }
 
 /** "Send the promo code": the next text message is the code. */
-export function promoPrompt(notes: MessageRef[] = []): Screen {
+function promoPrompt(notes: MessageRef[] = []): Screen {
   return {
     text: [...notes, msg("buy.promo_prompt")],
     buttons: [[dataButton("nav.cancel", BuyData.open())]],
@@ -365,11 +365,7 @@ export function promoPrompt(notes: MessageRef[] = []): Screen {
  * A typed promo code: accepted (prices re-shown with it) or refused (asked again) — until too
  * many were refused lately (`limits.promoAttempts`): then the customer is told when to try again.
  */
-export async function promoInput(
-  deps: FlowDeps,
-  customer: Customer,
-  text: string,
-): Promise<Screen> {
+async function promoInput(deps: FlowDeps, customer: Customer, text: string): Promise<Screen> {
   const code = text.trim();
   const found = await attemptPromoCode(
     deps.db,
@@ -398,7 +394,7 @@ export async function promoInput(
   return { ...screen, remember: { promoCode } };
 }
 
-export async function promoClear(deps: FlowDeps, customer: Customer): Promise<Screen> {
+async function promoClear(deps: FlowDeps, customer: Customer): Promise<Screen> {
   const screen = await buyScreen(deps, customer, { promoCode: null }, [msg("buy.promo_removed")]);
   return { ...screen, remember: { promoCode: null } };
 }

@@ -4,7 +4,7 @@ import type { BotContext } from "../../bot/context.js";
 import type { Screen, ScreenButton } from "../../bot/services.js";
 import { answerCallback, showScreen } from "../../bot/ui.js";
 import type { DbAccess } from "../../db/pool.js";
-import { getSubscription } from "../../domain/subscriptions/subscriptions.js";
+import { getSubscription } from "../../domain/subscriptions/view.js";
 import type { Logger } from "../../logger.js";
 import { toError } from "../../util/errors.js";
 import type { VpnApi, VpnDevice, VpnKeyRef } from "../../vpn/api.js";
@@ -16,7 +16,7 @@ import { KeyData } from "../key/codec.js";
  * a button that unbinds it — a lost phone, or room under the plan's device limit. Reached from
  * the key screen; shown only with a backend that binds devices.
  */
-export const DEVICES_PREFIX = "dv";
+const DEVICES_PREFIX = "dv";
 /** The list screen: the key screen's "My devices" button (shown when the backend has `devices`). */
 export const DEVICES_DATA = callbackData(DEVICES_PREFIX);
 
@@ -27,7 +27,7 @@ export interface DevicesDeps {
 }
 
 /** Whether the backend binds devices, so the key screen offers the button. */
-export function devicesOffered(vpn: VpnApi): boolean {
+function devicesOffered(vpn: VpnApi): boolean {
   return typeof vpn.devices === "function" && typeof vpn.removeDevice === "function";
 }
 
@@ -68,7 +68,7 @@ export function devicesFeature(deps: DevicesDeps): Feature {
 }
 
 /** Pure: the list with a remove button per device. */
-export function devicesScreen(devices: VpnDevice[], lead: Screen["text"] = []): Screen {
+function devicesScreen(devices: VpnDevice[], lead: Screen["text"] = []): Screen {
   const leadRefs = Array.isArray(lead) ? lead : [lead];
   if (devices.length === 0) {
     return {

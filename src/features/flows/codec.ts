@@ -7,7 +7,7 @@
 export const openData = (name: string): string => `f:${name}`;
 
 /** A positive whole number (days, kopecks, ids) of up to 9 digits. */
-export const POSITIVE = "[1-9]\\d{0,8}";
+const POSITIVE = "[1-9]\\d{0,8}";
 export const COUNT = `(${POSITIVE})`;
 export const COUNT_OR_ZERO = `(0|${POSITIVE})`;
 

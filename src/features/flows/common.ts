@@ -8,7 +8,7 @@ import {
   type ProvisioningDeps,
   provisionSubscription,
 } from "../../domain/subscriptions/provisioning.js";
-import type { SubscriptionView } from "../../domain/subscriptions/subscriptions.js";
+import type { SubscriptionView } from "../../domain/subscriptions/view.js";
 import type { I18n, MessageKey, MessageVar, MessageVars } from "../../locales/index.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../ops/metrics.js";
@@ -60,7 +60,7 @@ export function msg(key: MessageKey, vars?: MessageVars): MessageRef {
 }
 
 /** Another message rendered inside this one (a plan's name in a price line). */
-export function nested(key: MessageKey, vars?: MessageVars): MessageVar {
+function nested(key: MessageKey, vars?: MessageVars): MessageVar {
   return vars ? { msg: key, vars } : { msg: key };
 }
 

@@ -1,11 +1,7 @@
 import type { Customer, MessageRef, Screen, ScreenButton } from "../../bot/services.js";
-import {
-  getSubscription,
-  liveKey,
-  reissueKey,
-  reissueProgress,
-  trialEligibility,
-} from "../../domain/subscriptions/subscriptions.js";
+import { reissueKey, reissueProgress } from "../../domain/subscriptions/reissue.js";
+import { trialEligibility } from "../../domain/subscriptions/trial.js";
+import { getSubscription, liveKey } from "../../domain/subscriptions/view.js";
 import { linkKindOf } from "../../vpn/api.js";
 import { BuyData } from "../buy/codec.js";
 import { DEVICES_DATA } from "../devices/index.js";
@@ -106,7 +102,7 @@ function cooldownLeftSeconds(reissuedAt: Date | null, deps: FlowDeps): number {
  * Reissue: ask first; then the domain swaps the UUID (cool-down, compare-and-set); with no
  * connection held the old UUID is removed from the VPN server and the new key provisioned.
  */
-export async function reissueAction(
+async function reissueAction(
   deps: FlowDeps,
   customer: Customer,
   confirmed: boolean,

@@ -22,7 +22,7 @@ export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
   };
 }
 
-export function mainMenuKeyboard(ctx: BotContext, state: MenuState): InlineKeyboard {
+function mainMenuKeyboard(ctx: BotContext, state: MenuState): InlineKeyboard {
   const kb = new InlineKeyboard();
   if (state.trialEligible) {
     kb.text(ctx.t("menu.trial", { days: state.trialDays }), TrialData.open()).row();

@@ -1,7 +1,8 @@
 import type { Customer, MessageRef, Screen, ScreenButton } from "../../bot/services.js";
 import { quoteForCustomer } from "../../domain/billing/customer-pricing.js";
 import { getBalance } from "../../domain/billing/ledger.js";
-import { getSubscription, setAutoRenew } from "../../domain/subscriptions/subscriptions.js";
+import { setAutoRenew } from "../../domain/subscriptions/auto-renew.js";
+import { getSubscription } from "../../domain/subscriptions/view.js";
 import type { MessageVar } from "../../locales/index.js";
 import { BuyData } from "../buy/codec.js";
 import {
@@ -29,7 +30,7 @@ export function profilePort(deps: FlowDeps): ProfilePort {
 }
 
 /** Profile: balance, subscription state, auto-renewal, and where to go next. */
-export async function profileScreen(
+async function profileScreen(
   deps: FlowDeps,
   customer: Customer,
   notes: MessageRef[] = [],
@@ -109,11 +110,7 @@ async function renewalShortfall(
 }
 
 /** The auto-renewal switch: explicit on/off, then the current profile. */
-export async function autoRenewAction(
-  deps: FlowDeps,
-  customer: Customer,
-  on: boolean,
-): Promise<Screen> {
+async function autoRenewAction(deps: FlowDeps, customer: Customer, on: boolean): Promise<Screen> {
   const result = await setAutoRenew(deps.db, customer.telegramId, on);
   const note =
     result.outcome === "set"

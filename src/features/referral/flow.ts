@@ -10,7 +10,7 @@ export function referralPort(deps: FlowDeps): ReferralPort {
 }
 
 /** The referral program: personal link, counts, tier, earnings (SPEC flow 11). */
-export async function referralScreen(deps: FlowDeps, customer: Customer): Promise<Screen> {
+async function referralScreen(deps: FlowDeps, customer: Customer): Promise<Screen> {
   const stats = await referralStats(deps.db, customer.telegramId);
   const link = referralLink(customer);
   return {
@@ -44,6 +44,6 @@ export async function referralScreen(deps: FlowDeps, customer: Customer): Promis
   };
 }
 
-export function referralLink(customer: Customer): string {
+function referralLink(customer: Customer): string {
   return `https://t.me/${customer.botUsername}?start=ref_${customer.telegramId}`;
 }

@@ -22,7 +22,6 @@ import {
   writeScreen,
 } from "./screens.js";
 
-export { WRITE_DATA } from "./screens.js";
 
 export interface SupportDeps {
   db: DbAccess;

@@ -7,7 +7,7 @@ export const FEATURE_NAME = "support";
 export const WRITE_DATA = callbackData(PREFIX, "w");
 
 /** While it is open, each text the customer sends goes to support. */
-export const MESSAGE_PROMPT: FeaturePrompt = {
+const MESSAGE_PROMPT: FeaturePrompt = {
   kind: "feature",
   feature: FEATURE_NAME,
   step: "message",

@@ -1,5 +1,6 @@
 import type { Customer, Screen, ScreenButton } from "../../bot/services.js";
-import { activateTrial, getSubscription } from "../../domain/subscriptions/subscriptions.js";
+import { activateTrial } from "../../domain/subscriptions/trial.js";
+import { getSubscription } from "../../domain/subscriptions/view.js";
 import { BuyData } from "../buy/codec.js";
 import {
   dataButton,
@@ -22,7 +23,7 @@ export function trialPort(deps: FlowDeps): TrialPort {
  * The trial: the domain re-checks eligibility under the customer lock (a stale button pressed
  * after paying changes nothing), then the key is provisioned at once.
  */
-export async function trialAction(deps: FlowDeps, customer: Customer): Promise<Screen> {
+async function trialAction(deps: FlowDeps, customer: Customer): Promise<Screen> {
   const result = await activateTrial(deps.db, customer.telegramId, deps.limits.trialSeconds);
   if (result.outcome === "activated") {
     deps.logger.info({ user_id: customer.telegramId }, "trial activated");

@@ -54,7 +54,7 @@ function topupLimits(deps: FlowDeps) {
 }
 
 /** Presets and "other amount"; not offered at all when no real-money method is configured. */
-export async function topupScreen(
+async function topupScreen(
   deps: FlowDeps,
   customer: Customer,
   notes: MessageRef[] = [],
@@ -93,7 +93,7 @@ export async function topupScreen(
   };
 }
 
-export async function topupPrompt(deps: FlowDeps, notes: MessageRef[] = []): Promise<Screen> {
+async function topupPrompt(deps: FlowDeps, notes: MessageRef[] = []): Promise<Screen> {
   const catalog = await topupLimits(deps);
   return {
     text: [
@@ -106,7 +106,7 @@ export async function topupPrompt(deps: FlowDeps, notes: MessageRef[] = []): Pro
 }
 
 /** An amount chosen (a preset) or typed: checked against the catalog, then the methods. */
-export async function topupAmount(
+async function topupAmount(
   deps: FlowDeps,
   customer: Customer,
   kopecks: number | undefined,
@@ -139,7 +139,7 @@ export async function topupAmount(
   return { text: msg("topup.choose_method", { amount: money(amount) }), buttons };
 }
 
-export async function topupPay(
+async function topupPay(
   deps: FlowDeps,
   customer: Customer,
   kopecks: number,
@@ -191,7 +191,7 @@ function mayRequestWithdrawal(deps: FlowDeps, withdrawableKopecks: number): bool
 }
 
 /** What can be withdrawn (only referral earnings) and, from the minimum, the request button. */
-export async function withdrawScreen(
+async function withdrawScreen(
   deps: FlowDeps,
   customer: Customer,
   notes: MessageRef[] = [],
@@ -221,7 +221,7 @@ export async function withdrawScreen(
 }
 
 /** "Send the amount": checked against the minimum and what is withdrawable now. */
-export async function withdrawAmountPrompt(
+async function withdrawAmountPrompt(
   deps: FlowDeps,
   customer: Customer,
   notes: MessageRef[] = [],
@@ -239,7 +239,7 @@ export async function withdrawAmountPrompt(
   };
 }
 
-export async function withdrawAmountInput(
+async function withdrawAmountInput(
   deps: FlowDeps,
   customer: Customer,
   text: string,
@@ -277,7 +277,7 @@ function requisitesPrompt(amountKopecks: number, notes: MessageRef[] = []): Scre
 }
 
 /** The payout details: the amount is reserved at once and every admin gets the request. */
-export async function withdrawRequisitesInput(
+async function withdrawRequisitesInput(
   deps: FlowDeps,
   customer: Customer,
   amountKopecks: number,

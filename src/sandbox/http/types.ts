@@ -20,10 +20,6 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export function jsonReply(status: number, json: unknown, headers?: Record<string, string>): Reply {
-  return headers ? { status, json, headers } : { status, json };
-}
-
 export type Target = "telegram" | "vpn" | "cryptopay";
 
 export const TARGETS: readonly Target[] = ["telegram", "vpn", "cryptopay"];

@@ -19,7 +19,7 @@ export class BotApiError extends Error {
 }
 
 export const badRequest = (what: string) => new BotApiError(400, `Bad Request: ${what}`);
-export const forbidden = (what: string) => new BotApiError(403, `Forbidden: ${what}`);
+const forbidden = (what: string) => new BotApiError(403, `Forbidden: ${what}`);
 export const conflict = (what: string) => new BotApiError(409, `Conflict: ${what}`);
 
 export const unauthorized = () => new BotApiError(401, "Unauthorized");

@@ -3,7 +3,7 @@ import { HtmlParseError, parseHtml } from "./html.js";
 import type { MessageEntity } from "./types.js";
 
 export const MAX_TEXT_LENGTH = 4096;
-export const MAX_CAPTION_LENGTH = 1024;
+const MAX_CAPTION_LENGTH = 1024;
 
 const PARSE_MODES = new Map([
   ["html", "HTML"],
@@ -22,7 +22,7 @@ export function normaliseParseMode(value: string | undefined): string | null {
  * The text Telegram would store: HTML is parsed (and must be well-formed); Markdown is kept
  * as is, since the sandbox does not check it; explicit entities are passed through.
  */
-export function formatText(
+function formatText(
   raw: string,
   parseMode: string | null,
   entities: unknown,

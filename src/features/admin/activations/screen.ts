@@ -9,9 +9,8 @@ export const ACTIVATIONS_DATA = callbackData(ACTIVATIONS_PREFIX);
 /** Subscriptions listed at once (the oldest due first). */
 export const ACTIVATIONS_SHOWN = 10;
 
-export const retryData = (subscriptionId: number) =>
-  callbackData(ACTIVATIONS_PREFIX, "r", subscriptionId);
-export const confirmRetryData = (subscriptionId: number, token: string) =>
+const retryData = (subscriptionId: number) => callbackData(ACTIVATIONS_PREFIX, "r", subscriptionId);
+const confirmRetryData = (subscriptionId: number, token: string) =>
   callbackData(ACTIVATIONS_PREFIX, "go", subscriptionId, token);
 
 const back: ScreenButton[] = [

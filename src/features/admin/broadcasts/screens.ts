@@ -33,7 +33,7 @@ export const Step = {
 
 export type PromptStep = "text" | "button" | "b";
 
-export function prompt(step: PromptStep, id?: number): FeaturePrompt {
+function prompt(step: PromptStep, id?: number): FeaturePrompt {
   return {
     kind: "feature",
     feature: FEATURE_NAME,
@@ -46,7 +46,7 @@ const at = (id: number, step: string, value?: string) =>
   value === undefined ? callbackData(PREFIX, id, step) : callbackData(PREFIX, id, step, value);
 
 /** A segment's name (a language segment names its language code). */
-export function segmentRef(segment: Segment): MessageRef {
+function segmentRef(segment: Segment): MessageRef {
   if (segment.startsWith("lang:")) {
     return { key: "admin.broadcasts.segment_language", vars: { code: segment.slice(5) } };
   }

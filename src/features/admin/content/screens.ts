@@ -15,7 +15,7 @@ import { adminButton, adminRef } from "../ui.js";
 
 /** Callback data of the content and price screens (prefix "acn"). */
 export const CONTENT_PREFIX = "acn";
-export const CONTENT_LANGUAGES = ["ru", "en"] as const;
+const CONTENT_LANGUAGES = ["ru", "en"] as const;
 
 /** What one typed value edits (the prompt's data, and the part of the callback data). */
 export type EditTarget =

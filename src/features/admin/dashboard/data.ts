@@ -14,7 +14,7 @@ import {
 } from "../../../domain/subscriptions/dashboard.js";
 
 /** The trial→paid conversion is measured over the trials of this many days. */
-export const CONVERSION_DAYS = 30;
+const CONVERSION_DAYS = 30;
 
 /** Everything the dashboard shows from the database. */
 export interface DashboardData {

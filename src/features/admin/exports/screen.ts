@@ -7,8 +7,8 @@ export const EXPORTS_PREFIX = "aex";
 /** The exports menu (the group's home button). */
 export const EXPORTS_DATA = callbackData(EXPORTS_PREFIX);
 
-export const chooseExportData = (kind: ExportKind) => callbackData(EXPORTS_PREFIX, "k", kind);
-export const confirmExportData = (kind: ExportKind, token: string) =>
+const chooseExportData = (kind: ExportKind) => callbackData(EXPORTS_PREFIX, "k", kind);
+const confirmExportData = (kind: ExportKind, token: string) =>
   callbackData(EXPORTS_PREFIX, "go", kind, token);
 
 export function isExportKind(text: string | undefined): text is ExportKind {

@@ -33,7 +33,7 @@ export interface PromoDraft {
 const backHome = (): ScreenButton[] => [adminButton("nav.back", HOME_DATA)];
 
 /** "−20%" or "−₽150": what a code takes off. */
-export function discountVar(p: { percent: number | null; amountOffKopecks: number | null }) {
+function discountVar(p: { percent: number | null; amountOffKopecks: number | null }) {
   return p.amountOffKopecks !== null
     ? ({ kopecks: p.amountOffKopecks } satisfies MessageVar)
     : `${p.percent ?? 0}%`;

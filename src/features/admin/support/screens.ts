@@ -17,7 +17,7 @@ export const Step = {
   list: "l",
 } as const;
 
-export function replyPrompt(conversationId: number): FeaturePrompt {
+function replyPrompt(conversationId: number): FeaturePrompt {
   return { kind: "feature", feature: FEATURE_NAME, step: "reply", data: { id: conversationId } };
 }
 

@@ -4,17 +4,13 @@ import type { PendingAction, PendingArgs } from "../../../domain/console/pending
 import { setPersonalDiscount, setVip } from "../../../domain/customers/users.js";
 import type { Notice } from "../../../domain/notifications/notices.js";
 import { provisionAfterCommit } from "../../../domain/subscriptions/after-commit.js";
+import { grantByAdmin, revokeSubscription } from "../../../domain/subscriptions/grants.js";
 import {
   expireSubscription,
   provisionSubscription,
 } from "../../../domain/subscriptions/provisioning.js";
-import {
-  getSubscription,
-  grantByAdmin,
-  reissueKey,
-  reissueProgress,
-  revokeSubscription,
-} from "../../../domain/subscriptions/subscriptions.js";
+import { reissueKey, reissueProgress } from "../../../domain/subscriptions/reissue.js";
+import { getSubscription } from "../../../domain/subscriptions/view.js";
 import { toError } from "../../../util/errors.js";
 import type { AdminDeps } from "../deps.js";
 import type { UserAction } from "./screens.js";

@@ -43,7 +43,7 @@ import {
 } from "./screens.js";
 
 /** How long a confirmation button stays usable. */
-export const CONFIRM_TTL_SECONDS = 15 * 60;
+const CONFIRM_TTL_SECONDS = 15 * 60;
 
 type Lookup = NonNullable<ReturnType<typeof parseLookup>>;
 

@@ -44,7 +44,7 @@ export function forwardedFrom(origin: { type: string } & Record<string, unknown>
 }
 
 /** The longest grant the console gives in one action. */
-export const MAX_GRANT_SECONDS = 3650 * 86_400;
+const MAX_GRANT_SECONDS = 3650 * 86_400;
 
 const UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
 export type DurationUnit = keyof typeof UNIT_SECONDS;
@@ -91,7 +91,7 @@ export function parseDiscount(
 }
 
 /** The largest single credit or debit the console takes: 1 000 000 ₽. */
-export const MAX_ADJUST_KOPECKS = 100_000_000;
+const MAX_ADJUST_KOPECKS = 100_000_000;
 
 /** Rubles as typed (`150`, `99.50`, `99,5`) → whole kopecks; zero, negative or too much → undefined. */
 export function parseRubles(text: string): number | undefined {

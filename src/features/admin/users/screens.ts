@@ -12,7 +12,7 @@ export const USERS_PREFIX = "au";
 export const USERS_FEATURE = "admin.users";
 
 /** The grant buttons, in days. */
-export const GRANT_DAYS = [1, 7, 30, 365] as const;
+const GRANT_DAYS = [1, 7, 30, 365] as const;
 
 /** An action that asks for a typed value first. */
 export type AskStep = "grant_custom" | "discount" | "credit" | "debit" | "message";
@@ -66,7 +66,7 @@ export function lookupScreen(lead?: MessageRef): Screen {
 }
 
 /** A duration as a nested message ("90 minutes", "12 hours", "45 days"). */
-export function durationVar(d: Duration): MessageVars[string] {
+function durationVar(d: Duration): MessageVars[string] {
   return { msg: "admin.users.duration", vars: { unit: d.unit, n: d.amount } };
 }
 
@@ -212,7 +212,7 @@ export function askScreen(
 }
 
 /** What the confirmation asks, for each action. */
-export function confirmQuestion(
+function confirmQuestion(
   userId: number,
   a: UserAction,
   context: { balanceKopecks: number; vipPercent: number },

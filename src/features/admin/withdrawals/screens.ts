@@ -29,7 +29,7 @@ export const Step = {
 } as const;
 
 /** The request's details: who, how much, where to, when asked. */
-export function requestDetails(w: WithdrawalView): MessageRef {
+function requestDetails(w: WithdrawalView): MessageRef {
   return {
     key: "admin.withdrawals.request",
     vars: {
@@ -44,7 +44,7 @@ export function requestDetails(w: WithdrawalView): MessageRef {
 }
 
 /** What was decided, by whom, when (and why, for a rejection). */
-export function outcomeLine(w: WithdrawalView): MessageRef {
+function outcomeLine(w: WithdrawalView): MessageRef {
   return {
     key: "admin.withdrawals.outcome",
     vars: {
@@ -96,7 +96,7 @@ export function approveConfirmScreen(w: WithdrawalView): Screen {
   };
 }
 
-export function reasonPrompt(w: WithdrawalView): FeaturePrompt {
+function reasonPrompt(w: WithdrawalView): FeaturePrompt {
   return { kind: "feature", feature: FEATURE_NAME, step: "reason", data: { id: w.id } };
 }
 

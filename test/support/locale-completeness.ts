@@ -1,6 +1,6 @@
-import { toError } from "../util/errors.js";
-import { parseMessage, pluralCases, variablesOf } from "./format.js";
-import type { LocaleDefinition } from "./types.js";
+import { type MessageNode, parseMessage } from "../../src/locales/format.js";
+import type { LocaleDefinition } from "../../src/locales/types.js";
+import { toError } from "../../src/util/errors.js";
 
 /** What is wrong with one locale compared with the reference (Russian). Empty lists = fine. */
 export interface LocaleProblems {
@@ -84,4 +84,27 @@ export function localeProblemsOnly(
     if (Object.keys(nonEmpty).length > 0) out[code] = nonEmpty;
   }
   return out;
+}
+
+/** Variable names a message uses (in every case of plurals and selects). */
+function variablesOf(nodes: readonly MessageNode[], into = new Set<string>()): Set<string> {
+  for (const node of nodes) {
+    if (node.type === "var") into.add(node.name);
+    if (node.type === "plural" || node.type === "select") {
+      into.add(node.name);
+      for (const inner of Object.values(node.cases)) variablesOf(inner, into);
+    }
+  }
+  return into;
+}
+
+/** Plural categories a message offers, per plural variable. */
+function pluralCases(nodes: readonly MessageNode[], into: string[][] = []): string[][] {
+  for (const node of nodes) {
+    if (node.type === "plural") into.push(Object.keys(node.cases));
+    if (node.type === "plural" || node.type === "select") {
+      for (const inner of Object.values(node.cases)) pluralCases(inner, into);
+    }
+  }
+  return into;
 }
