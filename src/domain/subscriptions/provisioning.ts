@@ -431,19 +431,25 @@ export async function completeProvisioning(
   return { outcome: "superseded", userId: claim.userId };
 }
 
-/** Marks the subscription expired unless it changed (e.g. was renewed) since the claim. */
+/**
+ * Marks the subscription expired unless it changed (e.g. was renewed) since the claim, and its
+ * key removed, in one statement.
+ */
 async function applyExpired(client: DbClient, claim: Claim): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `UPDATE subscriptions
-        SET status = 'expired', provisioned_expires_at = NULL,
-            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
-      WHERE id = $1 AND version = $2::bigint`,
-    [claim.subscriptionId, claim.version],
+  const { rows } = await client.query<{ expired: boolean }>(
+    `WITH expired AS (
+       UPDATE subscriptions
+          SET status = 'expired', provisioned_expires_at = NULL,
+              claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+        WHERE id = $1 AND version = $2::bigint
+        RETURNING id),
+     removed AS (
+       UPDATE issued_uuids SET removed_at = now()
+        WHERE uuid = $3 AND EXISTS (SELECT 1 FROM expired))
+     SELECT EXISTS (SELECT 1 FROM expired) AS expired`,
+    [claim.subscriptionId, claim.version, claim.uuid],
   );
-  if (rowCount === 1) {
-    await client.query("UPDATE issued_uuids SET removed_at = now() WHERE uuid = $1", [claim.uuid]);
-  }
-  return rowCount === 1;
+  return rows[0]?.expired === true;
 }
 
 /**
@@ -457,6 +463,18 @@ async function applyExpirySuperseded(client: DbClient, claim: Claim): Promise<vo
             claim_token = NULL, claimed_by = NULL, claimed_until = NULL
       WHERE id = $1 AND claim_token = $2`,
     [claim.subscriptionId, claim.token, claim.uuid],
+  );
+}
+
+/** Releases claims not worked on (the iteration ran out of time), in one statement. */
+export async function releaseClaims(deps: ProvisioningDeps, claims: Claim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await deps.db.query(
+    "expire_release_batch",
+    `UPDATE subscriptions s SET claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+       FROM unnest($1::bigint[], $2::uuid[]) AS c(id, token)
+      WHERE s.id = c.id AND s.claim_token = c.token`,
+    [claims.map((c) => c.subscriptionId), claims.map((c) => c.token)],
   );
 }
 
@@ -498,11 +516,18 @@ export function claimExpiryBatch(deps: ProvisioningDeps, limit: number): Promise
   );
 }
 
+/**
+ * Work done in the transaction that records an expiry, so it commits with it or not at all
+ * (e.g. queueing the customer's "expired" notice: see `queueNotice`).
+ */
+export type OnExpired = (client: DbClient, claim: Claim) => Promise<unknown>;
+
 /** The call and apply phases of an expiry. */
 export async function completeExpiry(
   deps: ProvisioningDeps,
   claim: Claim,
   signal?: AbortSignal,
+  onExpired?: OnExpired,
 ): Promise<ExpireResult> {
   const log = deps.logger.child({ subscription_id: claim.subscriptionId });
   if (signal?.aborted) {
@@ -517,7 +542,11 @@ export async function completeExpiry(
     log.warn({ user_id: claim.userId, kind: error.kind }, "expiry: key removal failed; will retry");
     return { outcome: "failed", userId: claim.userId, error };
   }
-  const applied = await deps.db.tx("expire_apply", (c) => applyExpired(c, claim));
+  const applied = await deps.db.tx("expire_apply", async (c) => {
+    const expired = await applyExpired(c, claim);
+    if (expired && onExpired) await onExpired(c, claim);
+    return expired;
+  });
   if (applied) {
     log.info({ user_id: claim.userId }, "subscription expired; key removed");
     return {
