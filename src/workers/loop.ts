@@ -33,7 +33,10 @@ export interface LoopOptions {
   jitterMs: number;
   /** Heavy workers pass the process-wide start gate (R4). */
   heavy: boolean;
-  /** Time budget of one iteration; defaults to 80 % of the interval. */
+  /**
+   * Time budget of one iteration, counted from its grid slot (see `iterationDeadline`); defaults
+   * to 80 % of the interval.
+   */
   budgetMs?: number;
   gate: StartGate;
   /**
@@ -60,6 +63,15 @@ export interface LoopState {
   lastError: string | undefined;
   iterations: number;
   failures: number;
+}
+
+/**
+ * The budget runs from the grid slot, not from the start: the jitter and the start gate's wait
+ * come out of it, so an iteration that keeps to its budget ends before its next slot and never
+ * skips one. A start delayed past half the budget still gets half of it.
+ */
+export function iterationDeadline(slot: number, started: number, budgetMs: number): number {
+  return Math.max(slot + budgetMs, started + Math.floor(budgetMs / 2));
 }
 
 /** An iteration that finished without doing anything: every count is 0 (or it was skipped). */
@@ -167,7 +179,7 @@ export class Loop {
       } else {
         const report = await this.#o.run({
           signal: stop,
-          deadline: started + budgetMs,
+          deadline: iterationDeadline(slot, started, budgetMs),
           iteration,
           logger: this.#log,
         });

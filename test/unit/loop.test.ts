@@ -127,6 +127,31 @@ describe("worker loop and start gate (R4)", () => {
     });
   });
 
+  it("counts the budget from the grid slot, so a jittered start still ends before the next slot", async () => {
+    const seen: IterationContext[] = [];
+    const starts: number[] = [];
+    const loop = makeLoop({
+      jitterMs: 250,
+      random: () => 0.99,
+      run: async (ctx) => {
+        seen.push(ctx);
+        starts.push(Date.now());
+        // Works until its deadline, as a batch worker does.
+        await new Promise((r) => {
+          setTimeout(r, ctx.deadline - Date.now());
+          ctx.signal.addEventListener("abort", r);
+        });
+        return { counts: { processed: 1 } };
+      },
+    });
+    loop.start();
+    await vi.advanceTimersByTimeAsync(3_400);
+    await loop.stop();
+    // Started 247 ms after each slot; the deadline is the slot's plus 800 ms, not the start's.
+    expect(starts.slice(0, 3)).toEqual([T0 + 1_247, T0 + 2_247, T0 + 3_247]);
+    expect(seen[0]?.deadline).toBe(T0 + 1_000 + 800);
+  });
+
   it("logs an iteration that did nothing at debug, one that did something at info", async () => {
     const logs = captureLogs();
     let n = 0;
