@@ -1,13 +1,14 @@
 import type { WorkerDb } from "../db/pool.js";
 import { expireStalePurchases } from "../domain/billing/purchases.js";
-import { queueNotice } from "../domain/notifications/send-once.js";
+import { queueNotices } from "../domain/notifications/send-once.js";
 import {
   type Claim,
   claimExpiryBatch,
-  completeExpiry,
-  type OnExpired,
   type ProvisioningDeps,
+  recordExpiries,
   releaseClaims,
+  removeExpiredKey,
+  settleSupersededExpiry,
 } from "../domain/subscriptions/provisioning.js";
 import { forEachBounded } from "./batch.js";
 import type { IterationContext, IterationReport } from "./loop.js";
@@ -21,26 +22,14 @@ export interface FastExpiryWorkerDeps {
 }
 
 /**
- * A paid subscription's "expired" notice is queued in the transaction that records the expiry
- * (an outbox): the `NOTICES` worker delivers it, once, also after a crash right after the commit.
- * Trials get theirs ("trial over") from the trial worker.
- */
-const queueExpiredNotice: OnExpired = async (client, claim) => {
-  if (claim.isTrial) return false;
-  return queueNotice(
-    client,
-    { userId: claim.userId, subscriptionId: claim.subscriptionId, cycle: claim.expiresAt },
-    { kind: "subscription_expired" },
-  );
-};
-
-/**
  * Fast expiry: ends subscriptions past `expires_at` by removing their key from the VPN server
- * (Xray does not enforce expiry itself), then marks them expired — never one renewed meanwhile —
- * and queues the paid ones' "expired" notice with it. Each lane makes the VPN call and one
- * transaction per row; Telegram is the notice sender's business. Also expires unpaid purchases
- * past their payment window, releasing their promo reservations (a payment that still arrives is
- * credited all the same).
+ * (Xray does not enforce expiry itself), then marks them expired — never one renewed meanwhile.
+ * The lanes make only the VPN calls; the keys they removed are recorded in batches, one
+ * transaction each while the lanes go on, which also queues each paid subscription's "expired"
+ * notice (an outbox: the `NOTICES` worker delivers it once, also after a crash right after the
+ * commit). Trials get theirs ("trial over") from the trial worker. Also expires unpaid purchases
+ * past their payment window, releasing their promo reservations (a payment that still arrives
+ * is credited all the same).
  */
 export function fastExpiryIteration(deps: FastExpiryWorkerDeps) {
   return async (ctx: IterationContext): Promise<IterationReport> => {
@@ -54,29 +43,16 @@ export function fastExpiryIteration(deps: FastExpiryWorkerDeps) {
       released: 0,
       expired_purchases: 0,
     };
+    const recorder = expiryRecorder(deps.provisioning, ctx.signal, counts);
     const notStarted: Claim[] = [];
     try {
       await forEachBounded(
         claims,
         { concurrency: deps.concurrency, signal: ctx.signal, deadline: ctx.deadline },
         async (claim) => {
-          let queued = false;
-          const result = await completeExpiry(
-            deps.provisioning,
-            claim,
-            ctx.signal,
-            async (client, c) => {
-              queued = (await queueExpiredNotice(client, c)) === true;
-            },
-          );
-          if (result.outcome === "expired") {
-            counts.expired++;
-            if (queued) counts.notices_queued++;
-          } else if (result.outcome === "failed") {
-            counts.failed++;
-          } else if (result.outcome === "superseded") {
-            counts.superseded++;
-          }
+          const removal = await removeExpiredKey(deps.provisioning, claim, ctx.signal);
+          if (removal.removed) recorder.add(claim);
+          else counts.failed++;
         },
         async (claim) => {
           notStarted.push(claim);
@@ -86,10 +62,71 @@ export function fastExpiryIteration(deps: FastExpiryWorkerDeps) {
       // Out of time: the rest go back in one statement, due for the next iteration.
       await releaseClaims(deps.provisioning, notStarted);
       counts.released = notStarted.length;
+      await recorder.drain();
     }
     if (!ctx.signal.aborted) {
       counts.expired_purchases = (await expireStalePurchases(deps.db, deps.batchSize)).length;
     }
     return { outcome: counts.failed > 0 ? "degraded" : "ok", counts };
+  };
+}
+
+/**
+ * Records removed keys as they come: one batch in flight at a time, holding every key removed
+ * while it ran. A batch that fails leaves its claims to lapse (their keys are off the server;
+ * the next claim after the claim TTL removes them again, which changes nothing, and records
+ * them); the first such error is thrown by `drain`.
+ */
+function expiryRecorder(
+  deps: ProvisioningDeps,
+  signal: AbortSignal,
+  counts: { expired: number; superseded: number; notices_queued: number },
+) {
+  let pending: Claim[] = [];
+  let running: Promise<void> | undefined;
+  let error: unknown;
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        const { expired, superseded } = await recordExpiries(deps, batch, async (client, done) => {
+          counts.notices_queued += await queueNotices(
+            client,
+            done
+              .filter((c) => !c.isTrial)
+              .map((c) => ({
+                target: { userId: c.userId, subscriptionId: c.subscriptionId, cycle: c.expiresAt },
+                notice: { kind: "subscription_expired" } as const,
+              })),
+          );
+        });
+        counts.expired += expired.length;
+        for (const claim of superseded) {
+          await settleSupersededExpiry(deps, claim, signal);
+          counts.superseded++;
+        }
+      } catch (err) {
+        error ??= err;
+      }
+    }
+  };
+  return {
+    add(claim: Claim): void {
+      pending.push(claim);
+      running ??= flush().finally(() => {
+        running = undefined;
+      });
+    },
+    /** Waits until every key added so far is recorded (or its batch failed). */
+    async drain(): Promise<void> {
+      while (running || pending.length > 0) {
+        running ??= flush().finally(() => {
+          running = undefined;
+        });
+        await running;
+      }
+      if (error !== undefined) throw error;
+    },
   };
 }

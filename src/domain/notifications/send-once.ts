@@ -63,21 +63,33 @@ export async function queueNotice(
   target: NoticeTarget,
   notice: Notice,
 ): Promise<boolean> {
+  return (await queueNotices(client, [{ target, notice }])) === 1;
+}
+
+/** `queueNotice` for many at once, in one statement; returns how many were queued. */
+export async function queueNotices(
+  client: DbClient,
+  items: ReadonlyArray<{ target: NoticeTarget; notice: Notice }>,
+): Promise<number> {
+  if (items.length === 0) return 0;
   const { rowCount } = await client.query(
     `INSERT INTO notifications
        (user_id, subscription_id, kind, cycle, status, error, next_attempt_at, notice)
-     VALUES ($1, $2, $3, coalesce($4::timestamptz, '-infinity'), 'failed', $6, now(), $5)
+     SELECT q.user_id, q.subscription_id, q.kind, coalesce(q.cycle, '-infinity'), 'failed', $6,
+            now(), q.notice::jsonb
+       FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[])
+            AS q(user_id, subscription_id, kind, cycle, notice)
      ON CONFLICT DO NOTHING`,
     [
-      target.userId,
-      target.subscriptionId ?? null,
-      notice.kind,
-      target.cycle ?? null,
-      encode(notice),
+      items.map((i) => i.target.userId),
+      items.map((i) => i.target.subscriptionId ?? null),
+      items.map((i) => i.notice.kind),
+      items.map((i) => i.target.cycle ?? null),
+      items.map((i) => encode(i.notice)),
       QUEUED,
     ],
   );
-  return rowCount === 1;
+  return rowCount ?? 0;
 }
 
 /**
