@@ -154,7 +154,7 @@ export class Loop {
   async #iterate(stop: AbortSignal, slot: number): Promise<void> {
     const s = this.#state;
     s.currentStartedAt = this.#now();
-    if (this.#o.heavy) await this.#o.gate.enter(stop);
+    if (this.#o.heavy) await this.#o.gate.enter(stop, this.#o.name);
     if (stop.aborted) {
       s.currentStartedAt = undefined;
       return;

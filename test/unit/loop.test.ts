@@ -60,6 +60,27 @@ describe("worker loop and start gate (R4)", () => {
     expect(starts.find(([n]) => n === "light")?.[1]).toBe(60_000);
   });
 
+  it("does not hold a heavy worker back for its own previous start", async () => {
+    const gate = new StartGate(1_000);
+    const starts: number[] = [];
+    const jitter = [0.99, 0, 0, 0];
+    const loop = makeLoop({
+      heavy: true,
+      gate,
+      jitterMs: 250,
+      random: () => jitter.shift() ?? 0,
+      run: async () => {
+        starts.push(Date.now() - T0);
+        return undefined;
+      },
+    });
+    loop.start();
+    await vi.advanceTimersByTimeAsync(3_500);
+    await loop.stop();
+    // The late first start (jitter 247 ms) does not push the next ones 247 ms late as well.
+    expect(starts).toEqual([1_247, 2_000, 3_000]);
+  });
+
   it("starts on its own grid: offset + n × interval", async () => {
     const starts: number[] = [];
     const loop = makeLoop({
