@@ -217,6 +217,35 @@ describe("fast-expiry worker", () => {
     });
   });
 
+  it("claims in chunks as the lanes need them, never more than the batch size an iteration", async () => {
+    const small = fastExpiryIteration({
+      db: bed.db.forKind("worker"),
+      provisioning: bed.provisioning,
+      batchSize: 3,
+      concurrency: 1,
+    });
+    const overdue = [await customer(-30), await customer(-30), await customer(-30)];
+    overdue.push(await customer(-30));
+    expect((await small(iterationContext())).counts).toMatchObject({
+      claimed: 3,
+      expired: 3,
+      released: 0,
+    });
+    expect((await small(iterationContext())).counts).toMatchObject({ claimed: 1, expired: 1 });
+    for (const c of overdue) {
+      expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({ status: "expired" });
+    }
+    // Out of time before the first row: what was claimed goes back, due again.
+    const late = await customer(-30);
+    const spent = { ...iterationContext(), deadline: Date.now() - 1 };
+    expect((await small(spent)).counts).toMatchObject({ expired: 0 });
+    expect(await subscriptionRow(bed.db, late.subscriptionId)).toMatchObject({
+      status: "pending",
+      claim_token: null,
+    });
+    expect((await small(iterationContext())).counts).toMatchObject({ claimed: 1, expired: 1 });
+  });
+
   it("expires unpaid purchases past their payment window and releases their promo use", async () => {
     const c = await customer(30 * 86_400);
     const code = `WINDOW${c.userId}`;
