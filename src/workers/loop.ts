@@ -29,7 +29,10 @@ export interface LoopOptions {
   intervalMs: number;
   /** Position on the grid: starts happen at `offsetMs + n × intervalMs` (epoch-anchored). */
   offsetMs: number;
-  /** Up to this many ms are added to each start so replicas do not hit the same instant. */
+  /**
+   * Up to this many ms (and at most 5 % of the interval) are added to each start so replicas do
+   * not hit the same instant.
+   */
   jitterMs: number;
   /** Heavy workers pass the process-wide start gate (R4). */
   heavy: boolean;
@@ -63,6 +66,15 @@ export interface LoopState {
   lastError: string | undefined;
   iterations: number;
   failures: number;
+}
+
+/**
+ * The start jitter, at most a twentieth of the interval: it only has to keep replicas from
+ * starting at the same instant, and it comes out of the iteration's budget (see
+ * `iterationDeadline`). Every default interval is ≥ 5 s, so this bounds only short ones.
+ */
+export function maxJitter(jitterMs: number, intervalMs: number): number {
+  return Math.min(jitterMs, Math.floor(intervalMs / 20));
 }
 
 /**
@@ -143,7 +155,7 @@ export class Loop {
     const stop = this.#stopController.signal;
     while (!stop.aborted) {
       const slot = this.nextSlot();
-      const jitter = Math.floor(this.#random() * this.#o.jitterMs);
+      const jitter = Math.floor(this.#random() * maxJitter(this.#o.jitterMs, this.#o.intervalMs));
       await abortableDelay(slot + jitter - this.#now(), stop);
       if (stop.aborted) break;
       this.#lastSlot = slot;

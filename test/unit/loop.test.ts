@@ -77,8 +77,9 @@ describe("worker loop and start gate (R4)", () => {
     loop.start();
     await vi.advanceTimersByTimeAsync(3_500);
     await loop.stop();
-    // The late first start (jitter 247 ms) does not push the next ones 247 ms late as well.
-    expect(starts).toEqual([1_247, 2_000, 3_000]);
+    // The late first start (jitter 49 ms: 250 ms capped at 5 % of the interval) does not push
+    // the next ones late as well.
+    expect(starts).toEqual([1_049, 2_000, 3_000]);
   });
 
   it("starts on its own grid: offset + n × interval", async () => {
@@ -168,8 +169,9 @@ describe("worker loop and start gate (R4)", () => {
     loop.start();
     await vi.advanceTimersByTimeAsync(3_400);
     await loop.stop();
-    // Started 247 ms after each slot; the deadline is the slot's plus 800 ms, not the start's.
-    expect(starts.slice(0, 3)).toEqual([T0 + 1_247, T0 + 2_247, T0 + 3_247]);
+    // Started 49 ms after each slot (the 250 ms jitter is capped at 5 % of the interval); the
+    // deadline is the slot's plus 800 ms, not the start's.
+    expect(starts.slice(0, 3)).toEqual([T0 + 1_049, T0 + 2_049, T0 + 3_049]);
     expect(seen[0]?.deadline).toBe(T0 + 1_000 + 800);
   });
 
