@@ -179,7 +179,11 @@ function serviceEnv(port: number, sandboxPort: number, mode: WorkerMode): NodeJS
   };
   for (const name of WORKER_NAMES) {
     if (mode === "idle") env[`WORKER_${name}_ENABLED`] = "false";
-    if (mode === "sweep") env[`WORKER_${name}_ENABLED`] = name === "FAST_EXPIRY" ? "true" : "false";
+    // The sweep: fast expiry, and the notice sender delivering the "expired" notices it queues.
+    if (mode === "sweep") {
+      env[`WORKER_${name}_ENABLED`] =
+        name === "FAST_EXPIRY" || name === "NOTICES" ? "true" : "false";
+    }
     if (mode === "aligned" && !LIGHT_WORKERS.includes(name)) {
       env[`WORKER_${name}_INTERVAL_MS`] = String(CFG.tickMs);
       env[`WORKER_${name}_OFFSET_MS`] = "0";
@@ -669,6 +673,22 @@ async function sweepPhase() {
       (l) => l.msg === "worker iteration" && l.worker === "fast_expiry",
     );
     const expired = its.reduce((n, l) => n + Number(l.expired ?? 0), 0);
+    const noticesQueued = its.reduce((n, l) => n + Number(l.notices_queued ?? 0), 0);
+    const noticeLines = svc.child.lines.filter(
+      (l) => l.msg === "worker iteration" && l.worker === "notices",
+    );
+    const noticesSent = noticeLines.reduce((n, l) => n + Number(l.sent ?? 0), 0);
+    // The seeded customers never opened a chat with the stand-in: most answers are "chat not
+    // found", settled as failed for good, which costs the sender a Telegram call all the same.
+    const noticesSettled = noticeLines.reduce(
+      (n, l) =>
+        n +
+        Number(l.sent ?? 0) +
+        Number(l.failed ?? 0) +
+        Number(l.unreachable ?? 0) +
+        Number(l.unknown ?? 0),
+      0,
+    );
     const firstStart = Math.min(...its.map((l) => timeOf(l) - Number(l.duration_ms)));
     const lastEnd = Math.max(...its.map((l) => timeOf(l)));
     const spanS = its.length > 0 ? (lastEnd - firstStart) / 1000 : 0;
@@ -685,7 +705,10 @@ async function sweepPhase() {
       rows_per_busy_s: round(busyS > 0 ? expired / busyS : 0, 1),
       bound_rows_per_s: bound,
       share_of_bound_pct: round((100 * perS) / bound, 1),
-      config: `WORKER_CONCURRENCY=${WORKER_CONCURRENCY}, WORKER_BATCH_SIZE=200, WORKER_FAST_EXPIRY_INTERVAL_MS=1000, VPN ${SWEEP_VPN_MS} ms`,
+      notices_queued: noticesQueued,
+      notices_sent_meanwhile: noticesSent,
+      notices_settled_meanwhile: noticesSettled,
+      config: `WORKER_CONCURRENCY=${WORKER_CONCURRENCY}, WORKER_BATCH_SIZE=200, WORKER_FAST_EXPIRY_INTERVAL_MS=1000, NOTICES on (defaults), VPN ${SWEEP_VPN_MS} ms`,
     };
   } finally {
     await svc.child.stop();

@@ -234,6 +234,9 @@ const envSchema = z
     WORKER_JITTER_MS: int(0).default(250),
     WORKER_BATCH_SIZE: int(1, 10_000).default(50),
     WORKER_CONCURRENCY: int(1, 100).default(4),
+    NOTICES_BATCH_SIZE: int(1, 10_000).default(100),
+    NOTICES_CONCURRENCY: int(1, 100).default(4),
+    NOTICES_PER_SECOND: int(1, 1_000).default(25),
 
     WATCHDOG_ENABLED: bool.default(true),
     WATCHDOG_CHECK_INTERVAL_MS: int(50).default(1_000),
@@ -507,6 +510,15 @@ function toConfig(env: Env) {
       /** Rows a worker claims per iteration, and how many of them it handles at once. */
       batchSize: env.WORKER_BATCH_SIZE,
       concurrency: env.WORKER_CONCURRENCY,
+      /**
+       * The `NOTICES` worker: notices it claims per pass (passes repeat within its budget while
+       * they come back full), sends at once, and sends started per second.
+       */
+      notices: {
+        batchSize: env.NOTICES_BATCH_SIZE,
+        concurrency: env.NOTICES_CONCURRENCY,
+        perSecond: env.NOTICES_PER_SECOND,
+      },
       workers,
     },
     watchdog: {

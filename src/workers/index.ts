@@ -147,7 +147,6 @@ export function createWorkerIterations(
     fastExpiryIteration({
       db: worker,
       provisioning,
-      notices,
       batchSize: config.scheduling.batchSize,
       concurrency: config.scheduling.concurrency,
     }),
@@ -216,7 +215,9 @@ export function createWorkerIterations(
       "NOTICES",
       noticeRetryIteration({
         notices,
-        batchSize: 25,
+        batchSize: config.scheduling.notices.batchSize,
+        concurrency: config.scheduling.notices.concurrency,
+        perSecond: config.scheduling.notices.perSecond,
         // The longest send: the API guard's timeout per attempt and its bounded retries.
         interruptedAfterMs: 2 * 60_000,
       }),

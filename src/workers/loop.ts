@@ -29,11 +29,17 @@ export interface LoopOptions {
   intervalMs: number;
   /** Position on the grid: starts happen at `offsetMs + n × intervalMs` (epoch-anchored). */
   offsetMs: number;
-  /** Up to this many ms are added to each start so replicas do not hit the same instant. */
+  /**
+   * Up to this many ms (and at most 5 % of the interval) are added to each start so replicas do
+   * not hit the same instant.
+   */
   jitterMs: number;
   /** Heavy workers pass the process-wide start gate (R4). */
   heavy: boolean;
-  /** Time budget of one iteration; defaults to 80 % of the interval. */
+  /**
+   * Time budget of one iteration, counted from its grid slot (see `iterationDeadline`); defaults
+   * to 80 % of the interval.
+   */
   budgetMs?: number;
   gate: StartGate;
   /**
@@ -60,6 +66,24 @@ export interface LoopState {
   lastError: string | undefined;
   iterations: number;
   failures: number;
+}
+
+/**
+ * The start jitter, at most a twentieth of the interval: it only has to keep replicas from
+ * starting at the same instant, and it comes out of the iteration's budget (see
+ * `iterationDeadline`). Every default interval is ≥ 5 s, so this bounds only short ones.
+ */
+export function maxJitter(jitterMs: number, intervalMs: number): number {
+  return Math.min(jitterMs, Math.floor(intervalMs / 20));
+}
+
+/**
+ * The budget runs from the grid slot, not from the start: the jitter and the start gate's wait
+ * come out of it, so an iteration that keeps to its budget ends before its next slot and never
+ * skips one. A start delayed past half the budget still gets half of it.
+ */
+export function iterationDeadline(slot: number, started: number, budgetMs: number): number {
+  return Math.max(slot + budgetMs, started + Math.floor(budgetMs / 2));
 }
 
 /** An iteration that finished without doing anything: every count is 0 (or it was skipped). */
@@ -131,7 +155,7 @@ export class Loop {
     const stop = this.#stopController.signal;
     while (!stop.aborted) {
       const slot = this.nextSlot();
-      const jitter = Math.floor(this.#random() * this.#o.jitterMs);
+      const jitter = Math.floor(this.#random() * maxJitter(this.#o.jitterMs, this.#o.intervalMs));
       await abortableDelay(slot + jitter - this.#now(), stop);
       if (stop.aborted) break;
       this.#lastSlot = slot;
@@ -142,7 +166,7 @@ export class Loop {
   async #iterate(stop: AbortSignal, slot: number): Promise<void> {
     const s = this.#state;
     s.currentStartedAt = this.#now();
-    if (this.#o.heavy) await this.#o.gate.enter(stop);
+    if (this.#o.heavy) await this.#o.gate.enter(stop, this.#o.name);
     if (stop.aborted) {
       s.currentStartedAt = undefined;
       return;
@@ -167,7 +191,7 @@ export class Loop {
       } else {
         const report = await this.#o.run({
           signal: stop,
-          deadline: started + budgetMs,
+          deadline: iterationDeadline(slot, started, budgetMs),
           iteration,
           logger: this.#log,
         });

@@ -60,6 +60,28 @@ describe("worker loop and start gate (R4)", () => {
     expect(starts.find(([n]) => n === "light")?.[1]).toBe(60_000);
   });
 
+  it("does not hold a heavy worker back for its own previous start", async () => {
+    const gate = new StartGate(1_000);
+    const starts: number[] = [];
+    const jitter = [0.99, 0, 0, 0];
+    const loop = makeLoop({
+      heavy: true,
+      gate,
+      jitterMs: 250,
+      random: () => jitter.shift() ?? 0,
+      run: async () => {
+        starts.push(Date.now() - T0);
+        return undefined;
+      },
+    });
+    loop.start();
+    await vi.advanceTimersByTimeAsync(3_500);
+    await loop.stop();
+    // The late first start (jitter 49 ms: 250 ms capped at 5 % of the interval) does not push
+    // the next ones late as well.
+    expect(starts).toEqual([1_049, 2_000, 3_000]);
+  });
+
   it("starts on its own grid: offset + n × interval", async () => {
     const starts: number[] = [];
     const loop = makeLoop({
@@ -125,6 +147,32 @@ describe("worker loop and start gate (R4)", () => {
       currentStartedAt: undefined,
       lastFinishedAt: T0 + 1_200,
     });
+  });
+
+  it("counts the budget from the grid slot, so a jittered start still ends before the next slot", async () => {
+    const seen: IterationContext[] = [];
+    const starts: number[] = [];
+    const loop = makeLoop({
+      jitterMs: 250,
+      random: () => 0.99,
+      run: async (ctx) => {
+        seen.push(ctx);
+        starts.push(Date.now());
+        // Works until its deadline, as a batch worker does.
+        await new Promise((r) => {
+          setTimeout(r, ctx.deadline - Date.now());
+          ctx.signal.addEventListener("abort", r);
+        });
+        return { counts: { processed: 1 } };
+      },
+    });
+    loop.start();
+    await vi.advanceTimersByTimeAsync(3_400);
+    await loop.stop();
+    // Started 49 ms after each slot (the 250 ms jitter is capped at 5 % of the interval); the
+    // deadline is the slot's plus 800 ms, not the start's.
+    expect(starts.slice(0, 3)).toEqual([T0 + 1_049, T0 + 2_049, T0 + 3_049]);
+    expect(seen[0]?.deadline).toBe(T0 + 1_000 + 800);
   });
 
   it("logs an iteration that did nothing at debug, one that did something at info", async () => {

@@ -3,6 +3,7 @@ import { createPromoCode } from "../../src/domain/billing/promo.js";
 import { createPurchase } from "../../src/domain/billing/purchases.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import { fastExpiryIteration } from "../../src/workers/fast-expiry.js";
+import { noticeRetryIteration } from "../../src/workers/notices.js";
 import { sandboxClient } from "../support/driver.js";
 import {
   customerWithSubscription,
@@ -33,9 +34,15 @@ const activation = activationIteration({
 const fastExpiry = fastExpiryIteration({
   db: bed.db.forKind("worker"),
   provisioning: bed.provisioning,
+  batchSize: 20,
+  concurrency: 3,
+});
+const noticeSender = noticeRetryIteration({
   notices,
   batchSize: 20,
   concurrency: 3,
+  perSecond: 100,
+  interruptedAfterMs: 60_000,
 });
 
 let nextUser = 61_000;
@@ -131,11 +138,52 @@ describe("fast-expiry worker", () => {
     // Its key is on the server (as it was before the time ran out).
     await bed.provisioning.vpn.add({ uuid: c.uuid, telegramId: c.userId, expiresAt: new Date() });
     const report = await fastExpiry(iterationContext());
-    expect(report.counts).toMatchObject({ claimed: 1, expired: 1, notified: 1 });
+    expect(report.counts).toMatchObject({ claimed: 1, expired: 1, notices_queued: 1 });
     expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({ status: "expired" });
     expect((await vpnUsers(bed.sandbox)).map((u) => u.uuid)).not.toContain(c.uuid);
+    // The notice sender delivers the queued notice.
+    expect((await noticeSender(iterationContext())).counts).toMatchObject({ due: 1, sent: 1 });
     await sb.customer(c.userId).waitForMessage();
     expect((await fastExpiry(iterationContext())).counts).toMatchObject({ claimed: 0 });
+  });
+
+  it("queues the expired notice with the expiry: sent once, also when the process stops between them", async () => {
+    const paid = await customer(-30);
+    const trial = await customer(-30);
+    await bed.db.query("trial", "UPDATE subscriptions SET is_trial = true WHERE id = $1", [
+      trial.subscriptionId,
+    ]);
+    const sendsTo = async (userId: number) =>
+      (await sb.calls("telegram")).filter(
+        (call) =>
+          call.status === 200 &&
+          Number((call.request as { chat_id?: number } | null)?.chat_id) === userId,
+      ).length;
+    // The expiry is recorded and the sweep ends: nothing has gone to Telegram yet, and the
+    // notice is in the database, committed with the expiry.
+    expect((await fastExpiry(iterationContext())).counts).toMatchObject({
+      expired: 2,
+      notices_queued: 1,
+    });
+    expect(await sendsTo(paid.userId)).toBe(0);
+    const queued = await bed.db.query<{ user_id: string; status: string }>(
+      "read_back",
+      `SELECT user_id, status FROM notifications
+        WHERE kind = 'subscription_expired' AND subscription_id = ANY($1::bigint[])`,
+      [[paid.subscriptionId, trial.subscriptionId]],
+    );
+    expect(queued.rows).toEqual([{ user_id: String(paid.userId), status: "failed" }]);
+    // A later sender (another process) delivers it once; passes after that find nothing.
+    expect((await noticeSender(iterationContext())).counts).toMatchObject({ sent: 1 });
+    expect((await noticeSender(iterationContext())).counts).toMatchObject({ due: 0, sent: 0 });
+    expect(await sendsTo(paid.userId)).toBe(1);
+    expect(await sendsTo(trial.userId)).toBe(0);
+    const { rows } = await bed.db.query<{ status: string; attempts: number }>(
+      "read_back",
+      "SELECT status, attempts FROM notifications WHERE subscription_id = $1",
+      [paid.subscriptionId],
+    );
+    expect(rows).toEqual([{ status: "sent", attempts: 1 }]);
   });
 
   it("leaves it for the next iteration while the VPN API hangs, holding no connection", async () => {
@@ -158,11 +206,44 @@ describe("fast-expiry worker", () => {
     const running = fastExpiry(iterationContext());
     await new Promise((r) => setTimeout(r, 150));
     await extendSubscription(bed.db, c.subscriptionId, 30 * 86_400);
-    expect((await running).counts).toMatchObject({ superseded: 1, expired: 0, notified: 0 });
+    expect((await running).counts).toMatchObject({
+      superseded: 1,
+      expired: 0,
+      notices_queued: 0,
+    });
     expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({
       status: "active",
       in_sync: true,
     });
+  });
+
+  it("claims in chunks as the lanes need them, never more than the batch size an iteration", async () => {
+    const small = fastExpiryIteration({
+      db: bed.db.forKind("worker"),
+      provisioning: bed.provisioning,
+      batchSize: 3,
+      concurrency: 1,
+    });
+    const overdue = [await customer(-30), await customer(-30), await customer(-30)];
+    overdue.push(await customer(-30));
+    expect((await small(iterationContext())).counts).toMatchObject({
+      claimed: 3,
+      expired: 3,
+      released: 0,
+    });
+    expect((await small(iterationContext())).counts).toMatchObject({ claimed: 1, expired: 1 });
+    for (const c of overdue) {
+      expect(await subscriptionRow(bed.db, c.subscriptionId)).toMatchObject({ status: "expired" });
+    }
+    // Out of time before the first row: what was claimed goes back, due again.
+    const late = await customer(-30);
+    const spent = { ...iterationContext(), deadline: Date.now() - 1 };
+    expect((await small(spent)).counts).toMatchObject({ expired: 0 });
+    expect(await subscriptionRow(bed.db, late.subscriptionId)).toMatchObject({
+      status: "pending",
+      claim_token: null,
+    });
+    expect((await small(iterationContext())).counts).toMatchObject({ claimed: 1, expired: 1 });
   });
 
   it("expires unpaid purchases past their payment window and releases their promo use", async () => {

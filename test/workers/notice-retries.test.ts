@@ -1,5 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { type SendOnceDeps, sendNoticeOnce } from "../../src/domain/notifications/send-once.js";
+import {
+  queueNotice,
+  type SendOnceDeps,
+  sendNoticeOnce,
+} from "../../src/domain/notifications/send-once.js";
 import { silentLogger } from "../../src/logger.js";
 import { activationIteration } from "../../src/workers/activation.js";
 import { noticeRetryIteration } from "../../src/workers/notices.js";
@@ -145,6 +149,57 @@ describe("notices that did not arrive are retried until delivered", () => {
       [c.userId],
     );
     expect(rows).toEqual([{ status: "unknown", next: null }]);
+  });
+
+  it("queued notices go out in one pass, a notice Telegram refuses for good holding none up", async () => {
+    // The first customer never opened the chat: Telegram answers "chat not found" (400).
+    const stranger = nextUser++;
+    const lost = await customerWithSubscription(bed.db, stranger, 30 * 86_400);
+    const list = await customers(4);
+    const targets = [{ userId: stranger, ...lost }, ...list];
+    for (const t of targets) {
+      const queued = await worker.tx("test", (c) =>
+        queueNotice(
+          c,
+          { userId: t.userId, subscriptionId: t.subscriptionId, cycle: new Date(0) },
+          { kind: "subscription_expired" },
+        ),
+      );
+      expect(queued).toBe(true);
+    }
+    // The same slot is never queued twice.
+    const again = await worker.tx("test", (c) =>
+      queueNotice(
+        c,
+        { userId: stranger, subscriptionId: lost.subscriptionId, cycle: new Date(0) },
+        { kind: "subscription_expired" },
+      ),
+    );
+    expect(again).toBe(false);
+    const sender = noticeRetryIteration({
+      notices,
+      batchSize: 2,
+      concurrency: 2,
+      perSecond: 50,
+      interruptedAfterMs: 60_000,
+    });
+    const report = await sender(iterationContext());
+    expect(report.counts).toMatchObject({ due: 5, sent: 4, failed: 1 });
+    const { rows } = await bed.db.query<{ user_id: string; status: string; attempts: number }>(
+      "test",
+      `SELECT user_id, status, attempts FROM notifications
+        WHERE subscription_id = ANY($1::bigint[]) ORDER BY user_id`,
+      [targets.map((t) => t.subscriptionId)],
+    );
+    expect(rows).toEqual(
+      targets.map((t) => ({
+        user_id: String(t.userId),
+        status: t.userId === stranger ? "failed" : "sent",
+        attempts: 1,
+      })),
+    );
+    // Refused for good: not tried again.
+    expect((await sender(iterationContext())).counts).toMatchObject({ due: 0 });
   });
 
   it("settles sends cut off by a crash on every pass, not only at start", async () => {

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { provisionSubscription } from "../../src/domain/subscriptions/provisioning.js";
+import {
+  databaseNow,
+  markMissingForProvisioning,
+} from "../../src/domain/subscriptions/server-keys.js";
 import { reconcileIteration } from "../../src/workers/reconcile.js";
 import { customerWithSubscription } from "../support/fixtures.js";
 import { vpnUsers } from "../support/sandbox.js";
@@ -65,6 +69,29 @@ describe("reconcile", () => {
       outcome: "provisioned",
     });
     expect(await onServer()).toContain(live.uuid);
+  });
+
+  it("finds missing keys batch by batch, across every batch of live subscriptions", async () => {
+    const subs: Array<Awaited<ReturnType<typeof customerWithSubscription>>> = [];
+    for (let i = 0; i < 7; i++) {
+      const sub = await customerWithSubscription(bed.db, nextUser++, 30 * 86_400);
+      await provisionSubscription(bed.provisioning, sub.subscriptionId);
+      subs.push(sub);
+    }
+    const listedAfter = await databaseNow(worker);
+    // The first, a middle and the last are not on the server; batches of 2 span all seven.
+    const lost = [0, 3, 6].map((i) => subs[i]?.subscriptionId);
+    const listed = (await onServer()).filter(
+      (uuid) => !subs.some((s, i) => [0, 3, 6].includes(i) && s.uuid === uuid),
+    );
+    expect(await markMissingForProvisioning(worker, listed, listedAfter, 2)).toBe(3);
+    const { rows } = await bed.db.query<{ id: string; queued: boolean }>(
+      "read_back",
+      `SELECT id, provisioned_expires_at IS NULL AS queued FROM subscriptions
+        WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [subs.map((s) => s.subscriptionId)],
+    );
+    expect(rows.filter((r) => r.queued).map((r) => Number(r.id))).toEqual(lost);
   });
 
   it("keeps an expired key within the grace period, and removes a foreign one only when opted in", async () => {

@@ -48,6 +48,50 @@ export interface NoticeTarget {
  */
 export type SendOnceResult = "sent" | "unreachable" | "failed" | "unknown" | "already_sent";
 
+/** The `error` of a queued notice: due, and never tried yet (see `queueNotice`). */
+const QUEUED = "queued";
+
+/**
+ * Queues a notice in the caller's transaction (an outbox): the (subscription, kind, cycle) slot
+ * is taken as a due notice not tried yet, and the `NOTICES` worker sends it with the retry rule
+ * of every notice. Recording an event and queueing its notice in one transaction means a crash
+ * after the commit still delivers it, and a crash before leaves neither. `false`: the slot was
+ * already taken (queued, sent or settled), nothing is queued twice.
+ */
+export async function queueNotice(
+  client: DbClient,
+  target: NoticeTarget,
+  notice: Notice,
+): Promise<boolean> {
+  return (await queueNotices(client, [{ target, notice }])) === 1;
+}
+
+/** `queueNotice` for many at once, in one statement; returns how many were queued. */
+export async function queueNotices(
+  client: DbClient,
+  items: ReadonlyArray<{ target: NoticeTarget; notice: Notice }>,
+): Promise<number> {
+  if (items.length === 0) return 0;
+  const { rowCount } = await client.query(
+    `INSERT INTO notifications
+       (user_id, subscription_id, kind, cycle, status, error, next_attempt_at, notice)
+     SELECT q.user_id, q.subscription_id, q.kind, coalesce(q.cycle, '-infinity'), 'failed', $6,
+            now(), q.notice::jsonb
+       FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[])
+            AS q(user_id, subscription_id, kind, cycle, notice)
+     ON CONFLICT DO NOTHING`,
+    [
+      items.map((i) => i.target.userId),
+      items.map((i) => i.target.subscriptionId ?? null),
+      items.map((i) => i.notice.kind),
+      items.map((i) => i.target.cycle ?? null),
+      items.map((i) => encode(i.notice)),
+      QUEUED,
+    ],
+  );
+  return rowCount ?? 0;
+}
+
 /**
  * Claims the (subscription, kind, cycle) slot as `sending` and keeps the notice for retries; a
  * slot that exists is not sent again, except one whose earlier attempt failed (not because the
@@ -119,6 +163,15 @@ async function recordNotification(
   );
 }
 
+/**
+ * What became of one attempt; `retryPlanned`: it did not arrive because Telegram is unreachable
+ * or asked to wait (not because this one notice was refused), so it is due again later.
+ */
+interface Attempted {
+  result: Exclude<SendOnceResult, "already_sent">;
+  retryPlanned: boolean;
+}
+
 /** Sends a claimed notice and records what became of it. */
 async function attempt(
   deps: SendOnceDeps,
@@ -126,7 +179,7 @@ async function attempt(
   userId: number,
   notice: Notice,
   signal?: AbortSignal,
-): Promise<Exclude<SendOnceResult, "already_sent">> {
+): Promise<Attempted> {
   const rule = deps.retry ?? DEFAULT_NOTICE_RETRY;
   const record = (recorded: Recorded) =>
     deps.db.tx("notification_record", (c) => recordNotification(c, id, recorded, rule));
@@ -137,6 +190,7 @@ async function attempt(
     const failure = classifyDeliveryError(err);
     const message = toError(err).message;
     let result: "failed" | "unknown";
+    let retryPlanned = false;
     switch (failure.kind) {
       case "rate_limited":
         await record({
@@ -145,14 +199,16 @@ async function attempt(
           retryAfterMs: failure.retryAfterSeconds * 1000,
         });
         result = "failed";
+        retryPlanned = true;
         break;
       case "not_delivered":
         await record({ status: "failed", error: message, retryAfterMs: 0 });
         result = "failed";
+        retryPlanned = true;
         break;
       case "blocked":
         await record({ status: "failed", error: "unreachable" });
-        return "unreachable";
+        return { result: "unreachable", retryPlanned: false };
       case "rejected":
         await record({ status: "failed", error: message });
         result = "failed";
@@ -166,12 +222,12 @@ async function attempt(
       { user_id: userId, kind: notice.kind, err: message, outcome: result, failure: failure.kind },
       "notice not sent",
     );
-    return result;
+    return { result, retryPlanned };
   }
   await record(
     outcome === "sent" ? { status: "sent" } : { status: "failed", error: "unreachable" },
   );
-  return outcome;
+  return { result: outcome, retryPlanned: false };
 }
 
 /**
@@ -187,7 +243,7 @@ export async function sendNoticeOnce(
 ): Promise<SendOnceResult> {
   const id = await deps.db.tx("notification_claim", (c) => claimNotification(c, target, notice));
   if (id === undefined) return "already_sent";
-  return attempt(deps, id, target.userId, notice, signal);
+  return (await attempt(deps, id, target.userId, notice, signal)).result;
 }
 
 export interface ResendReport {
@@ -197,18 +253,31 @@ export interface ResendReport {
   failed: number;
   unknown: number;
   unreachable: number;
+  /** A notice did not arrive because Telegram is unreachable or asked to wait: pass stopped. */
+  paused: boolean;
 }
 
 /**
- * One pass of the notice retries (every replica may run it; claims skip rows others hold):
+ * One pass of the notice sender (every replica may run it; claims skip rows others hold):
  *   1. `sending` rows whose attempt began before `interruptedAfterMs` were cut off by a crash:
  *      `unknown` (they may have arrived), never resent;
- *   2. due retries are claimed and sent in order; when one does not arrive (Telegram is
- *      unreachable or asks to wait), the rest of the batch keeps its turn for the next pass.
+ *   2. due notices — queued ones (`queueNotice`) and retries — are claimed oldest first and sent
+ *      by up to `concurrency` lanes, starting at most `perSecond` sends a second (Telegram's
+ *      overall bot limit is about 30 messages a second); once one does not arrive because
+ *      Telegram is unreachable or asks to wait, no more are started and the rest of the batch
+ *      keeps its turn for the next pass. One refused for good (chat not found, blocked) is
+ *      recorded and the pass goes on.
  */
 export async function resendDueNotices(
   deps: SendOnceDeps,
-  opts: { limit: number; interruptedAfterMs: number; signal?: AbortSignal; deadline?: number },
+  opts: {
+    limit: number;
+    interruptedAfterMs: number;
+    concurrency?: number;
+    perSecond?: number;
+    signal?: AbortSignal;
+    deadline?: number;
+  },
 ): Promise<ResendReport> {
   const interrupted = await settleInterruptedNotifications(deps.db, opts.interruptedAfterMs);
   const due = await claimDueNotifications(deps.db, opts.limit);
@@ -219,20 +288,41 @@ export async function resendDueNotices(
     failed: 0,
     unknown: 0,
     unreachable: 0,
+    paused: false,
   };
-  for (let i = 0; i < due.length; i++) {
-    const row = due[i] as DueNotification;
-    if (opts.signal?.aborted || (opts.deadline !== undefined && Date.now() >= opts.deadline)) {
-      await returnUnsent(deps.db, due.slice(i));
-      break;
+  const spacingMs = opts.perSecond ? 1000 / opts.perSecond : 0;
+  let nextStartAt = Date.now();
+  let next = 0;
+  let stopped = false;
+  const unsent: DueNotification[] = [];
+  const lane = async () => {
+    while (next < due.length) {
+      const row = due[next++] as DueNotification;
+      const wait = nextStartAt - Date.now();
+      nextStartAt = Math.max(nextStartAt, Date.now()) + spacingMs;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const late = opts.deadline !== undefined && Date.now() >= opts.deadline;
+      if (stopped || late || opts.signal?.aborted) {
+        unsent.push(row);
+        continue;
+      }
+      const { result, retryPlanned } = await attempt(
+        deps,
+        row.id,
+        row.userId,
+        row.notice,
+        opts.signal,
+      );
+      report[result]++;
+      if (retryPlanned) {
+        stopped = true;
+        report.paused = true;
+      }
     }
-    const result = await attempt(deps, row.id, row.userId, row.notice, opts.signal);
-    report[result]++;
-    if (result === "failed") {
-      await returnUnsent(deps.db, due.slice(i + 1));
-      break;
-    }
-  }
+  };
+  const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, due.length));
+  await Promise.all(Array.from({ length: lanes }, lane));
+  await returnUnsent(deps.db, unsent);
   return report;
 }
 
@@ -240,25 +330,37 @@ interface DueNotification {
   id: number;
   userId: number;
   notice: Notice;
+  /** Queued and never tried: its claim did not count as an attempt. */
+  queued: boolean;
 }
 
 async function claimDueNotifications(db: DbAccess, limit: number): Promise<DueNotification[]> {
-  const { rows } = await db.query<{ id: string; user_id: string; notice: unknown }>(
-    "notifications.claim_due_retries",
+  const { rows } = await db.query<{
+    id: string;
+    user_id: string;
+    notice: unknown;
+    queued: boolean;
+  }>(
+    "notifications.claim_due",
     `UPDATE notifications n
         SET status = 'sending', claimed_at = now(), next_attempt_at = NULL, error = NULL,
-            attempts = n.attempts + 1
-       FROM (SELECT id FROM notifications
+            attempts = n.attempts + CASE WHEN due.queued THEN 0 ELSE 1 END
+       FROM (SELECT id, error IS NOT DISTINCT FROM $2 AS queued FROM notifications
               WHERE status = 'failed' AND next_attempt_at <= now() AND notice IS NOT NULL
               ORDER BY next_attempt_at, id
               LIMIT $1
               FOR UPDATE SKIP LOCKED) due
       WHERE n.id = due.id
-     RETURNING n.id, n.user_id, n.notice`,
-    [limit],
+     RETURNING n.id, n.user_id, n.notice, due.queued`,
+    [limit, QUEUED],
   );
   return rows
-    .map((r) => ({ id: Number(r.id), userId: Number(r.user_id), notice: decode(r.notice) }))
+    .map((r) => ({
+      id: Number(r.id),
+      userId: Number(r.user_id),
+      notice: decode(r.notice),
+      queued: r.queued,
+    }))
     .sort((a, b) => a.id - b.id);
 }
 
@@ -268,10 +370,11 @@ async function returnUnsent(db: DbAccess, unsent: DueNotification[]): Promise<vo
   await db.query(
     "notifications.return_unsent",
     `UPDATE notifications
-        SET status = 'failed', next_attempt_at = now(), attempts = attempts - 1,
-            error = 'not tried yet'
+        SET status = 'failed', next_attempt_at = now(),
+            attempts = attempts - CASE WHEN id = ANY($2::bigint[]) THEN 0 ELSE 1 END,
+            error = CASE WHEN id = ANY($2::bigint[]) THEN $3 ELSE 'not tried yet' END
       WHERE id = ANY($1::bigint[]) AND status = 'sending'`,
-    [unsent.map((u) => u.id)],
+    [unsent.map((u) => u.id), unsent.filter((u) => u.queued).map((u) => u.id), QUEUED],
   );
 }
 

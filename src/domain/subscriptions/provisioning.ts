@@ -431,21 +431,6 @@ export async function completeProvisioning(
   return { outcome: "superseded", userId: claim.userId };
 }
 
-/** Marks the subscription expired unless it changed (e.g. was renewed) since the claim. */
-async function applyExpired(client: DbClient, claim: Claim): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `UPDATE subscriptions
-        SET status = 'expired', provisioned_expires_at = NULL,
-            claim_token = NULL, claimed_by = NULL, claimed_until = NULL
-      WHERE id = $1 AND version = $2::bigint`,
-    [claim.subscriptionId, claim.version],
-  );
-  if (rowCount === 1) {
-    await client.query("UPDATE issued_uuids SET removed_at = now() WHERE uuid = $1", [claim.uuid]);
-  }
-  return rowCount === 1;
-}
-
 /**
  * The key was removed but the row changed meanwhile (a renewal): forget what the server was
  * told so the key is put back by the next provisioning, and release the claim.
@@ -457,6 +442,18 @@ async function applyExpirySuperseded(client: DbClient, claim: Claim): Promise<vo
             claim_token = NULL, claimed_by = NULL, claimed_until = NULL
       WHERE id = $1 AND claim_token = $2`,
     [claim.subscriptionId, claim.token, claim.uuid],
+  );
+}
+
+/** Releases claims not worked on (the iteration ran out of time), in one statement. */
+export async function releaseClaims(deps: ProvisioningDeps, claims: Claim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await deps.db.query(
+    "expire_release_batch",
+    `UPDATE subscriptions s SET claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+       FROM unnest($1::bigint[], $2::uuid[]) AS c(id, token)
+      WHERE s.id = c.id AND s.claim_token = c.token`,
+    [claims.map((c) => c.subscriptionId), claims.map((c) => c.token)],
   );
 }
 
@@ -504,22 +501,18 @@ export async function completeExpiry(
   claim: Claim,
   signal?: AbortSignal,
 ): Promise<ExpireResult> {
-  const log = deps.logger.child({ subscription_id: claim.subscriptionId });
   if (signal?.aborted) {
     await deps.db.tx("expire_release", (c) => releaseClaim(c, claim));
     return { outcome: "skipped" };
   }
-  try {
-    await deps.vpn.remove(claim.uuid, signal, claim.subscriptionId);
-  } catch (err) {
-    const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
-    await deps.db.tx("expire_apply", (c) => releaseClaim(c, claim));
-    log.warn({ user_id: claim.userId, kind: error.kind }, "expiry: key removal failed; will retry");
-    return { outcome: "failed", userId: claim.userId, error };
-  }
-  const applied = await deps.db.tx("expire_apply", (c) => applyExpired(c, claim));
-  if (applied) {
-    log.info({ user_id: claim.userId }, "subscription expired; key removed");
+  const removal = await removeExpiredKey(deps, claim, signal);
+  if (!removal.removed) return { outcome: "failed", userId: claim.userId, error: removal.error };
+  const { expired } = await recordExpiries(deps, [claim]);
+  if (expired.length === 1) {
+    deps.logger.info(
+      { subscription_id: claim.subscriptionId, user_id: claim.userId },
+      "subscription expired; key removed",
+    );
     return {
       outcome: "expired",
       userId: claim.userId,
@@ -528,10 +521,80 @@ export async function completeExpiry(
       cycle: claim.expiresAt,
     };
   }
-  await deps.db.tx("expire_apply", (c) => applyExpirySuperseded(c, claim));
-  log.info({ user_id: claim.userId }, "expiry superseded by a change; key will be put back");
-  await provisionSubscription(deps, claim.subscriptionId, signal);
+  await settleSupersededExpiry(deps, claim, signal);
   return { outcome: "superseded", userId: claim.userId };
+}
+
+/**
+ * The call phase of an expiry on its own, for callers that record many at once: removes the
+ * key from the VPN server; on failure the claim is released (due again) and the error returned.
+ */
+export async function removeExpiredKey(
+  deps: ProvisioningDeps,
+  claim: Claim,
+  signal?: AbortSignal,
+): Promise<{ removed: true } | { removed: false; error: VpnApiError }> {
+  try {
+    await deps.vpn.remove(claim.uuid, signal, claim.subscriptionId);
+    return { removed: true };
+  } catch (err) {
+    const error = err instanceof VpnApiError ? err : new VpnApiError("network_error", String(err));
+    await deps.db.tx("expire_apply", (c) => releaseClaim(c, claim));
+    deps.logger.warn(
+      { subscription_id: claim.subscriptionId, user_id: claim.userId, kind: error.kind },
+      "expiry: key removal failed; will retry",
+    );
+    return { removed: false, error };
+  }
+}
+
+/**
+ * The apply phase of many expiries whose keys are off the server, in one transaction: each is
+ * marked expired unless it changed since its claim (the same compare-and-set on `version` as
+ * `completeExpiry`), its key recorded removed, and `onExpired` run with the expired ones in the
+ * same transaction. Returns the claims that were not expired (renewed meanwhile): pass them to
+ * `settleSupersededExpiry`.
+ */
+export async function recordExpiries(
+  deps: ProvisioningDeps,
+  claims: Claim[],
+  onExpired?: (client: DbClient, expired: Claim[]) => Promise<unknown>,
+): Promise<{ expired: Claim[]; superseded: Claim[] }> {
+  if (claims.length === 0) return { expired: [], superseded: [] };
+  return deps.db.tx("expire_apply_batch", async (c) => {
+    const { rows } = await c.query<{ id: string }>(
+      `WITH expired AS (
+         UPDATE subscriptions s
+            SET status = 'expired', provisioned_expires_at = NULL,
+                claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+           FROM unnest($1::bigint[], $2::bigint[]) AS k(id, version)
+          WHERE s.id = k.id AND s.version = k.version
+          RETURNING s.id, s.vpn_uuid),
+       removed AS (
+         UPDATE issued_uuids i SET removed_at = now()
+           FROM expired e WHERE i.uuid = e.vpn_uuid)
+       SELECT id::text FROM expired`,
+      [claims.map((k) => k.subscriptionId), claims.map((k) => k.version)],
+    );
+    const done = new Set(rows.map((r) => Number(r.id)));
+    const expired = claims.filter((k) => done.has(k.subscriptionId));
+    if (expired.length > 0 && onExpired) await onExpired(c, expired);
+    return { expired, superseded: claims.filter((k) => !done.has(k.subscriptionId)) };
+  });
+}
+
+/** An expiry whose row changed meanwhile (a renewal): the claim goes and the key is put back. */
+export async function settleSupersededExpiry(
+  deps: ProvisioningDeps,
+  claim: Claim,
+  signal?: AbortSignal,
+): Promise<void> {
+  await deps.db.tx("expire_apply", (c) => applyExpirySuperseded(c, claim));
+  deps.logger.info(
+    { subscription_id: claim.subscriptionId, user_id: claim.userId },
+    "expiry superseded by a change; key will be put back",
+  );
+  await provisionSubscription(deps, claim.subscriptionId, signal);
 }
 
 async function removeQuietly(

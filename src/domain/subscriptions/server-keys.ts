@@ -17,22 +17,45 @@ export async function databaseNow(db: DbAccess): Promise<string> {
 /**
  * Live subscriptions whose key the VPN server does not list: provisioning puts them back. Only
  * keys provisioned before the list was taken count: one added meanwhile is simply not in it.
+ * Walks the live subscriptions in keyset batches of `batchSize` (one short statement each, the
+ * comparison with the list made here), so no checkout grows with the number of customers.
  */
 export async function markMissingForProvisioning(
   db: DbAccess,
   onServer: string[],
   listedAfter: string,
+  batchSize = 2_000,
 ): Promise<number> {
-  const { rowCount } = await db.query(
-    "reconcile_mark_missing",
-    `UPDATE subscriptions SET provisioned_expires_at = NULL, next_activation_at = NULL
-      WHERE status = 'active' AND expires_at > now()
-        AND NOT (vpn_uuid::text = ANY($1::text[]))
-        AND provisioned_expires_at IS NOT NULL
-        AND provisioned_at < $2::timestamptz`,
-    [onServer, listedAfter],
-  );
-  return rowCount ?? 0;
+  const listed = new Set(onServer);
+  let after = "0";
+  let marked = 0;
+  for (;;) {
+    const { rows } = await db.query<{ id: string; uuid: string }>(
+      "reconcile_live_keys",
+      `SELECT id, vpn_uuid::text AS uuid FROM subscriptions
+        WHERE id > $1::bigint AND status = 'active' AND expires_at > now()
+          AND provisioned_expires_at IS NOT NULL AND provisioned_at < $2::timestamptz
+        ORDER BY id LIMIT $3`,
+      [after, listedAfter, batchSize],
+    );
+    const missing = rows.filter((r) => !listed.has(r.uuid));
+    if (missing.length > 0) {
+      // Re-checked on write: the same key (no reissue since the read), still live and unchanged.
+      const { rowCount } = await db.query(
+        "reconcile_mark_missing",
+        `UPDATE subscriptions s SET provisioned_expires_at = NULL, next_activation_at = NULL
+           FROM unnest($1::bigint[], $2::text[]) AS m(id, uuid)
+          WHERE s.id = m.id AND s.vpn_uuid::text = m.uuid
+            AND s.status = 'active' AND s.expires_at > now()
+            AND s.provisioned_expires_at IS NOT NULL
+            AND s.provisioned_at < $3::timestamptz`,
+        [missing.map((r) => r.id), missing.map((r) => r.uuid), listedAfter],
+      );
+      marked += rowCount ?? 0;
+    }
+    if (rows.length < batchSize) return marked;
+    after = rows[rows.length - 1]?.id ?? after;
+  }
 }
 
 /**
