@@ -203,10 +203,25 @@ interface Running {
   controlUrl: string;
 }
 
+/**
+ * `BENCH_CPU_PROF=<dir>`: every service process runs with `--cpu-prof` and writes its
+ * `.cpuprofile` into that directory when it exits (`npx tsx bench/lib/cpu-profile.ts <file>`
+ * prints the functions by self time).
+ */
+function serviceNodeArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 async function startService(mode: WorkerMode): Promise<Running> {
   const port = await freePort();
   const sandboxPort = await freePort();
-  const child = spawnTs(ROOT, "src/main.ts", serviceEnv(port, sandboxPort, mode));
+  const child = spawnTs(
+    ROOT,
+    "src/main.ts",
+    serviceEnv(port, sandboxPort, mode),
+    serviceNodeArgs(),
+  );
   await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000).catch(async (err) => {
     const last = child.lines.slice(-8).map((l) => JSON.stringify(l));
     await child.stop();
@@ -756,7 +771,10 @@ function markdownTable(rows: Array<Record<string, unknown>>): string {
   ].join("\n");
 }
 
-/** `--only=sweep|throughput|old|dashboard`: that phase alone, printed as JSON (no report files). */
+/**
+ * `--only=idle|sweep|throughput|old|dashboard`: that phase alone, printed as JSON (no report
+ * files). `idle` seeds the drill's database first and runs the idle drill for its full length.
+ */
 async function only(phase: string) {
   if (phase === "dashboard") {
     console.log(JSON.stringify(await dashboardPhase(adminUrl, `${dbName}_console`), null, 2));
@@ -765,12 +783,24 @@ async function only(phase: string) {
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     await migrateDb();
+    if (phase === "idle") {
+      await seedService(dbUrl, {
+        expiring: CFG.due,
+        renewing: CFG.due,
+        reminding: CFG.due,
+        activating: CFG.due,
+        trialsEnding: CFG.due,
+        openInvoices: CFG.due,
+      });
+    }
     const result =
-      phase === "sweep"
-        ? await sweepPhase()
-        : phase === "old"
-          ? (await oldPhase(CFG.drillMs)).result
-          : await throughputPhase();
+      phase === "idle"
+        ? (await drillPhase("idle", CFG.idleMs)).result
+        : phase === "sweep"
+          ? await sweepPhase()
+          : phase === "old"
+            ? (await oldPhase(CFG.drillMs)).result
+            : await throughputPhase();
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -956,8 +986,11 @@ async function main() {
 }
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-if (onlyArg !== undefined && !["sweep", "throughput", "old", "dashboard"].includes(onlyArg)) {
-  throw new Error("--only takes sweep, throughput, old or dashboard");
+if (
+  onlyArg !== undefined &&
+  !["idle", "sweep", "throughput", "old", "dashboard"].includes(onlyArg)
+) {
+  throw new Error("--only takes idle, sweep, throughput, old or dashboard");
 }
 const stopServer = await prepareServer();
 try {
