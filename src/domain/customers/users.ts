@@ -151,18 +151,21 @@ async function hasPaid(client: DbClient, userId: number): Promise<boolean> {
  * refuses self-referral, loops and any change.
  */
 export async function registerOnStart(db: DbAccess, input: StartInput): Promise<StartResult> {
-  return db.tx("user_start", async (client) => {
-    const { row, created } = await upsertUser(client, input);
-    let referrer: ReferrerOutcome = "none";
-    if (input.referrerId != null) {
-      if (row.referrer_id !== null) referrer = "already_set";
-      else if (!created && (await hasPaid(client, input.telegramId))) referrer = "already_customer";
-      else referrer = await attachReferrer(client, input.telegramId, input.referrerId);
-    }
-    const user = toProfile(row);
-    if (referrer === "attached") user.referrerId = input.referrerId ?? null;
-    return { user, created, referrer };
-  });
+  return db.tx("user_start", (client) => registerIn(client, input));
+}
+
+/** {@link registerOnStart}'s work inside the caller's transaction. */
+export async function registerIn(client: DbClient, input: StartInput): Promise<StartResult> {
+  const { row, created } = await upsertUser(client, input);
+  let referrer: ReferrerOutcome = "none";
+  if (input.referrerId != null) {
+    if (row.referrer_id !== null) referrer = "already_set";
+    else if (!created && (await hasPaid(client, input.telegramId))) referrer = "already_customer";
+    else referrer = await attachReferrer(client, input.telegramId, input.referrerId);
+  }
+  const user = toProfile(row);
+  if (referrer === "attached") user.referrerId = input.referrerId ?? null;
+  return { user, created, referrer };
 }
 
 export async function getUser(db: DbAccess, userId: number): Promise<UserProfile | undefined> {

@@ -53,13 +53,14 @@ export function liveKey(sub: SubscriptionView | undefined): string | null {
 const NEEDS_PROVISIONING = `(s.status = 'pending'
   OR (s.status = 'active' AND s.provisioned_expires_at IS DISTINCT FROM s.expires_at))`;
 
-const VIEW_COLUMNS = `s.id, s.user_id, s.status, s.is_trial, s.expires_at,
+/** The columns {@link toView} reads, on a subscriptions row aliased `s`. */
+export const VIEW_COLUMNS = `s.id, s.user_id, s.status, s.is_trial, s.expires_at,
   s.status IN ('pending', 'active') AND s.expires_at > now() AS live,
   ${NEEDS_PROVISIONING} AS needs_provisioning,
   s.auto_renew, s.last_plan, s.last_period_days, s.vpn_uuid, s.vless_link, s.version,
   s.key_reissued_at`;
 
-type ViewRow = {
+export type ViewRow = {
   id: string;
   user_id: string;
   status: SubscriptionStatus;
@@ -76,7 +77,7 @@ type ViewRow = {
   key_reissued_at: Date | null;
 };
 
-function toView(r: ViewRow): SubscriptionView {
+export function toView(r: ViewRow): SubscriptionView {
   return {
     id: toSafeInt(r.id),
     userId: toSafeInt(r.user_id),
@@ -272,15 +273,27 @@ function judgeEligibility(row: EligibilityRow | undefined): TrialIneligibility |
   return null;
 }
 
+export type TrialEligibility = { eligible: true } | { eligible: false; reason: TrialIneligibility };
+
 /** For the main menu: is the trial button shown? (Re-checked on activation.) */
-export async function trialEligibility(
-  db: DbAccess,
-  userId: number,
-): Promise<{ eligible: true } | { eligible: false; reason: TrialIneligibility }> {
+export async function trialEligibility(db: DbAccess, userId: number): Promise<TrialEligibility> {
   const { rows } = await db.query<EligibilityRow>("trial_eligibility", ELIGIBILITY_SELECT, [
     userId,
   ]);
-  const reason = judgeEligibility(rows[0]);
+  return eligibilityOf(rows[0]);
+}
+
+/** {@link trialEligibility} read on the caller's connection (inside its transaction). */
+export async function trialEligibilityIn(
+  client: DbClient,
+  userId: number,
+): Promise<TrialEligibility> {
+  const { rows } = await client.query<EligibilityRow>(ELIGIBILITY_SELECT, [userId]);
+  return eligibilityOf(rows[0]);
+}
+
+function eligibilityOf(row: EligibilityRow | undefined): TrialEligibility {
+  const reason = judgeEligibility(row);
   return reason === null ? { eligible: true } : { eligible: false, reason };
 }
 
