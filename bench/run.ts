@@ -72,7 +72,10 @@ const CUSTOMERS = 200;
 const THINK_MS: [number, number] = [1_000, 3_000];
 const SAMPLE_MS = 500;
 const P99_LIMIT_MS = 250;
-const POOL_MAX = 10;
+/** The service's handler pool (`DB_POOL_MAX`): the service default, or `BENCH_POOL_MAX`. */
+const POOL_MAX = Number(process.env.BENCH_POOL_MAX ?? 10);
+if (!Number.isSafeInteger(POOL_MAX) || POOL_MAX < 2)
+  throw new Error("BENCH_POOL_MAX: an integer ≥ 2");
 const WORKER_CONCURRENCY = 4;
 const SWEEP_VPN_MS = 20;
 const TICK_WINDOW_MS = 8_000;
