@@ -1,5 +1,4 @@
 import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
-import QRCode from "qrcode";
 import { deliverNotices } from "../domain/notifications/notices.js";
 import { escapeHtml, plainText } from "../locales/format.js";
 import { toError } from "../util/errors.js";
@@ -74,30 +73,7 @@ export function operatorText(text: string): string {
   return escapeHtml(text);
 }
 
-/** How QR codes are drawn (exported so tests can re-render the exact image). */
-export const QR_OPTIONS = {
-  type: "png",
-  width: 512,
-  margin: 2,
-  errorCorrectionLevel: "M",
-} as const;
-
-/**
- * PNG row filter 2 ("Up") for every row. pngjs's default tries all five filters on each row and
- * keeps the best, which was the largest CPU cost of the key screen (about 20 ms of the 25 ms a
- * 512-pixel QR code took, on the event loop); a QR code's rows repeat their neighbours, so Up
- * alone costs about 7 ms for a photo of about 18 KB instead of 6 KB.
- */
-const QR_PNG_FILTER = 2;
-
-/** The QR code PNG of `text` (a vless:// link). */
-export function renderQrPng(text: string): Promise<Buffer> {
-  // A fresh rendererOpts per call: the renderer writes the image size into the object it gets.
-  const rendererOpts = {
-    filterType: QR_PNG_FILTER,
-  } as QRCode.QRCodeToBufferOptions["rendererOpts"];
-  return QRCode.toBuffer(text, { ...QR_OPTIONS, rendererOpts });
-}
+export { QR_OPTIONS, renderQrPng } from "./qr.js";
 
 /**
  * Renders what a flow port returned: the text (a QR code goes out as a photo with it), then
@@ -131,7 +107,7 @@ export async function showScreen(ctx: BotContext, screen: Screen): Promise<void>
  */
 async function showWithQr(ctx: BotContext, view: View, qrCode: string): Promise<boolean> {
   try {
-    const photo = new InputFile(await renderQrPng(qrCode), "qr.png");
+    const photo = new InputFile(await ctx.qrCodes.png(qrCode), "qr.png");
     if (view.text.length <= CAPTION_LIMIT) {
       await ctx.replyWithPhoto(photo, {
         caption: view.text,
