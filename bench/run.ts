@@ -72,7 +72,10 @@ const CUSTOMERS = 200;
 const THINK_MS: [number, number] = [1_000, 3_000];
 const SAMPLE_MS = 500;
 const P99_LIMIT_MS = 250;
-const POOL_MAX = 10;
+/** The service's handler pool (`DB_POOL_MAX`): the service default, or `BENCH_POOL_MAX`. */
+const POOL_MAX = Number(process.env.BENCH_POOL_MAX ?? 10);
+if (!Number.isSafeInteger(POOL_MAX) || POOL_MAX < 2)
+  throw new Error("BENCH_POOL_MAX: an integer ≥ 2");
 const WORKER_CONCURRENCY = 4;
 const SWEEP_VPN_MS = 20;
 const TICK_WINDOW_MS = 8_000;
@@ -207,10 +210,25 @@ interface Running {
   controlUrl: string;
 }
 
+/**
+ * `BENCH_CPU_PROF=<dir>`: every service process runs with `--cpu-prof` and writes its
+ * `.cpuprofile` into that directory when it exits (`npx tsx bench/lib/cpu-profile.ts <file>`
+ * prints the functions by self time).
+ */
+function serviceNodeArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 async function startService(mode: WorkerMode): Promise<Running> {
   const port = await freePort();
   const sandboxPort = await freePort();
-  const child = spawnTs(ROOT, "src/main.ts", serviceEnv(port, sandboxPort, mode));
+  const child = spawnTs(
+    ROOT,
+    "src/main.ts",
+    serviceEnv(port, sandboxPort, mode),
+    serviceNodeArgs(),
+  );
   await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000).catch(async (err) => {
     const last = child.lines.slice(-8).map((l) => JSON.stringify(l));
     await child.stop();
@@ -779,7 +797,10 @@ function markdownTable(rows: Array<Record<string, unknown>>): string {
   ].join("\n");
 }
 
-/** `--only=sweep|throughput|old|dashboard`: that phase alone, printed as JSON (no report files). */
+/**
+ * `--only=idle|sweep|throughput|old|dashboard`: that phase alone, printed as JSON (no report
+ * files). `idle` seeds the drill's database first and runs the idle drill for its full length.
+ */
 async function only(phase: string) {
   if (phase === "dashboard") {
     console.log(JSON.stringify(await dashboardPhase(adminUrl, `${dbName}_console`), null, 2));
@@ -788,12 +809,24 @@ async function only(phase: string) {
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     await migrateDb();
+    if (phase === "idle") {
+      await seedService(dbUrl, {
+        expiring: CFG.due,
+        renewing: CFG.due,
+        reminding: CFG.due,
+        activating: CFG.due,
+        trialsEnding: CFG.due,
+        openInvoices: CFG.due,
+      });
+    }
     const result =
-      phase === "sweep"
-        ? await sweepPhase()
-        : phase === "old"
-          ? (await oldPhase(CFG.drillMs)).result
-          : await throughputPhase();
+      phase === "idle"
+        ? (await drillPhase("idle", CFG.idleMs)).result
+        : phase === "sweep"
+          ? await sweepPhase()
+          : phase === "old"
+            ? (await oldPhase(CFG.drillMs)).result
+            : await throughputPhase();
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -979,8 +1012,11 @@ async function main() {
 }
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-if (onlyArg !== undefined && !["sweep", "throughput", "old", "dashboard"].includes(onlyArg)) {
-  throw new Error("--only takes sweep, throughput, old or dashboard");
+if (
+  onlyArg !== undefined &&
+  !["idle", "sweep", "throughput", "old", "dashboard"].includes(onlyArg)
+) {
+  throw new Error("--only takes idle, sweep, throughput, old or dashboard");
 }
 const stopServer = await prepareServer();
 try {

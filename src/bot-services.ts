@@ -2,6 +2,7 @@ import type { BotServices } from "./bot/services.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/pool.js";
 import { textFor } from "./domain/content/operator-content.js";
+import { registerOnStartWithTrial } from "./domain/customers/screens.js";
 import * as users from "./domain/customers/users.js";
 import { claimTtlFor, type ProvisioningDeps } from "./domain/subscriptions/provisioning.js";
 import { trialEligibility } from "./domain/subscriptions/trial.js";
@@ -93,13 +94,13 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
   return {
     users: {
       async registerOnStart(input) {
-        const started = await users.registerOnStart(db, {
+        const started = await registerOnStartWithTrial(db, {
           telegramId: input.telegramId,
           username: input.username,
           firstName: input.firstName,
           referrerId: input.referrerTelegramId ?? null,
         });
-        const trial = await trialEligibility(db, input.telegramId);
+        const trial = started.trial;
         const attached = started.referrer === "attached" ? started.user.referrerId : null;
         return {
           isNew: started.created,
@@ -118,12 +119,13 @@ export function createBotServices(deps: BotServicesDeps): BotServices {
       rowsInDatabase: true,
     },
     menu: {
-      async state(customer) {
+      async state(customer, known) {
         // One connection at a time per update: handlers leave the pool to everyone else.
-        const trial = await trialEligibility(db, customer.telegramId);
+        const trialEligible =
+          known?.trialEligible ?? (await trialEligibility(db, customer.telegramId)).eligible;
         const settings = await content();
         return {
-          trialEligible: trial.eligible,
+          trialEligible,
           trialDays: limits.trialSeconds / 86_400,
           incidentBanner: settings.incidentBanner,
         };

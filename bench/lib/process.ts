@@ -23,9 +23,17 @@ export interface Child {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs a TypeScript entry with tsx; stdout is read as JSON lines. */
-export function spawnTs(root: string, entry: string, env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
+/**
+ * Runs a TypeScript entry with tsx; stdout is read as JSON lines. `nodeArgs` go before the entry
+ * (e.g. `--cpu-prof`).
+ */
+export function spawnTs(
+  root: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ["ignore", "pipe", "pipe"],

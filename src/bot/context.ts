@@ -6,6 +6,7 @@ import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
 import type { Conversation, ConversationStore } from "./conversation.js";
 import type { SenderState } from "./inbox.js";
 import type { BotOptions } from "./options.js";
+import type { QrCodes } from "./qr.js";
 import type { BotServices, Customer, InputPrompt } from "./services.js";
 
 /** Translation in the customer's language (set by the locale middleware). */
@@ -39,6 +40,8 @@ export interface AppFlavor {
   senderState: SenderState | undefined;
   /** Sends notices to other people (referrers, admins) through this bot's guarded API. */
   notifier: CustomerNotifier;
+  /** The QR code PNGs of recently shown keys. */
+  qrCodes: QrCodes;
   /** The customer this update is from; throws for updates without a sender. */
   customer(): Customer;
   /**
@@ -63,6 +66,7 @@ export interface ContextDeps {
   senderState(update: Update): SenderState | undefined;
   /** Set once the bot (and so its API) exists; read per update. */
   notifier: () => CustomerNotifier;
+  qrCodes: QrCodes;
 }
 
 type Update = ConstructorParameters<typeof Context>[0];
@@ -73,6 +77,7 @@ export function createContextConstructor(deps: ContextDeps) {
     readonly services = deps.services;
     readonly options = deps.options;
     readonly i18n = deps.i18n;
+    readonly qrCodes = deps.qrCodes;
     readonly conversation: Conversation;
     readonly senderState: SenderState | undefined;
     readonly logger: Logger;

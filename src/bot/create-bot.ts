@@ -25,6 +25,7 @@ import { trackUpdates, UpdateTracker } from "./middlewares/track.js";
 import { unhandledFeature } from "./middlewares/unhandled.js";
 import { type BotNotifier, createCustomerNotifier, type NoticeSentHook } from "./notifier.js";
 import { type BotOptions, botOptionsFrom, DEFAULT_BOT_OPTIONS } from "./options.js";
+import { QrCodes } from "./qr.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { BotServices } from "./services.js";
 
@@ -100,6 +101,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     sessionTtlMs: options.sessionTtlMs,
   });
   let notifier: BotNotifier | undefined;
+  const qrCodes = new QrCodes();
   // The sender state the inbox read with an update, until its context is built.
   const senderStates = new WeakMap<Update, SenderState>();
   const bot = new Bot<BotContext>(token, {
@@ -114,6 +116,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
       options,
       conversation,
       senderState: (update) => senderStates.get(update),
+      qrCodes,
       notifier: () => {
         if (!notifier) throw new Error("the notifier is created with the bot");
         return notifier;
@@ -133,6 +136,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
 
   notifier = createCustomerNotifier({
     api: bot.api,
+    qrCodes,
     i18n,
     users: deps.services.users,
     ...(deps.noticeSent ? { sent: deps.noticeSent } : {}),

@@ -9,14 +9,17 @@ import { WalletData } from "../features/wallet/codec.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
 import { sendBroadcastMessage } from "./broadcast-message.js";
 import { Cb } from "./keyboards.js";
+import type { QrCodes } from "./qr.js";
 import type { UsersPort } from "./services.js";
-import { CAPTION_LIMIT, renderQrPng } from "./ui.js";
+import { CAPTION_LIMIT } from "./ui.js";
 
 export interface NotifierDeps {
   /** `runtime.bot.api`: every send passes the API guard (R2, metrics, timeouts, 403 marks). */
   api: Api;
   i18n: I18n;
   users: Pick<UsersPort, "languageOf">;
+  /** The QR code PNGs of recently shown keys (the bot's, shared with its key screen). */
+  qrCodes: QrCodes;
   /** Told of every notice that went out, with its message (the console tracks request copies). */
   sent?: NoticeSentHook;
 }
@@ -251,7 +254,7 @@ export function createCustomerNotifier(deps: NotifierDeps): BotNotifier {
           try {
             const photo = await deps.api.sendPhoto(
               userId,
-              new InputFile(await renderQrPng(qrCode), "qr.png"),
+              new InputFile(await deps.qrCodes.png(qrCode), "qr.png"),
               { ...options, caption: text },
               signal as Parameters<Api["sendPhoto"]>[3],
             );

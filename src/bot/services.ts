@@ -82,7 +82,11 @@ export interface MenuState {
 }
 
 export interface MenuPort {
-  state(customer: Customer): Promise<MenuState>;
+  /**
+   * `known.trialEligible`: the eligibility the update has just read (/start reads it with the
+   * registration), so the menu does not read it again.
+   */
+  state(customer: Customer, known?: Pick<MenuState, "trialEligible">): Promise<MenuState>;
 }
 
 /** Client app download links shown on the instructions screen; each optional. */

@@ -1,5 +1,4 @@
 import { GrammyError, type InlineKeyboard, InputFile } from "grammy";
-import QRCode from "qrcode";
 import { deliverNotices } from "../domain/notifications/notices.js";
 import { escapeHtml, plainText } from "../locales/format.js";
 import { toError } from "../util/errors.js";
@@ -74,18 +73,7 @@ export function operatorText(text: string): string {
   return escapeHtml(text);
 }
 
-/** How QR codes are drawn (exported so tests can re-render the exact image). */
-export const QR_OPTIONS = {
-  type: "png",
-  width: 512,
-  margin: 2,
-  errorCorrectionLevel: "M",
-} as const;
-
-/** The QR code PNG of `text` (a vless:// link). */
-export function renderQrPng(text: string): Promise<Buffer> {
-  return QRCode.toBuffer(text, QR_OPTIONS);
-}
+export { QR_OPTIONS, renderQrPng } from "./qr.js";
 
 /**
  * Renders what a flow port returned: the text (a QR code goes out as a photo with it), then
@@ -119,7 +107,7 @@ export async function showScreen(ctx: BotContext, screen: Screen): Promise<void>
  */
 async function showWithQr(ctx: BotContext, view: View, qrCode: string): Promise<boolean> {
   try {
-    const photo = new InputFile(await renderQrPng(qrCode), "qr.png");
+    const photo = new InputFile(await ctx.qrCodes.png(qrCode), "qr.png");
     if (view.text.length <= CAPTION_LIMIT) {
       await ctx.replyWithPhoto(photo, {
         caption: view.text,

@@ -73,7 +73,7 @@ export interface LoopState {
  * starting at the same instant, and it comes out of the iteration's budget (see
  * `iterationDeadline`). Every default interval is ≥ 5 s, so this bounds only short ones.
  */
-export function maxJitter(jitterMs: number, intervalMs: number): number {
+function maxJitter(jitterMs: number, intervalMs: number): number {
   return Math.min(jitterMs, Math.floor(intervalMs / 20));
 }
 
@@ -82,7 +82,7 @@ export function maxJitter(jitterMs: number, intervalMs: number): number {
  * come out of it, so an iteration that keeps to its budget ends before its next slot and never
  * skips one. A start delayed past half the budget still gets half of it.
  */
-export function iterationDeadline(slot: number, started: number, budgetMs: number): number {
+function iterationDeadline(slot: number, started: number, budgetMs: number): number {
   return Math.max(slot + budgetMs, started + Math.floor(budgetMs / 2));
 }
 

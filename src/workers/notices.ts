@@ -14,7 +14,7 @@ export interface NoticeRetryWorkerDeps {
 }
 
 /**
- * The notice sender: notices queued by the workers (`queueNotice`, e.g. "subscription expired")
+ * The notice sender: notices queued by the workers (`queueNotices`, e.g. "subscription expired")
  * and notices that did not arrive (Telegram unreachable, 5xx, 429) are sent under the retry rule
  * of send-once.ts, and sends cut off by a crash are settled as `unknown`. Passes of `batchSize`
  * repeat until one comes back short, Telegram is unreachable or asks to wait, or the budget is

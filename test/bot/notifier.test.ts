@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot/create-bot.js";
 import { createCustomerNotifier, renderNotice } from "../../src/bot/notifier.js";
+import { QrCodes } from "../../src/bot/qr.js";
 import { DbScope } from "../../src/db/scope.js";
 import type { Notice } from "../../src/domain/notifications/notices.js";
 import { I18n, LOCALES } from "../../src/locales/index.js";
@@ -196,7 +197,12 @@ describe("customer notifier", () => {
       services: fakes.services,
       options: FAST_OPTIONS,
     });
-    notifier = createCustomerNotifier({ api: bot.api, i18n, users: fakes.services.users });
+    notifier = createCustomerNotifier({
+      api: bot.api,
+      i18n,
+      users: fakes.services.users,
+      qrCodes: new QrCodes(),
+    });
   });
 
   it("sends in the customer's language, with the next step as a button", async () => {

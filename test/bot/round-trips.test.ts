@@ -88,22 +88,27 @@ describe("database round trips per update", () => {
       expect(c.labels["bot.inbox_finish"]).toEqual({ checkouts: 1, statements: 1 });
     }
     // Before: /start 7 checkouts (9 statements), /profile 7 (7), a menu button 5 (5), the
-    // profile button 7 (7). What is left is the inbox's claim and finish and the screen's own.
+    // profile button 7 (7); then /start 5 (7), /profile 4 (4), the profile button 4 (4), with
+    // the trial check read twice on /start and balance and subscription apart on the profile.
+    // What is left is the inbox's claim and finish and one checkout for the screen's own reads.
     expect({ checkouts: start.checkouts, statements: start.statements }).toEqual({
-      checkouts: 5,
-      statements: 7,
+      checkouts: 3,
+      statements: 6,
     });
+    expect(start.labels.user_start).toEqual({ checkouts: 1, statements: 4 });
+    expect(start.labels.trial_eligibility).toBeUndefined();
     expect({ checkouts: profile.checkouts, statements: profile.statements }).toEqual({
-      checkouts: 4,
-      statements: 4,
+      checkouts: 3,
+      statements: 3,
     });
+    expect(profile.labels.profile_read).toEqual({ checkouts: 1, statements: 1 });
     expect({ checkouts: menu.checkouts, statements: menu.statements }).toEqual({
       checkouts: 3,
       statements: 3,
     });
     expect({ checkouts: profileButton.checkouts, statements: profileButton.statements }).toEqual({
-      checkouts: 4,
-      statements: 4,
+      checkouts: 3,
+      statements: 3,
     });
   });
 

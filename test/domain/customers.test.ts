@@ -16,7 +16,6 @@ import {
   languageOf,
   markReachable,
   markUnreachable,
-  registerOnStart,
   setLanguage,
   setPersonalDiscount,
   setVip,
@@ -26,6 +25,7 @@ import { grantByAdmin, revokeSubscription } from "../../src/domain/subscriptions
 import { reissueKey } from "../../src/domain/subscriptions/reissue.js";
 import { getSubscription } from "../../src/domain/subscriptions/view.js";
 import { savePricingOverride } from "../support/billing.js";
+import { registerOnStart } from "../support/customers.js";
 import {
   listGrants,
   listOverdueSubscriptionIds,

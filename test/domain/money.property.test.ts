@@ -19,12 +19,12 @@ import {
   getWithdrawable,
   requestWithdrawal,
 } from "../../src/domain/billing/withdrawals.js";
-import { registerOnStart } from "../../src/domain/customers/users.js";
 import { setAutoRenew } from "../../src/domain/subscriptions/auto-renew.js";
 import { grantByAdmin, revokeSubscription } from "../../src/domain/subscriptions/grants.js";
 import { reissueKey } from "../../src/domain/subscriptions/reissue.js";
 import { activateTrial } from "../../src/domain/subscriptions/trial.js";
 import { getPurchase, rejectWithdrawal } from "../support/billing.js";
+import { registerOnStart } from "../support/customers.js";
 import {
   domainHarness,
   exactEvent,

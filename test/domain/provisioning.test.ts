@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DbScope } from "../../src/db/scope.js";
 import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import { createPurchase } from "../../src/domain/billing/purchases.js";
-import { registerOnStart } from "../../src/domain/customers/users.js";
 import {
   expireSubscription,
   type ProvisioningDeps,
@@ -12,6 +11,7 @@ import { silentLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/ops/metrics.js";
 import type { VpnApi } from "../../src/vpn/api.js";
 import type { HttpVpnApi } from "../../src/vpn/http-client.js";
+import { registerOnStart } from "../support/customers.js";
 import { testDb } from "../support/db.js";
 import {
   customerWithSubscription,

@@ -2,10 +2,10 @@ import type { Db, DbAccess, DbClient } from "../../src/db/pool.js";
 import { DbScope } from "../../src/db/scope.js";
 import type { PaymentEvent } from "../../src/domain/billing/finalizer.js";
 import type { Purchase } from "../../src/domain/billing/purchases.js";
-import { registerOnStart } from "../../src/domain/customers/users.js";
 import type { Provisioner } from "../../src/domain/subscriptions/after-commit.js";
 import { silentLogger } from "../../src/logger.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
+import { registerOnStart } from "../support/customers.js";
 import { testDb } from "../support/db.js";
 
 /**

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { finalizePayment } from "../../src/domain/billing/finalizer.js";
 import { createPurchase } from "../../src/domain/billing/purchases.js";
-import { registerOnStart } from "../../src/domain/customers/users.js";
 import { activateTrial } from "../../src/domain/subscriptions/trial.js";
 import { silentLogger } from "../../src/logger.js";
 import {
@@ -10,6 +9,7 @@ import {
   yesterdayInNumbers,
 } from "../../src/ops/daily-digest.js";
 import { createMetrics } from "../../src/ops/metrics.js";
+import { registerOnStart } from "../support/customers.js";
 import { testDb } from "../support/db.js";
 
 const db = await testDb();

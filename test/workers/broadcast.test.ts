@@ -13,6 +13,7 @@ import { silentLogger } from "../../src/logger.js";
 import { broadcastIteration } from "../../src/workers/broadcast.js";
 import { until } from "../bot/support/testbed.js";
 import { startBroadcast } from "../support/broadcasts.js";
+import { registerOnStart } from "../support/customers.js";
 import { sandboxClient } from "../support/driver.js";
 import { clearFaults, fault } from "../support/sandbox.js";
 import { iterationContext, workerBed } from "./support.js";
@@ -50,7 +51,7 @@ async function customers(n: number): Promise<number[]> {
   for (let i = 0; i < n; i++) {
     const id = nextUser++;
     await sb.customer(id).send("hi");
-    await users.registerOnStart(bed.db, {
+    await registerOnStart(bed.db, {
       telegramId: id,
       username: null,
       firstName: "B",

@@ -6,12 +6,12 @@ import {
   createPurchase,
   expireStalePurchases,
 } from "../../src/domain/billing/purchases.js";
-import { registerOnStart } from "../../src/domain/customers/users.js";
 import { provisionSubscription } from "../../src/domain/subscriptions/provisioning.js";
 import { silentLogger } from "../../src/logger.js";
 import { CircuitBreaker } from "../../src/net/circuit-breaker.js";
 import { HttpCryptoPayApi } from "../../src/payments/cryptopay.js";
 import { cryptoWatcherIteration } from "../../src/workers/crypto-watcher.js";
+import { registerOnStart } from "../support/customers.js";
 import { control } from "../support/sandbox.js";
 import { iterationContext, workerBed } from "./support.js";
 

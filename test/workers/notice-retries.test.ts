@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  queueNotice,
+  queueNotices,
   type SendOnceDeps,
   sendNoticeOnce,
 } from "../../src/domain/notifications/send-once.js";
@@ -159,23 +159,25 @@ describe("notices that did not arrive are retried until delivered", () => {
     const targets = [{ userId: stranger, ...lost }, ...list];
     for (const t of targets) {
       const queued = await worker.tx("test", (c) =>
-        queueNotice(
-          c,
-          { userId: t.userId, subscriptionId: t.subscriptionId, cycle: new Date(0) },
-          { kind: "subscription_expired" },
-        ),
+        queueNotices(c, [
+          {
+            target: { userId: t.userId, subscriptionId: t.subscriptionId, cycle: new Date(0) },
+            notice: { kind: "subscription_expired" },
+          },
+        ]),
       );
-      expect(queued).toBe(true);
+      expect(queued).toBe(1);
     }
     // The same slot is never queued twice.
     const again = await worker.tx("test", (c) =>
-      queueNotice(
-        c,
-        { userId: stranger, subscriptionId: lost.subscriptionId, cycle: new Date(0) },
-        { kind: "subscription_expired" },
-      ),
+      queueNotices(c, [
+        {
+          target: { userId: stranger, subscriptionId: lost.subscriptionId, cycle: new Date(0) },
+          notice: { kind: "subscription_expired" },
+        },
+      ]),
     );
-    expect(again).toBe(false);
+    expect(again).toBe(0);
     const sender = noticeRetryIteration({
       notices,
       batchSize: 2,

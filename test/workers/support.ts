@@ -2,6 +2,7 @@ import { Bot } from "grammy";
 import { installApiGuard } from "../../src/bot/api-guard.js";
 import { createCustomerNotifier } from "../../src/bot/notifier.js";
 import { DEFAULT_BOT_OPTIONS } from "../../src/bot/options.js";
+import { QrCodes } from "../../src/bot/qr.js";
 import type { Db } from "../../src/db/pool.js";
 import { DbScope } from "../../src/db/scope.js";
 import * as users from "../../src/domain/customers/users.js";
@@ -51,6 +52,7 @@ export async function workerBed(): Promise<WorkerBed> {
     api: bot.api,
     i18n: new I18n(LOCALES),
     users: { languageOf: (id) => users.languageOf(db, id) },
+    qrCodes: new QrCodes(),
   });
   const vpn = sandboxVpnClient(sandbox, { metrics, scope });
   const provisioning: ProvisioningDeps = {

@@ -140,21 +140,20 @@ async function hasPaid(client: DbClient, userId: number): Promise<boolean> {
  * /start: registers or refreshes the customer and attaches the referrer from the deep link once.
  * A new customer gets it; so does one who opened the bot before but has not paid yet (a friend's
  * link often arrives after a first look). A paying customer is not re-attributed. The database
- * refuses self-referral, loops and any change.
+ * refuses self-referral, loops and any change. Runs inside the caller's transaction
+ * (`registerOnStartWithTrial` in screens.ts).
  */
-export async function registerOnStart(db: DbAccess, input: StartInput): Promise<StartResult> {
-  return db.tx("user_start", async (client) => {
-    const { row, created } = await upsertUser(client, input);
-    let referrer: ReferrerOutcome = "none";
-    if (input.referrerId != null) {
-      if (row.referrer_id !== null) referrer = "already_set";
-      else if (!created && (await hasPaid(client, input.telegramId))) referrer = "already_customer";
-      else referrer = await attachReferrer(client, input.telegramId, input.referrerId);
-    }
-    const user = toProfile(row);
-    if (referrer === "attached") user.referrerId = input.referrerId ?? null;
-    return { user, created, referrer };
-  });
+export async function registerIn(client: DbClient, input: StartInput): Promise<StartResult> {
+  const { row, created } = await upsertUser(client, input);
+  let referrer: ReferrerOutcome = "none";
+  if (input.referrerId != null) {
+    if (row.referrer_id !== null) referrer = "already_set";
+    else if (!created && (await hasPaid(client, input.telegramId))) referrer = "already_customer";
+    else referrer = await attachReferrer(client, input.telegramId, input.referrerId);
+  }
+  const user = toProfile(row);
+  if (referrer === "attached") user.referrerId = input.referrerId ?? null;
+  return { user, created, referrer };
 }
 
 export async function getUser(db: DbAccess, userId: number): Promise<UserProfile | undefined> {

@@ -48,25 +48,16 @@ export interface NoticeTarget {
  */
 export type SendOnceResult = "sent" | "unreachable" | "failed" | "unknown" | "already_sent";
 
-/** The `error` of a queued notice: due, and never tried yet (see `queueNotice`). */
+/** The `error` of a queued notice: due, and never tried yet (see `queueNotices`). */
 const QUEUED = "queued";
 
 /**
- * Queues a notice in the caller's transaction (an outbox): the (subscription, kind, cycle) slot
- * is taken as a due notice not tried yet, and the `NOTICES` worker sends it with the retry rule
+ * Queues notices in the caller's transaction (an outbox), in one statement: each (subscription,
+ * kind, cycle) slot is taken as a due notice not tried yet, and the `NOTICES` worker sends it with the retry rule
  * of every notice. Recording an event and queueing its notice in one transaction means a crash
- * after the commit still delivers it, and a crash before leaves neither. `false`: the slot was
- * already taken (queued, sent or settled), nothing is queued twice.
+ * after the commit still delivers it, and a crash before leaves neither. Returns how many were
+ * queued: a slot already taken (queued, sent or settled) is not queued twice.
  */
-export async function queueNotice(
-  client: DbClient,
-  target: NoticeTarget,
-  notice: Notice,
-): Promise<boolean> {
-  return (await queueNotices(client, [{ target, notice }])) === 1;
-}
-
-/** `queueNotice` for many at once, in one statement; returns how many were queued. */
 export async function queueNotices(
   client: DbClient,
   items: ReadonlyArray<{ target: NoticeTarget; notice: Notice }>,

@@ -496,7 +496,7 @@ export function claimExpiryBatch(deps: ProvisioningDeps, limit: number): Promise
 }
 
 /** The call and apply phases of an expiry. */
-export async function completeExpiry(
+async function completeExpiry(
   deps: ProvisioningDeps,
   claim: Claim,
   signal?: AbortSignal,

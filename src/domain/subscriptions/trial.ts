@@ -1,4 +1,4 @@
-import type { DbAccess } from "../../db/pool.js";
+import type { DbAccess, DbClient } from "../../db/pool.js";
 import { lockCustomer } from "../customers/lock.js";
 import { markTrialUsed } from "../customers/users.js";
 import { grantSubscriptionTime } from "./grants.js";
@@ -34,15 +34,27 @@ function judgeEligibility(row: EligibilityRow | undefined): TrialIneligibility |
   return null;
 }
 
+export type TrialEligibility = { eligible: true } | { eligible: false; reason: TrialIneligibility };
+
 /** For the main menu: is the trial button shown? (Re-checked on activation.) */
-export async function trialEligibility(
-  db: DbAccess,
-  userId: number,
-): Promise<{ eligible: true } | { eligible: false; reason: TrialIneligibility }> {
+export async function trialEligibility(db: DbAccess, userId: number): Promise<TrialEligibility> {
   const { rows } = await db.query<EligibilityRow>("trial_eligibility", ELIGIBILITY_SELECT, [
     userId,
   ]);
-  const reason = judgeEligibility(rows[0]);
+  return eligibilityOf(rows[0]);
+}
+
+/** {@link trialEligibility} read on the caller's connection (inside its transaction). */
+export async function trialEligibilityIn(
+  client: DbClient,
+  userId: number,
+): Promise<TrialEligibility> {
+  const { rows } = await client.query<EligibilityRow>(ELIGIBILITY_SELECT, [userId]);
+  return eligibilityOf(rows[0]);
+}
+
+function eligibilityOf(row: EligibilityRow | undefined): TrialEligibility {
+  const reason = judgeEligibility(row);
   return reason === null ? { eligible: true } : { eligible: false, reason };
 }
 

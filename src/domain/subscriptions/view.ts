@@ -33,13 +33,14 @@ export function liveKey(sub: SubscriptionView | undefined): string | null {
 const NEEDS_PROVISIONING = `(s.status = 'pending'
   OR (s.status = 'active' AND s.provisioned_expires_at IS DISTINCT FROM s.expires_at))`;
 
-const VIEW_COLUMNS = `s.id, s.user_id, s.status, s.is_trial, s.expires_at,
+/** The columns {@link toView} reads, on a subscriptions row aliased `s`. */
+export const VIEW_COLUMNS = `s.id, s.user_id, s.status, s.is_trial, s.expires_at,
   s.status IN ('pending', 'active') AND s.expires_at > now() AS live,
   ${NEEDS_PROVISIONING} AS needs_provisioning,
   s.auto_renew, s.last_plan, s.last_period_days, s.vpn_uuid, s.vless_link, s.version,
   s.key_reissued_at`;
 
-type ViewRow = {
+export type ViewRow = {
   id: string;
   user_id: string;
   status: SubscriptionStatus;
@@ -56,7 +57,7 @@ type ViewRow = {
   key_reissued_at: Date | null;
 };
 
-function toView(r: ViewRow): SubscriptionView {
+export function toView(r: ViewRow): SubscriptionView {
   return {
     id: toSafeInt(r.id),
     userId: toSafeInt(r.user_id),

@@ -8,10 +8,10 @@ import type {
 } from "../../bot/services.js";
 import { purchaseWithBalance } from "../../domain/billing/balance-purchase.js";
 import { priceListForCustomer, quoteForCustomer } from "../../domain/billing/customer-pricing.js";
-import { getBalance } from "../../domain/billing/ledger.js";
 import type { Quote } from "../../domain/billing/pricing.js";
 import { attemptPromoCode, type PromoLookup } from "../../domain/billing/promo.js";
 import { createPurchase } from "../../domain/billing/purchases.js";
+import { readProfile } from "../../domain/customers/screens.js";
 import { getSubscription } from "../../domain/subscriptions/view.js";
 import type { MessageVar, MessageVars } from "../../locales/index.js";
 import { checkoutScreen } from "../flows/checkout.js";
@@ -164,8 +164,9 @@ async function periodScreen(
   if (priced.outcome === "unknown_user") return startFirst();
   if (priced.outcome !== "ok") return buyScreen(deps, customer, session, [msg("screen.refreshed")]);
   const q = priced.quote;
-  const balance = await getBalance(deps.db, userId);
-  const sub = await getSubscription(deps.db, userId);
+  const read = await readProfile(deps.db, userId);
+  const balance = read?.balanceKopecks;
+  const sub = read?.subscription;
   // Renewal adds the days to max(expires_at, now): the same arithmetic as the grant, for display.
   const from = sub?.live ? sub.expiresAt.getTime() : Date.now();
   const until = new Date(from + days * 86_400_000);

@@ -10,9 +10,16 @@ import { ReferralData } from "../referral/codec.js";
 import { TrialData } from "../trial/codec.js";
 import { MenuData } from "./codec.js";
 
-/** The main menu, with the incident banner on top and an optional lead paragraph. */
-export async function menuView(ctx: BotContext, lead?: string): Promise<View> {
-  const state = await ctx.services.menu.state(ctx.customer());
+/**
+ * The main menu, with the incident banner on top and an optional lead paragraph; `known` is what
+ * the update already read of the menu's state (see `MenuPort.state`).
+ */
+export async function menuView(
+  ctx: BotContext,
+  lead?: string,
+  known?: Pick<MenuState, "trialEligible">,
+): Promise<View> {
+  const state = await ctx.services.menu.state(ctx.customer(), known);
   const banner = state.incidentBanner
     ? ctx.t("menu.incident", { text: state.incidentBanner })
     : null;

@@ -1,8 +1,7 @@
 import type { Customer, MessageRef, Screen, ScreenButton } from "../../bot/services.js";
 import { quoteForCustomer } from "../../domain/billing/customer-pricing.js";
-import { getBalance } from "../../domain/billing/ledger.js";
+import { readProfile } from "../../domain/customers/screens.js";
 import { setAutoRenew } from "../../domain/subscriptions/auto-renew.js";
-import { getSubscription } from "../../domain/subscriptions/view.js";
 import type { MessageVar } from "../../locales/index.js";
 import { BuyData } from "../buy/codec.js";
 import {
@@ -35,9 +34,9 @@ async function profileScreen(
   customer: Customer,
   notes: MessageRef[] = [],
 ): Promise<Screen> {
-  const balance = await getBalance(deps.db, customer.telegramId);
-  const sub = await getSubscription(deps.db, customer.telegramId);
-  if (balance === undefined) return startFirst();
+  const read = await readProfile(deps.db, customer.telegramId);
+  if (read === undefined) return startFirst();
+  const { balanceKopecks: balance, subscription: sub } = read;
   const text: MessageRef[] = [
     ...notes,
     msg("profile.title", { id: String(customer.telegramId) }),

@@ -78,7 +78,7 @@ async function firstContact(ctx: BotContext & { from: User }, payload: string): 
           registration.referrerAttached ? ctx.t("start.invited") : null,
         )
       : ctx.t("start.welcome_back", { name });
-    await show(ctx, await menuView(ctx, lead));
+    await show(ctx, await menuView(ctx, lead, { trialEligible: registration.trialEligible }));
   }
 
   const referrer = registration.referrerAttached

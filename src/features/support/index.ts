@@ -22,7 +22,6 @@ import {
   writeScreen,
 } from "./screens.js";
 
-
 export interface SupportDeps {
   db: DbAccess;
   /** Who gets the customers' messages (ADMIN_IDS). */

@@ -18,9 +18,16 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    let ended = false;
+    req.on("end", () => {
+      ended = true;
+      resolve(Buffer.concat(chunks));
+    });
     req.on("error", reject);
-    req.on("close", () => reject(new MalformedBodyError("request closed before its body ended")));
+    // Only a body cut short is an error (an Error per finished request would cost its stack).
+    req.on("close", () => {
+      if (!ended) reject(new MalformedBodyError("request closed before its body ended"));
+    });
   });
 }
 
