@@ -505,6 +505,8 @@ async function oldPhase(durationMs: number) {
       held_during_network_call: number;
       rows: Record<string, number>;
       ticks: number[];
+      watchdog: { checks: number; exits: number; worst_staleness_ms: Record<string, number> };
+      log: { lines: number; blocked_ms_total: number; blocked_ms_max: number };
     };
     const sampled = child.lines
       .map(
@@ -553,8 +555,13 @@ async function oldPhase(durationMs: number) {
       rows_per_worker: Object.fromEntries(
         Object.entries(s.rows).map(([w, n]) => [w, { rows: n, per_s: round(n / secs, 1) }]),
       ),
-      watchdog_exits: 0,
+      watchdog_exits: s.watchdog.exits,
+      watchdog_checks: s.watchdog.checks,
+      heartbeat_worst_staleness_ms: s.watchdog.worst_staleness_ms,
+      // Synchronous writes never drop a line: a slow reader blocks the loop instead.
       log_lines_dropped: 0,
+      log_lines: s.log.lines,
+      log_blocked_ms: { total: s.log.blocked_ms_total, max: s.log.blocked_ms_max },
     };
     const series: PhaseSeries = {
       title: "old pattern, workers on one tick",
