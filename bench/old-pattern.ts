@@ -35,6 +35,7 @@ import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { run } from "@grammyjs/runner";
 import { Bot, type Context, InlineKeyboard } from "grammy";
+import type { Update } from "grammy/types";
 import pg from "pg";
 import { silentLogger } from "../src/logger.js";
 import { startSandbox } from "../src/sandbox/index.js";
@@ -370,6 +371,19 @@ const menu = () =>
   new InlineKeyboard().text("Profile", "f:profile").text("Buy", "f:buy").row().text("Key", "f:key");
 const back = () => new InlineKeyboard().text("Menu", "menu");
 
+// How long a fetched update waits for one of the 20 handler slots: where the old service's
+// updates queued once its handlers were stuck.
+const fetchedAt = new Map<number, number>();
+const slotWaits: number[] = [];
+bot.api.config.use(async (prev, method, payload, signal) => {
+  const res = await prev(method, payload, signal);
+  if (method === "getUpdates" && res.ok) {
+    const now = performance.now();
+    for (const u of res.result as Update[]) fetchedAt.set(u.update_id, now);
+  }
+  return res;
+});
+
 // The old database functions the handlers called, each on a connection of its own.
 const ensureUser = (id: number) =>
   withConn("handler", (c) =>
@@ -391,6 +405,11 @@ const getSubscription = (id: number) =>
   );
 
 bot.use(async (ctx, next) => {
+  const fetched = fetchedAt.get(ctx.update.update_id);
+  if (fetched !== undefined) {
+    slotWaits.push(performance.now() - fetched);
+    fetchedAt.delete(ctx.update.update_id);
+  }
   // The user middleware: the customer is registered (or seen) before every update.
   const id = ctx.from?.id;
   if (id !== undefined) await ensureUser(id);
@@ -562,11 +581,14 @@ process.once("SIGTERM", async () => {
   clearInterval(sampler);
   for (const t of [healthProbe, loopBeat, watchdogTimer]) clearInterval(t);
   watchdog.worst = worstStaleness(watchdog.worst, Date.now(), beats);
+  // Hundredths of a millisecond are plenty, and keep the summary line a fraction of the size.
+  const ms = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
   out({
     summary: {
-      waits,
+      waits: { handler: ms(waits.handler), worker: ms(waits.worker), system: ms(waits.system) },
       timeouts,
-      holds,
+      slot_waits: ms(slotWaits),
+      holds: ms(holds),
       held_during_network_call: heldAcrossNetwork.count,
       rows,
       ticks,

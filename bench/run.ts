@@ -501,6 +501,7 @@ async function oldPhase(durationMs: number) {
     const s = summaryLine.summary as {
       waits: Record<string, number[]>;
       timeouts: Record<string, number>;
+      slot_waits: number[];
       holds: number[];
       held_during_network_call: number;
       rows: Record<string, number>;
@@ -537,6 +538,8 @@ async function oldPhase(durationMs: number) {
         worker: wait(s.waits.worker),
         system: wait(s.waits.system),
       },
+      // Fetched update → handler start: the queue for the old 20 handler slots.
+      handler_slot_wait: wait(s.slot_waits),
       acquire_timeouts: Object.values(s.timeouts).reduce((a, b) => a + b, 0),
       acquire_timeouts_by_kind: s.timeouts,
       hold: { p99_ms: round(holds.p99, 1), max_ms: round(holds.max, 1) },
@@ -750,6 +753,16 @@ function tableRows(phases: Record<string, Phase>) {
     ),
     metric("watchdog exits", (p) => p.watchdog_exits),
     metric("log lines dropped", (p) => p.log_lines_dropped),
+    metric("handler slot wait p99/max ms", (p) =>
+      "handler_slot_wait" in p
+        ? `${p.handler_slot_wait.p99_ms} / ${p.handler_slot_wait.max_ms}`
+        : "-",
+    ),
+    metric("worker heartbeat stale max s", (p) =>
+      "heartbeat_worst_staleness_ms" in p
+        ? round((p.heartbeat_worst_staleness_ms.worker ?? 0) / 1000, 1)
+        : "-",
+    ),
   ];
 }
 

@@ -53,6 +53,11 @@ export function spawnTs(root: string, entry: string, env: NodeJS.ProcessEnv): Ch
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  // `exit` can come before the last stdout chunks are read: a line is only missing once stdout ended.
+  let stdoutEnded = proc.stdout === null;
+  proc.stdout?.once("close", () => {
+    stdoutEnded = true;
+  });
   return {
     proc,
     lines,
@@ -63,7 +68,8 @@ export function spawnTs(root: string, entry: string, env: NodeJS.ProcessEnv): Ch
       for (;;) {
         const found = lines.find(pred);
         if (found) return found;
-        if (Date.now() > deadline || proc.exitCode !== null || proc.signalCode !== null) {
+        const gone = (proc.exitCode !== null || proc.signalCode !== null) && stdoutEnded;
+        if (Date.now() > deadline || gone) {
           throw new Error(`${entry}: expected line not seen; stderr: ${stderr.slice(-2_000)}`);
         }
         await new Promise((r) => setTimeout(r, 100));
