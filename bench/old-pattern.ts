@@ -26,7 +26,7 @@
  *   freeze leaves two of the three fresh. Here an exit is counted instead of taken, so the drill
  *   still measures the rest.
  *
- * Environment: DATABASE_URL, SANDBOX_PORT, TICK_MS, SAMPLE_MS. Stdout: JSON lines — `ready`,
+ * Environment: DATABASE_URL, SANDBOX_PORT, TICK_MS, SAMPLE_MS, HANDLER_CONCURRENCY (20). Stdout: JSON lines — `ready`,
  * a `sample` of the pool and event loop every SAMPLE_MS, and a `summary` after SIGTERM.
  */
 import { writeSync } from "node:fs";
@@ -35,7 +35,6 @@ import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { run } from "@grammyjs/runner";
 import { Bot, type Context, InlineKeyboard } from "grammy";
-import type { Update } from "grammy/types";
 import pg from "pg";
 import { silentLogger } from "../src/logger.js";
 import { startSandbox } from "../src/sandbox/index.js";
@@ -49,12 +48,13 @@ const COMMAND_TIMEOUT_MS = 30_000;
 const VPN_TIMEOUT_MS = 10_000;
 const VPN_RETRIES = 2;
 const BATCH_BUDGET_MS = 15_000;
-const HANDLER_CONCURRENCY = 20;
 const ADVISORY_LOCK_KEY = 987654321;
 /** How often the platform asked the health endpoint. */
 const HEALTH_PROBE_MS = 10_000;
 
 const env = process.env;
+/** MAX_CONCURRENT_UPDATES unless HANDLER_CONCURRENCY says otherwise. */
+const HANDLER_CONCURRENCY = Number(env.HANDLER_CONCURRENCY ?? 20);
 const tickMs = Number(env.TICK_MS ?? 20_000);
 const sampleMs = Number(env.SAMPLE_MS ?? 500);
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -76,7 +76,14 @@ const logStats = { lines: 0, blocked_ms_total: 0, blocked_ms_max: 0 };
 function log(level: string, msg: string, fields: object = {}) {
   const line = `${new Date().toISOString()} ${level} ${msg} ${JSON.stringify(fields)}\n`;
   const t0 = performance.now();
-  writeSync(2, line);
+  for (let rest = Buffer.from(line); rest.length > 0; ) {
+    try {
+      rest = rest.subarray(writeSync(2, rest));
+    } catch (err) {
+      // A non-blocking stderr that is full: keep trying, as a blocking write would.
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
   const took = performance.now() - t0;
   logStats.lines++;
   logStats.blocked_ms_total += took;
@@ -371,18 +378,9 @@ const menu = () =>
   new InlineKeyboard().text("Profile", "f:profile").text("Buy", "f:buy").row().text("Key", "f:key");
 const back = () => new InlineKeyboard().text("Menu", "menu");
 
-// How long a fetched update waits for one of the 20 handler slots: where the old service's
-// updates queued once its handlers were stuck.
-const fetchedAt = new Map<number, number>();
-const slotWaits: number[] = [];
-bot.api.config.use(async (prev, method, payload, signal) => {
-  const res = await prev(method, payload, signal);
-  if (method === "getUpdates" && res.ok) {
-    const now = performance.now();
-    for (const u of res.result as Update[]) fetchedAt.set(u.update_id, now);
-  }
-  return res;
-});
+// Updates being handled, of HANDLER_CONCURRENCY allowed: while all are taken, new updates are not even
+// fetched and wait at Telegram.
+const handling = { now: 0 };
 
 // The old database functions the handlers called, each on a connection of its own.
 const ensureUser = (id: number) =>
@@ -405,20 +403,20 @@ const getSubscription = (id: number) =>
   );
 
 bot.use(async (ctx, next) => {
-  const fetched = fetchedAt.get(ctx.update.update_id);
-  if (fetched !== undefined) {
-    slotWaits.push(performance.now() - fetched);
-    fetchedAt.delete(ctx.update.update_id);
-  }
-  // The user middleware: the customer is registered (or seen) before every update.
-  const id = ctx.from?.id;
-  if (id !== undefined) await ensureUser(id);
+  handling.now++;
   const t0 = performance.now();
-  await next();
-  log("INFO", "update handled", {
-    update_id: ctx.update.update_id,
-    duration_ms: Math.round(performance.now() - t0),
-  });
+  try {
+    // The user middleware: the customer is registered (or seen) before every update.
+    const id = ctx.from?.id;
+    if (id !== undefined) await ensureUser(id);
+    await next();
+    log("INFO", "update handled", {
+      update_id: ctx.update.update_id,
+      duration_ms: Math.round(performance.now() - t0),
+    });
+  } finally {
+    handling.now--;
+  }
 });
 
 bot.command(["start", "menu"], async (ctx) => {
@@ -554,6 +552,7 @@ const sampler = setInterval(() => {
       t: Date.now(),
       used: pool.totalCount - pool.idleCount,
       waiting: pool.waitingCount,
+      handling: handling.now,
       lag_p99_ms: lag.percentile(99) / 1e6,
       lag_max_ms: lag.max / 1e6,
     },
@@ -587,7 +586,6 @@ process.once("SIGTERM", async () => {
     summary: {
       waits: { handler: ms(waits.handler), worker: ms(waits.worker), system: ms(waits.system) },
       timeouts,
-      slot_waits: ms(slotWaits),
       holds: ms(holds),
       held_during_network_call: heldAcrossNetwork.count,
       rows,

@@ -474,6 +474,12 @@ async function drillPhase(mode: "aligned" | "idle", durationMs: number) {
   }
 }
 
+/**
+ * Updates the old pattern handles at once: the replaced service's MAX_CONCURRENT_UPDATES (20);
+ * OLD_HANDLER_CONCURRENCY sets another number to see the same shape without that limit.
+ */
+const OLD_HANDLER_SLOTS = Number(process.env.OLD_HANDLER_CONCURRENCY ?? 20);
+
 async function oldPhase(durationMs: number) {
   const sandboxPort = await freePort();
   const child = spawnTs(ROOT, "bench/old-pattern.ts", {
@@ -481,6 +487,7 @@ async function oldPhase(durationMs: number) {
     SANDBOX_PORT: String(sandboxPort),
     TICK_MS: String(CFG.tickMs),
     SAMPLE_MS: String(SAMPLE_MS),
+    HANDLER_CONCURRENCY: String(OLD_HANDLER_SLOTS),
   });
   try {
     await child.waitFor((l) => l.ready === true, 120_000);
@@ -501,7 +508,6 @@ async function oldPhase(durationMs: number) {
     const s = summaryLine.summary as {
       waits: Record<string, number[]>;
       timeouts: Record<string, number>;
-      slot_waits: number[];
       holds: number[];
       held_during_network_call: number;
       rows: Record<string, number>;
@@ -513,7 +519,14 @@ async function oldPhase(durationMs: number) {
       .map(
         (l) =>
           l.sample as
-            | { t: number; used: number; waiting: number; lag_p99_ms: number; lag_max_ms: number }
+            | {
+                t: number;
+                used: number;
+                waiting: number;
+                handling: number;
+                lag_p99_ms: number;
+                lag_max_ms: number;
+              }
             | undefined,
       )
       .filter((x): x is NonNullable<typeof x> => x !== undefined && x.t >= from && x.t <= to);
@@ -538,8 +551,15 @@ async function oldPhase(durationMs: number) {
         worker: wait(s.waits.worker),
         system: wait(s.waits.system),
       },
-      // Fetched update → handler start: the queue for the old 20 handler slots.
-      handler_slot_wait: wait(s.slot_waits),
+      // The handler slots: the most taken at once, and the share of samples with all taken.
+      handler_slots: OLD_HANDLER_SLOTS,
+      handlers_in_flight: {
+        max: Math.max(0, ...sampled.map((x) => x.handling)),
+        all_taken_pct: round(
+          (100 * sampled.filter((x) => x.handling >= OLD_HANDLER_SLOTS).length) /
+            Math.max(1, sampled.length),
+        ),
+      },
       acquire_timeouts: Object.values(s.timeouts).reduce((a, b) => a + b, 0),
       acquire_timeouts_by_kind: s.timeouts,
       hold: { p99_ms: round(holds.p99, 1), max_ms: round(holds.max, 1) },
@@ -753,9 +773,9 @@ function tableRows(phases: Record<string, Phase>) {
     ),
     metric("watchdog exits", (p) => p.watchdog_exits),
     metric("log lines dropped", (p) => p.log_lines_dropped),
-    metric("handler slot wait p99/max ms", (p) =>
-      "handler_slot_wait" in p
-        ? `${p.handler_slot_wait.p99_ms} / ${p.handler_slot_wait.max_ms}`
+    metric("handler slots: max taken, % of time all taken", (p) =>
+      "handlers_in_flight" in p
+        ? `${p.handlers_in_flight.max} / ${p.handlers_in_flight.all_taken_pct} %`
         : "-",
     ),
     metric("worker heartbeat stale max s", (p) =>
