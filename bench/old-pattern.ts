@@ -72,18 +72,23 @@ const pool = new pg.Pool({
 
 // --- synchronous logging: the write finishes (or blocks the whole loop) before anything else runs ---
 
+/** Writes all of `text` to `fd` before returning, as a blocking write does. */
+function writeAll(fd: number, text: string) {
+  for (let rest = Buffer.from(text); rest.length > 0; ) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (err) {
+      // A non-blocking descriptor that is full: keep trying.
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
+}
+
 const logStats = { lines: 0, blocked_ms_total: 0, blocked_ms_max: 0 };
 function log(level: string, msg: string, fields: object = {}) {
   const line = `${new Date().toISOString()} ${level} ${msg} ${JSON.stringify(fields)}\n`;
   const t0 = performance.now();
-  for (let rest = Buffer.from(line); rest.length > 0; ) {
-    try {
-      rest = rest.subarray(writeSync(2, rest));
-    } catch (err) {
-      // A non-blocking stderr that is full: keep trying, as a blocking write would.
-      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-    }
-  }
+  writeAll(2, line);
   const took = performance.now() - t0;
   logStats.lines++;
   logStats.blocked_ms_total += took;
@@ -582,7 +587,8 @@ process.once("SIGTERM", async () => {
   watchdog.worst = worstStaleness(watchdog.worst, Date.now(), beats);
   // Hundredths of a millisecond are plenty, and keep the summary line a fraction of the size.
   const ms = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
-  out({
+  // Written synchronously: the line is out before any of the shutdown below can fail.
+  const summary = {
     summary: {
       waits: { handler: ms(waits.handler), worker: ms(waits.worker), system: ms(waits.system) },
       timeouts,
@@ -601,11 +607,16 @@ process.once("SIGTERM", async () => {
         blocked_ms_max: Math.round(logStats.blocked_ms_max * 100) / 100,
       },
     },
-  });
-  await runner.stop().catch(() => undefined);
-  advisory.release();
-  health.close();
-  await pool.end().catch(() => undefined);
-  await sandbox.close();
+  };
+  writeAll(1, `${JSON.stringify(summary)}\n`);
+  try {
+    await runner.stop().catch(() => undefined);
+    advisory.release();
+    health.close();
+    await pool.end().catch(() => undefined);
+    await sandbox.close();
+  } catch (err) {
+    log("ERROR", "shutdown failed", { error: String(err) });
+  }
   process.exit(0);
 });

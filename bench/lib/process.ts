@@ -58,6 +58,10 @@ export function spawnTs(root: string, entry: string, env: NodeJS.ProcessEnv): Ch
   proc.stdout?.once("close", () => {
     stdoutEnded = true;
   });
+  let stderrEnded = proc.stderr === null;
+  proc.stderr?.once("close", () => {
+    stderrEnded = true;
+  });
   return {
     proc,
     lines,
@@ -68,9 +72,13 @@ export function spawnTs(root: string, entry: string, env: NodeJS.ProcessEnv): Ch
       for (;;) {
         const found = lines.find(pred);
         if (found) return found;
-        const gone = (proc.exitCode !== null || proc.signalCode !== null) && stdoutEnded;
+        const gone =
+          (proc.exitCode !== null || proc.signalCode !== null) && stdoutEnded && stderrEnded;
         if (Date.now() > deadline || gone) {
-          throw new Error(`${entry}: expected line not seen; stderr: ${stderr.slice(-2_000)}`);
+          const how = gone ? `exited ${proc.exitCode ?? proc.signalCode}` : "still running";
+          throw new Error(
+            `${entry}: expected line not seen (${how}); stderr: ${stderr.slice(-2_000)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
