@@ -1,42 +1,60 @@
 /**
  * The replaced service's shape, rebuilt for the freeze drill (a bench program, not part of the
- * service). One process, like the old one: the sandbox stand-ins, a grammY bot and the workers
- * share one pg pool of 15 connections with the old 10 s acquire timeout, and
+ * service). One process, like the old one: the sandbox stand-ins, a grammY bot, the workers, the
+ * health endpoint and the watchdog share one event loop and one pg pool.
  *
- * - one connection is parked for the process-wide advisory lock (14 left);
- * - every worker wakes on the same compressed tick (the old 600 s boundary): fast expiry holds
- *   one connection for its whole batch loop (up to 15 s) across a VPN call per row; auto-renewal
- *   holds one for its batch, then takes one per notice; activation and the trial worker hold a
- *   connection per subscription across its VPN call; reconcile, the health check and the crypto
- *   watcher take short ones;
- * - update handlers (at most 20 at once, the old MAX_CONCURRENT_UPDATES) take a connection when
- *   the update arrives and keep it until the handler returns, Telegram calls included; the key
- *   screen makes sure the key is on the VPN server, and a payment grants access, both with the
- *   connection held across the VPN call.
+ * - Pool: 15 connections (DB_POOL_MAX_SIZE), 10 s acquire timeout (DB_POOL_ACQUIRE_TIMEOUT), 30 s
+ *   per statement (DB_POOL_COMMAND_TIMEOUT); one connection parked for the process-wide advisory
+ *   lock (key 987654321), so 14 are left for everything else.
+ * - Workers, each behind its own lock, all wake on the same tick (the old 600 s boundary, where
+ *   auto-renewal, reconcile and the health check slept 600 s and fast expiry's 60 s and the crypto
+ *   watcher's 30 s periods land too): fast expiry holds one connection for its whole batch loop
+ *   (MAX_ITERATION_SECONDS = 15 s, checked between rows) across a VPN call per row; auto-renewal
+ *   holds one for its batch, then takes one per notice; activation and the trial worker hold one
+ *   per subscription across its VPN call; reconcile, the health check and the crypto watcher take
+ *   short ones.
+ * - Updates arrive by long polling and at most 20 are handled at once (MAX_CONCURRENT_UPDATES, a
+ *   semaphore). Each database function takes its own connection (`async with pool.acquire()`);
+ *   the key screen and the payment's grant_access keep theirs across the VPN call, the payment
+ *   inside its transaction with the customer's advisory transaction lock.
+ * - The VPN client: a 10 s timeout (HTTP_TIMEOUT) and two retries (MAX_RETRIES).
+ * - Logging is synchronous: every line is written to stderr before the loop goes on (stdlib
+ *   StreamHandler), one per handled update, per worker iteration and per failure.
+ * - The watchdog (bench/lib/old-watchdog.ts) looks every 30 s and exits only when the event-loop,
+ *   worker and health-check heartbeats are all stale; the event-loop beat needs neither the pool
+ *   nor the network and the health endpoint (polled by the platform) reads a flag, so a pool
+ *   freeze leaves two of the three fresh. Here an exit is counted instead of taken, so the drill
+ *   still measures the rest.
  *
- * The VPN client is the old one: a 10 s timeout (HTTP_TIMEOUT) and two retries (MAX_RETRIES).
- *
- * Environment: DATABASE_URL, SANDBOX_PORT, TICK_MS, SAMPLE_MS. Stdout: JSON lines — `ready`,
+ * Environment: DATABASE_URL, SANDBOX_PORT, TICK_MS, SAMPLE_MS, HANDLER_CONCURRENCY (20). Stdout: JSON lines — `ready`,
  * a `sample` of the pool and event loop every SAMPLE_MS, and a `summary` after SIGTERM.
  */
+import { writeSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { run } from "@grammyjs/runner";
 import { Bot, type Context, InlineKeyboard } from "grammy";
 import pg from "pg";
 import { silentLogger } from "../src/logger.js";
 import { startSandbox } from "../src/sandbox/index.js";
+import { allStale, type Heartbeats, OLD_WATCHDOG, worstStaleness } from "./lib/old-watchdog.js";
 import { SLOW_VPN_FAULTS, setFaults } from "./lib/sandbox-control.js";
 
 const POOL_MAX = 15;
 const ACQUIRE_TIMEOUT_MS = 10_000;
+const COMMAND_TIMEOUT_MS = 30_000;
 /** The old HTTP_TIMEOUT and MAX_RETRIES: a timed-out VPN call was tried twice more. */
 const VPN_TIMEOUT_MS = 10_000;
 const VPN_RETRIES = 2;
 const BATCH_BUDGET_MS = 15_000;
-const HANDLER_CONCURRENCY = 20;
 const ADVISORY_LOCK_KEY = 987654321;
+/** How often the platform asked the health endpoint. */
+const HEALTH_PROBE_MS = 10_000;
 
 const env = process.env;
+/** MAX_CONCURRENT_UPDATES unless HANDLER_CONCURRENCY says otherwise. */
+const HANDLER_CONCURRENCY = Number(env.HANDLER_CONCURRENCY ?? 20);
 const tickMs = Number(env.TICK_MS ?? 20_000);
 const sampleMs = Number(env.SAMPLE_MS ?? 500);
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -48,8 +66,44 @@ const pool = new pg.Pool({
   connectionString: env.DATABASE_URL,
   max: POOL_MAX,
   connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
+  query_timeout: COMMAND_TIMEOUT_MS,
   application_name: "old-pattern",
 });
+
+// --- synchronous logging: the write finishes (or blocks the whole loop) before anything else runs ---
+
+/** Writes all of `text` to `fd` before returning, as a blocking write does. */
+function writeAll(fd: number, text: string) {
+  for (let rest = Buffer.from(text); rest.length > 0; ) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (err) {
+      // A non-blocking descriptor that is full: keep trying.
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
+}
+
+const logStats = { lines: 0, blocked_ms_total: 0, blocked_ms_max: 0 };
+function log(level: string, msg: string, fields: object = {}) {
+  const line = `${new Date().toISOString()} ${level} ${msg} ${JSON.stringify(fields)}\n`;
+  const t0 = performance.now();
+  writeAll(2, line);
+  const took = performance.now() - t0;
+  logStats.lines++;
+  logStats.blocked_ms_total += took;
+  logStats.blocked_ms_max = Math.max(logStats.blocked_ms_max, took);
+}
+
+// --- heartbeats and the watchdog ---
+
+const started = Date.now();
+const beats: Heartbeats = { event_loop: started, worker: started, healthcheck: started };
+const watchdog = {
+  checks: 0,
+  exits: 0,
+  worst: { event_loop: 0, worker: 0, healthcheck: 0 } as Heartbeats,
+};
 
 type Kind = "handler" | "worker" | "system";
 const waits: Record<Kind, number[]> = { handler: [], worker: [], system: [] };
@@ -67,6 +121,7 @@ async function acquire(kind: Kind): Promise<{ c: pg.PoolClient; release(): void 
   } catch (err) {
     timeouts[kind]++;
     waits[kind].push(performance.now() - asked);
+    log("ERROR", "pool acquire failed", { kind, error: String(err) });
     throw err;
   }
   const got = performance.now();
@@ -83,6 +138,7 @@ async function acquire(kind: Kind): Promise<{ c: pg.PoolClient; release(): void 
 async function vpn(path: string, body?: object): Promise<void> {
   for (let attempt = 0; attempt <= VPN_RETRIES; attempt++) {
     if (await vpnOnce(path, body)) return;
+    log("WARNING", "VPN API call failed", { path, attempt });
   }
 }
 
@@ -102,7 +158,17 @@ async function vpnOnce(path: string, body?: object): Promise<boolean> {
   }
 }
 
-/** A VPN call made while `held` is checked out: the pattern the new service forbids. */
+/** Runs `fn` on a connection of its own, like each old database function did. */
+async function withConn<T>(kind: Kind, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const { c, release } = await acquire(kind);
+  try {
+    return await fn(c);
+  } finally {
+    release();
+  }
+}
+
+/** A VPN call made with a connection checked out: the pattern the new service forbids. */
 async function vpnHolding(path: string, body?: object) {
   heldAcrossNetwork.count++;
   await vpn(path, body);
@@ -151,10 +217,14 @@ function worker(name: string, body: () => Promise<void>) {
   return async () => {
     if (busy.has(name)) return;
     busy.add(name);
+    beats.worker = Date.now();
+    log("INFO", "worker iteration start", { worker: name });
     try {
       await body();
-    } catch {
+      log("INFO", "worker iteration done", { worker: name });
+    } catch (err) {
       // The old workers logged and waited for the next tick.
+      log("ERROR", "worker iteration failed", { worker: name, error: String(err) });
     } finally {
       busy.delete(name);
     }
@@ -313,46 +383,73 @@ const menu = () =>
   new InlineKeyboard().text("Profile", "f:profile").text("Buy", "f:buy").row().text("Key", "f:key");
 const back = () => new InlineKeyboard().text("Menu", "menu");
 
+// Updates being handled, of HANDLER_CONCURRENCY allowed: while all are taken, new updates are not even
+// fetched and wait at Telegram.
+const handling = { now: 0 };
+
+// The old database functions the handlers called, each on a connection of its own.
+const ensureUser = (id: number) =>
+  withConn("handler", (c) =>
+    c.query(
+      `INSERT INTO oldsvc.users (telegram_id, language) VALUES ($1, 'en')
+       ON CONFLICT (telegram_id) DO UPDATE SET last_seen = now() RETURNING language`,
+      [id],
+    ),
+  );
+const getUser = (id: number) =>
+  withConn("handler", (c) =>
+    c.query<{ balance: string }>("SELECT balance FROM oldsvc.users WHERE telegram_id = $1", [id]),
+  );
+const getSubscription = (id: number) =>
+  withConn("handler", (c) =>
+    c.query("SELECT status, expires_at, vpn_uuid FROM oldsvc.subscriptions WHERE user_id = $1", [
+      id,
+    ]),
+  );
+
 bot.use(async (ctx, next) => {
-  // The old DB middleware: a connection for the whole update.
-  const { c, release } = await acquire("handler");
+  handling.now++;
+  const t0 = performance.now();
   try {
+    // The user middleware: the customer is registered (or seen) before every update.
     const id = ctx.from?.id;
-    if (id !== undefined) {
-      await c.query(
-        `INSERT INTO oldsvc.users (telegram_id, language) VALUES ($1, 'en')
-         ON CONFLICT (telegram_id) DO UPDATE SET last_seen = now()`,
-        [id],
-      );
-      await c.query("SELECT status, expires_at FROM oldsvc.subscriptions WHERE user_id = $1", [id]);
-    }
-    (ctx as Context & { db?: pg.PoolClient }).db = c;
+    if (id !== undefined) await ensureUser(id);
     await next();
+    log("INFO", "update handled", {
+      update_id: ctx.update.update_id,
+      duration_ms: Math.round(performance.now() - t0),
+    });
   } finally {
-    release();
+    handling.now--;
   }
 });
-const db = (ctx: Context) => (ctx as Context & { db: pg.PoolClient }).db;
 
-bot.command(["start", "menu"], (ctx) => ctx.reply("Menu", { reply_markup: menu() }));
+bot.command(["start", "menu"], async (ctx) => {
+  await getSubscription(ctx.from?.id ?? 0);
+  await ctx.reply("Menu", { reply_markup: menu() });
+});
 bot.callbackQuery("menu", async (ctx) => {
   await ctx.answerCallbackQuery();
+  await getSubscription(ctx.from.id);
   await ctx.editMessageText("Menu", { reply_markup: menu() });
 });
 bot.callbackQuery("f:profile", async (ctx) => {
   await ctx.answerCallbackQuery();
-  const { rows: u } = await db(ctx).query(
-    "SELECT balance FROM oldsvc.users WHERE telegram_id = $1",
-    [ctx.from.id],
-  );
+  const { rows: u } = await getUser(ctx.from.id);
+  await getSubscription(ctx.from.id);
   await ctx.editMessageText(`Profile, balance ${u[0]?.balance ?? 0}`, { reply_markup: back() });
 });
 bot.callbackQuery("f:key", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await vpnHolding("add-user", {
-    uuid: crypto.randomUUID(),
-    telegram_id: ctx.from.id,
-    expiry_timestamp_ms: Date.now() + 86_400_000,
+  await getSubscription(ctx.from.id);
+  // The key is made sure of on the VPN server with the connection held (grant_access's path).
+  await withConn("handler", async (c) => {
+    await c.query("SELECT vpn_uuid FROM oldsvc.subscriptions WHERE user_id = $1", [ctx.from.id]);
+    await vpnHolding("add-user", {
+      uuid: crypto.randomUUID(),
+      telegram_id: ctx.from.id,
+      expiry_timestamp_ms: Date.now() + 86_400_000,
+    });
   });
   await ctx.editMessageText("Your key: vless://…", { reply_markup: back() });
 });
@@ -379,9 +476,11 @@ bot.callbackQuery("b:basic:30", async (ctx) => {
 });
 bot.callbackQuery("b:basic:30:xtr:83", async (ctx) => {
   await ctx.answerCallbackQuery();
-  const { rows: inv } = await db(ctx).query<{ id: string }>(
-    "INSERT INTO oldsvc.invoices (user_id, status) VALUES ($1, 'active') RETURNING id",
-    [ctx.from.id],
+  const { rows: inv } = await withConn("handler", (c) =>
+    c.query<{ id: string }>(
+      "INSERT INTO oldsvc.invoices (user_id, status) VALUES ($1, 'active') RETURNING id",
+      [ctx.from.id],
+    ),
   );
   await ctx.replyWithInvoice("VPN Basic, 30 days", "30 days", `inv:${inv[0]?.id}`, "XTR", [
     { label: "Basic, 30 days", amount: 83 },
@@ -389,26 +488,66 @@ bot.callbackQuery("b:basic:30:xtr:83", async (ctx) => {
 });
 bot.on("pre_checkout_query", (ctx) => ctx.answerPreCheckoutQuery(true));
 bot.on("message:successful_payment", async (ctx) => {
-  // grant_access: the subscription is extended and the key added with the connection held.
-  await db(ctx).query(
-    `INSERT INTO oldsvc.subscriptions (user_id, status, expires_at) VALUES ($1, 'active', now() + interval '30 days')
-     ON CONFLICT (user_id) DO UPDATE SET expires_at = greatest(oldsvc.subscriptions.expires_at, now()) + interval '30 days', status = 'active'`,
-    [ctx.from.id],
-  );
-  await vpnHolding("add-user", {
-    uuid: crypto.randomUUID(),
-    telegram_id: ctx.from.id,
-    expiry_timestamp_ms: Date.now() + 30 * 86_400_000,
+  // Payment finalisation: one transaction under the customer's advisory transaction lock, the
+  // subscription extended and grant_access adding the key with the connection held.
+  await withConn("handler", async (c) => {
+    await c.query("BEGIN");
+    try {
+      await c.query("SELECT pg_advisory_xact_lock($1)", [ctx.from.id]);
+      await c.query(
+        `INSERT INTO oldsvc.subscriptions (user_id, status, expires_at) VALUES ($1, 'active', now() + interval '30 days')
+         ON CONFLICT (user_id) DO UPDATE SET expires_at = greatest(oldsvc.subscriptions.expires_at, now()) + interval '30 days', status = 'active'`,
+        [ctx.from.id],
+      );
+      await vpnHolding("add-user", {
+        uuid: crypto.randomUUID(),
+        telegram_id: ctx.from.id,
+        expiry_timestamp_ms: Date.now() + 30 * 86_400_000,
+      });
+      await c.query("COMMIT");
+    } catch (err) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
   });
   await ctx.reply("Paid: your key is vless://…", { reply_markup: back() });
 });
-bot.catch(() => {
-  // An update whose handler failed (an acquire timeout): the customer gets no answer.
+bot.catch((err) => {
+  // An update whose handler failed (an acquire timeout): logged, and the customer gets no answer.
+  log("ERROR", "update failed", { error: String(err.error) });
 });
 
 await seed();
 const advisory = await pool.connect();
 await advisory.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
+
+// The health endpoint reads a readiness flag, never the pool, and marks its heartbeat on a 200;
+// the platform asks it every HEALTH_PROBE_MS.
+const dbReady = true;
+const health = createServer((_req, res) => {
+  res.statusCode = dbReady ? 200 : 503;
+  if (dbReady) beats.healthcheck = Date.now();
+  res.end(dbReady ? "ok" : "not ready");
+});
+await new Promise<void>((resolve) => health.listen(0, "127.0.0.1", resolve));
+const healthUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}/health`;
+const healthProbe = setInterval(() => {
+  void fetch(healthUrl, { signal: AbortSignal.timeout(5_000) })
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
+}, HEALTH_PROBE_MS);
+const loopBeat = setInterval(() => {
+  beats.event_loop = Date.now();
+}, OLD_WATCHDOG.eventLoopBeatEveryMs);
+const watchdogTimer = setInterval(() => {
+  const now = Date.now();
+  watchdog.checks++;
+  watchdog.worst = worstStaleness(watchdog.worst, now, beats);
+  if (allStale(now, beats)) {
+    log("CRITICAL", "watchdog: all heartbeats stale, exiting", { beats });
+    watchdog.exits++;
+  }
+}, OLD_WATCHDOG.checkEveryMs);
 
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
@@ -418,6 +557,7 @@ const sampler = setInterval(() => {
       t: Date.now(),
       used: pool.totalCount - pool.idleCount,
       waiting: pool.waitingCount,
+      handling: handling.now,
       lag_p99_ms: lag.percentile(99) / 1e6,
       lag_max_ms: lag.max / 1e6,
     },
@@ -443,19 +583,40 @@ out({ ready: true, control_url: sandbox.url });
 process.once("SIGTERM", async () => {
   clearTimeout(tickTimer);
   clearInterval(sampler);
-  out({
+  for (const t of [healthProbe, loopBeat, watchdogTimer]) clearInterval(t);
+  watchdog.worst = worstStaleness(watchdog.worst, Date.now(), beats);
+  // Hundredths of a millisecond are plenty, and keep the summary line a fraction of the size.
+  const ms = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
+  // Written synchronously: the line is out before any of the shutdown below can fail.
+  const summary = {
     summary: {
-      waits,
+      waits: { handler: ms(waits.handler), worker: ms(waits.worker), system: ms(waits.system) },
       timeouts,
-      holds,
+      holds: ms(holds),
       held_during_network_call: heldAcrossNetwork.count,
       rows,
       ticks,
+      watchdog: {
+        checks: watchdog.checks,
+        exits: watchdog.exits,
+        worst_staleness_ms: watchdog.worst,
+      },
+      log: {
+        lines: logStats.lines,
+        blocked_ms_total: Math.round(logStats.blocked_ms_total),
+        blocked_ms_max: Math.round(logStats.blocked_ms_max * 100) / 100,
+      },
     },
-  });
-  await runner.stop().catch(() => undefined);
-  advisory.release();
-  await pool.end().catch(() => undefined);
-  await sandbox.close();
+  };
+  writeAll(1, `${JSON.stringify(summary)}\n`);
+  try {
+    await runner.stop().catch(() => undefined);
+    advisory.release();
+    health.close();
+    await pool.end().catch(() => undefined);
+    await sandbox.close();
+  } catch (err) {
+    log("ERROR", "shutdown failed", { error: String(err) });
+  }
   process.exit(0);
 });

@@ -496,6 +496,12 @@ async function drillPhase(mode: "aligned" | "idle", durationMs: number) {
   }
 }
 
+/**
+ * Updates the old pattern handles at once: the replaced service's MAX_CONCURRENT_UPDATES (20);
+ * OLD_HANDLER_CONCURRENCY sets another number to see the same shape without that limit.
+ */
+const OLD_HANDLER_SLOTS = Number(process.env.OLD_HANDLER_CONCURRENCY ?? 20);
+
 async function oldPhase(durationMs: number) {
   const sandboxPort = await freePort();
   const child = spawnTs(ROOT, "bench/old-pattern.ts", {
@@ -503,6 +509,7 @@ async function oldPhase(durationMs: number) {
     SANDBOX_PORT: String(sandboxPort),
     TICK_MS: String(CFG.tickMs),
     SAMPLE_MS: String(SAMPLE_MS),
+    HANDLER_CONCURRENCY: String(OLD_HANDLER_SLOTS),
   });
   try {
     await child.waitFor((l) => l.ready === true, 120_000);
@@ -527,12 +534,21 @@ async function oldPhase(durationMs: number) {
       held_during_network_call: number;
       rows: Record<string, number>;
       ticks: number[];
+      watchdog: { checks: number; exits: number; worst_staleness_ms: Record<string, number> };
+      log: { lines: number; blocked_ms_total: number; blocked_ms_max: number };
     };
     const sampled = child.lines
       .map(
         (l) =>
           l.sample as
-            | { t: number; used: number; waiting: number; lag_p99_ms: number; lag_max_ms: number }
+            | {
+                t: number;
+                used: number;
+                waiting: number;
+                handling: number;
+                lag_p99_ms: number;
+                lag_max_ms: number;
+              }
             | undefined,
       )
       .filter((x): x is NonNullable<typeof x> => x !== undefined && x.t >= from && x.t <= to);
@@ -557,6 +573,15 @@ async function oldPhase(durationMs: number) {
         worker: wait(s.waits.worker),
         system: wait(s.waits.system),
       },
+      // The handler slots: the most taken at once, and the share of samples with all taken.
+      handler_slots: OLD_HANDLER_SLOTS,
+      handlers_in_flight: {
+        max: Math.max(0, ...sampled.map((x) => x.handling)),
+        all_taken_pct: round(
+          (100 * sampled.filter((x) => x.handling >= OLD_HANDLER_SLOTS).length) /
+            Math.max(1, sampled.length),
+        ),
+      },
       acquire_timeouts: Object.values(s.timeouts).reduce((a, b) => a + b, 0),
       acquire_timeouts_by_kind: s.timeouts,
       hold: { p99_ms: round(holds.p99, 1), max_ms: round(holds.max, 1) },
@@ -575,8 +600,13 @@ async function oldPhase(durationMs: number) {
       rows_per_worker: Object.fromEntries(
         Object.entries(s.rows).map(([w, n]) => [w, { rows: n, per_s: round(n / secs, 1) }]),
       ),
-      watchdog_exits: 0,
+      watchdog_exits: s.watchdog.exits,
+      watchdog_checks: s.watchdog.checks,
+      heartbeat_worst_staleness_ms: s.watchdog.worst_staleness_ms,
+      // Synchronous writes never drop a line: a slow reader blocks the loop instead.
       log_lines_dropped: 0,
+      log_lines: s.log.lines,
+      log_blocked_ms: { total: s.log.blocked_ms_total, max: s.log.blocked_ms_max },
     };
     const series: PhaseSeries = {
       title: "old pattern, workers on one tick",
@@ -784,6 +814,16 @@ function tableRows(phases: Record<string, Phase>) {
     ),
     metric("watchdog exits", (p) => p.watchdog_exits),
     metric("log lines dropped", (p) => p.log_lines_dropped),
+    metric("handler slots: max taken, % of time all taken", (p) =>
+      "handlers_in_flight" in p
+        ? `${p.handlers_in_flight.max} / ${p.handlers_in_flight.all_taken_pct} %`
+        : "-",
+    ),
+    metric("worker heartbeat stale max s", (p) =>
+      "heartbeat_worst_staleness_ms" in p
+        ? round((p.heartbeat_worst_staleness_ms.worker ?? 0) / 1000, 1)
+        : "-",
+    ),
   ];
 }
 

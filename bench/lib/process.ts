@@ -61,6 +61,15 @@ export function spawnTs(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  // `exit` can come before the last stdout chunks are read: a line is only missing once stdout ended.
+  let stdoutEnded = proc.stdout === null;
+  proc.stdout?.once("close", () => {
+    stdoutEnded = true;
+  });
+  let stderrEnded = proc.stderr === null;
+  proc.stderr?.once("close", () => {
+    stderrEnded = true;
+  });
   return {
     proc,
     lines,
@@ -71,8 +80,13 @@ export function spawnTs(
       for (;;) {
         const found = lines.find(pred);
         if (found) return found;
-        if (Date.now() > deadline || proc.exitCode !== null || proc.signalCode !== null) {
-          throw new Error(`${entry}: expected line not seen; stderr: ${stderr.slice(-2_000)}`);
+        const gone =
+          (proc.exitCode !== null || proc.signalCode !== null) && stdoutEnded && stderrEnded;
+        if (Date.now() > deadline || gone) {
+          const how = gone ? `exited ${proc.exitCode ?? proc.signalCode}` : "still running";
+          throw new Error(
+            `${entry}: expected line not seen (${how}); stderr: ${stderr.slice(-2_000)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
