@@ -837,6 +837,19 @@ function markdownTable(rows: Array<Record<string, unknown>>): string {
   ].join("\n");
 }
 
+/** The drill's database: 50 000 customers, `CFG.due` of them due for each worker. */
+async function seedDrill(): Promise<void> {
+  await seedService(dbUrl, {
+    expiring: CFG.due,
+    renewing: CFG.due,
+    reminding: CFG.due,
+    activating: CFG.due,
+    trialsEnding: CFG.due,
+    openInvoices: CFG.due,
+  });
+  log(`seeded 50 000 customers, ${CFG.due} due for each worker`);
+}
+
 /**
  * `--only=idle|sweep|throughput|old|dashboard`: that phase alone, printed as JSON (no report
  * files). `idle` seeds the drill's database first and runs the idle drill for its full length.
@@ -850,14 +863,7 @@ async function only(phase: string) {
   try {
     await migrateDb();
     if (phase === "idle") {
-      await seedService(dbUrl, {
-        expiring: CFG.due,
-        renewing: CFG.due,
-        reminding: CFG.due,
-        activating: CFG.due,
-        trialsEnding: CFG.due,
-        openInvoices: CFG.due,
-      });
+      await seedDrill();
     }
     const result =
       phase === "idle"
@@ -880,16 +886,7 @@ async function main() {
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     await migrateDb();
-    const due = {
-      expiring: CFG.due,
-      renewing: CFG.due,
-      reminding: CFG.due,
-      activating: CFG.due,
-      trialsEnding: CFG.due,
-      openInvoices: CFG.due,
-    };
-    await seedService(dbUrl, due);
-    log(`seeded 50 000 customers, ${CFG.due} due for each worker`);
+    await seedDrill();
 
     log(
       `phase tick: ${CUSTOMERS} customers for ${CFG.drillMs / 1000} s, heavy workers every ${CFG.tickMs / 1000} s on one grid`,
