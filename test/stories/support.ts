@@ -163,9 +163,10 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
       ...opts.options,
     },
     services: {
-      // The bot's own attempt right after a payment; a failure leaves a short backoff here so
-      // the activation worker of the story may retry at once.
-      provisioning: { ...handlerProvisioning({ config, db, vpn, logger }, "bot"), retryBaseMs: 1 },
+      // The bot's own attempt right after a payment. A failure leaves no backoff here, so the
+      // story's next activation run always retries: any positive backoff races the test's next
+      // step (1 ms doubled per attempt was outrun by a fast clearFaults and runActivation).
+      provisioning: { ...handlerProvisioning({ config, db, vpn, logger }, "bot"), retryBaseMs: 0 },
       ...opts.services,
     },
   });
@@ -178,7 +179,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     logger,
     claimant: "story-worker",
     claimTtlMs: 30_000,
-    retryBaseMs: 1,
+    retryBaseMs: 0,
   };
   const processor = createOutOfChatPayments({
     db: worker,
@@ -201,7 +202,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     starTransactions: runtime.starTransactions,
     alertOperator: async () => {},
     reportToOperator: async () => {},
-    activationRetryBaseMs: 1,
+    activationRetryBaseMs: 0,
   });
   const activation = required(iterations.ACTIVATION, "activation");
   const starsBackstop = required(iterations.STARS_BACKSTOP, "stars backstop");
