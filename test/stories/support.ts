@@ -89,6 +89,13 @@ export interface Story {
   r2Violations(): number;
 }
 
+/**
+ * No activation backoff anywhere in a story: each explicit `runActivation()` retries every failed
+ * subscription. Any positive backoff races the test's next step (1 ms doubled per attempt was
+ * outrun by a fast clearFaults and run). The backoff has tests of its own in test/workers.
+ */
+const RETRY_AT_ONCE_MS = 0;
+
 export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   const sandbox = await testSandbox();
   const sb = sandboxClient(sandbox.url);
@@ -163,10 +170,11 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
       ...opts.options,
     },
     services: {
-      // The bot's own attempt right after a payment. A failure leaves no backoff here, so the
-      // story's next activation run always retries: any positive backoff races the test's next
-      // step (1 ms doubled per attempt was outrun by a fast clearFaults and runActivation).
-      provisioning: { ...handlerProvisioning({ config, db, vpn, logger }, "bot"), retryBaseMs: 0 },
+      // The bot's own attempt right after a payment.
+      provisioning: {
+        ...handlerProvisioning({ config, db, vpn, logger }, "bot"),
+        retryBaseMs: RETRY_AT_ONCE_MS,
+      },
       ...opts.services,
     },
   });
@@ -179,7 +187,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     logger,
     claimant: "story-worker",
     claimTtlMs: 30_000,
-    retryBaseMs: 0,
+    retryBaseMs: RETRY_AT_ONCE_MS,
   };
   const processor = createOutOfChatPayments({
     db: worker,
@@ -202,7 +210,7 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
     starTransactions: runtime.starTransactions,
     alertOperator: async () => {},
     reportToOperator: async () => {},
-    activationRetryBaseMs: 0,
+    activationRetryBaseMs: RETRY_AT_ONCE_MS,
   });
   const activation = required(iterations.ACTIVATION, "activation");
   const starsBackstop = required(iterations.STARS_BACKSTOP, "stars backstop");
