@@ -30,7 +30,7 @@ import { silentLogger } from "../src/logger.js";
 import { createMetrics } from "../src/ops/metrics.js";
 import { dashboardPhase } from "./dashboard.js";
 import { type PhaseSeries, renderChart } from "./lib/chart.js";
-import { runClosedLoop, runMix, type Sample } from "./lib/driver.js";
+import { KEY_AFTER_PAY, runClosedLoop, runMix, type Sample } from "./lib/driver.js";
 import { type Child, freePort, spawnTs, waitForHttp } from "./lib/process.js";
 import { SLOW_VPN_DESCRIPTION, SLOW_VPN_FAULTS, setFaults } from "./lib/sandbox-control.js";
 import { countDueExpiry, seedExpired, seedService } from "./lib/seed.js";
@@ -288,8 +288,12 @@ function sampler(url: string) {
 
 const ms = (s: number) => round(s * 1000, 2);
 
-/** The steady mix: every action but a new customer's first contact (its /start and language). */
-const steady = (samples: readonly Sample[]) => samples.filter((s) => !s.kind.startsWith("first_"));
+/**
+ * The steady mix's replies: every action but a new customer's first contact (its /start and
+ * language), and not the key that follows a payment (a message after the reply).
+ */
+const steady = (samples: readonly Sample[]) =>
+  samples.filter((s) => !s.kind.startsWith("first_") && s.kind !== KEY_AFTER_PAY);
 
 function latency(samples: readonly Sample[]) {
   const s = summarize(samples.map((x) => x.ms));
@@ -784,6 +788,14 @@ function tableRows(phases: Record<string, Phase>) {
     metric("update→reply p99 ms", (p) => p.update_to_reply.p99_ms),
     metric("update→reply max ms", (p) => p.update_to_reply.max_ms),
     metric("  during tick p99 ms", (p) => p.update_to_reply_during_tick?.p99_ms ?? "-"),
+    metric("  pay (the confirmation) p50/p99 ms", (p) => {
+      const pay = p.update_to_reply_by_action.pay;
+      return pay ? `${pay.p50_ms} / ${pay.p99_ms}` : "-";
+    }),
+    metric("payment→key p50/p99/max ms (not a reply)", (p) => {
+      const key = p.update_to_reply_by_action[KEY_AFTER_PAY];
+      return key ? `${key.p50_ms} / ${key.p99_ms} / ${key.max_ms}` : "-";
+    }),
     metric(
       "handler acquire p50/p99 ms",
       (p) => `${p.acquire_wait.handler.p50_ms} / ${p.acquire_wait.handler.p99_ms}`,

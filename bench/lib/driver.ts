@@ -47,6 +47,17 @@ async function json<T>(url: string, body?: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/**
+ * Not an update's reply: the time from a payment to its key, whichever message brings it (it
+ * may wait for the VPN server). Reported on its own, beside the replies.
+ */
+export const KEY_AFTER_PAY = "key_after_pay";
+
+/** A key message: the key screen or notice (a QR photo), or a text carrying the link. */
+function isKeyMessage(m: ChatMessage): boolean {
+  return m.photo !== null || /vless:\/\//.test(m.text ?? m.caption ?? "");
+}
+
 /** How long a customer waits for a reply before counting the action as unanswered. */
 export const REPLY_TIMEOUT_MS = 30_000;
 
@@ -54,6 +65,8 @@ export class BenchCustomer {
   private cursor = 0;
   /** The newest message with inline buttons: what the customer sees and presses. */
   private screen: ChatMessage | undefined;
+  /** The seq of the newest message that carried a key. */
+  private keySeq = 0;
 
   constructor(
     private readonly controlUrl: string,
@@ -77,6 +90,7 @@ export class BenchCustomer {
     for (const m of messages) {
       this.cursor = Math.max(this.cursor, m.seq);
       if (m.reply_markup?.inline_keyboard && !m.deleted) this.screen = m;
+      if (isKeyMessage(m)) this.keySeq = m.seq;
     }
   }
 
@@ -141,12 +155,29 @@ export class BenchCustomer {
     return (await this.reply(kind, started, want)) !== undefined;
   }
 
-  /** Pays the newest invoice: pre-checkout, payment, then the bot's confirmation. */
+  /**
+   * Pays the newest invoice: pre-checkout, payment, then the bot's confirmation (`pay`, the
+   * update's reply) and the key (`key_after_pay`, from the payment to the first message that
+   * carries the key — the confirmation itself when it does).
+   */
   async pay(invoice: ChatMessage) {
     await this.catchUp();
+    const keyBefore = this.keySeq;
     const started = { at: Date.now(), t: performance.now() };
     await json(`${this.base}/pay`, { message_id: invoice.message_id });
-    return this.reply("pay", started);
+    const confirmation = await this.reply("pay", started);
+    if (confirmation === undefined) return undefined;
+    if (this.keySeq > keyBefore) {
+      this.record({
+        at: started.at,
+        kind: KEY_AFTER_PAY,
+        ms: performance.now() - started.t,
+        timedOut: false,
+      });
+    } else {
+      await this.reply(KEY_AFTER_PAY, started, isKeyMessage);
+    }
+    return confirmation;
   }
 
   /** Presses the Stars method of the shown purchase and returns the invoice message. */

@@ -21,7 +21,7 @@ import { WebhookReceiver } from "./webhook.js";
 export type BotRuntimeDeps = CreateBotDeps;
 
 export type BotRuntimeStatus =
-  | ({ mode: "polling" } & PollingStatus)
+  | ({ mode: "polling"; inFlight: number } & PollingStatus)
   | { mode: "webhook"; accepting: boolean; registered: boolean; inFlight: number };
 
 export interface BotRuntime {
@@ -159,7 +159,7 @@ export function createBotRuntime(deps: BotRuntimeDeps): BotRuntime {
     },
     parts: () => [polling.part()],
     readinessReason: () => polling.readinessReason(),
-    status: () => ({ mode: "polling", ...polling.status() }),
+    status: () => ({ mode: "polling", inFlight: updates.size, ...polling.status() }),
   };
 }
 

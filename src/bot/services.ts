@@ -224,10 +224,27 @@ export interface SuccessfulPaymentInput {
   providerPaymentChargeId: string;
 }
 
+/** What a recorded payment shows, and the key to put on the VPN server once it is shown. */
+export interface PaidScreen {
+  screen: Screen;
+  /** A subscription whose key goes on the VPN server after the screen (`activateKey`). */
+  activate?: number;
+}
+
 export interface PaymentsPort {
   preCheckout(query: PreCheckoutInput): Promise<PreCheckoutVerdict>;
-  /** Finalizes the payment (idempotent by charge id) and returns the screen to show. */
-  successfulPayment(customer: Customer, payment: SuccessfulPaymentInput): Promise<Screen>;
+  /**
+   * Finalizes the payment (idempotent by charge id) and returns the screen to show at once: no
+   * VPN call comes before it.
+   */
+  successfulPayment(customer: Customer, payment: SuccessfulPaymentInput): Promise<PaidScreen>;
+  /**
+   * Puts a paid subscription's key on the VPN server (no connection held). Returns the key
+   * screen when that activated it (the customer's key was waiting for this); undefined when the
+   * key was already live (a renewal) or the call failed — the activation worker then retries and
+   * sends the key as its notice.
+   */
+  activateKey(customer: Customer, subscriptionId: number): Promise<Screen | undefined>;
 }
 
 export interface BotServices {

@@ -201,6 +201,8 @@ const messages = {
   "key.button_open_subscription": "🌐 Open subscription page",
   "key.pending":
     "⏳ Your subscription runs until {expiresAt}; the key is being activated. We'll send it here as soon as it's ready — usually within a minute.",
+  "key.activating":
+    "⏳ The key is being activated. We'll send it here as soon as it's ready — usually within seconds.",
   "key.expired": "Your subscription ended {expiresAt}. Renew it to get your key back.",
   "key.none": "You don't have a subscription yet. Choose a plan to get your key.",
   "key.button_refresh": "🔄 Check again",

@@ -63,10 +63,20 @@ describe("buy with Telegram Stars", () => {
 
     const paid = await eve.pay();
     expect(paid.status).toBe("paid");
+    // The confirmation comes first, with no VPN call before it; the key follows.
+    const confirmation = await eve.waitForMessage();
     const key = await eve.waitForMessage((m) => m.photo !== null);
     const sub = await subscriptionOf(story, 1301);
     expect(sub).toMatchObject({ status: "active", is_trial: false });
-    expect(body(key)).toContain(t("en", "payment.granted", { expiresAt: sub?.expires_at as Date }));
+    expect(confirmation.photo).toBeNull();
+    expect(body(confirmation)).toContain(
+      t("en", "payment.granted", { expiresAt: sub?.expires_at as Date }),
+    );
+    expect(body(confirmation)).toContain(t("en", "key.activating"));
+    expect(key.message_id).toBeGreaterThan(confirmation.message_id);
+    expect(body(key)).toContain(
+      t("en", "key.active_until", { expiresAt: sub?.expires_at as Date }),
+    );
     expect(linkIn(key)).toBe(sub?.vless_link);
   });
 
@@ -97,8 +107,13 @@ describe("buy with Telegram Stars", () => {
     await eve.press("b:plus:90:xtr:388");
     await eve.waitForMessage((m) => m.invoice !== null);
     await eve.pay();
-    await eve.waitForMessage((m) => m.photo !== null);
+    // The key is live already: the confirmation is the key screen; the new expiry follows.
+    const key = await eve.waitForMessage((m) => m.photo !== null);
+    await story.handled();
     const after = await subscriptionOf(story, 1301);
+    expect(body(key)).toContain(
+      t("en", "payment.granted", { expiresAt: after?.expires_at as Date }),
+    );
     expect(after?.vpn_uuid).toBe(before?.vpn_uuid);
     expect(after?.vless_link).toBe(before?.vless_link);
     expect((after?.expires_at.getTime() ?? 0) - (before?.expires_at.getTime() ?? 0)).toBe(

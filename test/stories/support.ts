@@ -50,6 +50,8 @@ export interface StoryOptions {
   services?: Partial<BotServicesDeps>;
   /** The backend the keys live on: the VPN API stand-in (default) or the Remnawave stand-in. */
   backend?: "xray-api" | PanelName;
+  /** The VPN API client's timeout (the stand-in's client waits 1 s by default). */
+  vpnTimeoutMs?: number;
 }
 
 /**
@@ -80,6 +82,11 @@ export interface Story {
     id: number,
     opts?: { language?: "ru" | "en"; firstName?: string; referrer?: number },
   ): Promise<Customer>;
+  /**
+   * Resolves once the bot is handling no update: what a handler does after its reply (a paid
+   * key's provisioning) is done.
+   */
+  handled(): Promise<void>;
   /** One iteration of the activation worker (provisioning, then `activation_done` notices). */
   runActivation(): Promise<IterationReport>;
   /** One Stars backstop iteration with no grace (every transaction is settled). */
@@ -128,7 +135,11 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
   const guard = (what: string) => scope.assertNoDbScope(what);
   const vpn: VpnApi =
     opts.backend === undefined || opts.backend === "xray-api"
-      ? sandboxVpnClient(sandbox, { metrics, scope })
+      ? sandboxVpnClient(sandbox, {
+          metrics,
+          scope,
+          ...(opts.vpnTimeoutMs === undefined ? {} : { timeoutMs: opts.vpnTimeoutMs }),
+        })
       : sandboxPanel(sandbox, opts.backend, { metrics, scope });
   const cryptopay = new HttpCryptoPayApi({
     baseUrl: sandbox.cryptopayApiUrl,
@@ -263,6 +274,9 @@ export async function startStory(opts: StoryOptions = {}): Promise<Story> {
       await customer.press(`lang:first:${language}`);
       await customer.waitForMessage((m) => m.message_id === picker.message_id && m.edited);
       return customer;
+    },
+    handled: async () => {
+      await until(() => runtime.status().inFlight === 0, 10_000, "no update in flight");
     },
     runStarsBackstop: () =>
       starsBackstop.run({

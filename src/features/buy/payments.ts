@@ -1,5 +1,6 @@
 import type {
   Customer,
+  PaidScreen,
   PaymentsPort,
   PreCheckoutVerdict,
   Screen,
@@ -16,6 +17,11 @@ import {
   parseInvoicePayload,
   validatePreCheckout,
 } from "../../domain/billing/purchases.js";
+import type { Provisioner } from "../../domain/subscriptions/after-commit.js";
+import {
+  type ProvisionResult,
+  provisionSubscription,
+} from "../../domain/subscriptions/provisioning.js";
 import type { MessageKey } from "../../locales/index.js";
 import { abortableDelay } from "../../util/delay.js";
 import { toError } from "../../util/errors.js";
@@ -34,10 +40,11 @@ type TelegramPaymentEvent = Extract<PaymentEvent, { method: "stars" | "card" }>;
 async function finalizeWithRetries(
   deps: FlowDeps,
   event: PaymentEvent,
+  provisioner: Provisioner,
 ): Promise<FinalizeOutcome | Error> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await finalizePayment(finalizerDeps(deps), event);
+      return await finalizePayment({ ...finalizerDeps(deps), provisioner }, event);
     } catch (err) {
       const pause = deps.limits.paymentRecordRetryPausesMs[attempt];
       if (pause === undefined) return toError(err);
@@ -101,8 +108,9 @@ function refusalKey(reason: Extract<PreCheckoutResult, { ok: false }>["reason"])
 /**
  * Telegram payments (Stars and card). Pre-checkout is one indexed read and no network call
  * (SPEC §6). A successful payment goes through the one finalizer (idempotent by
- * `telegram_payment_charge_id`), which provisions the key after commit; the payer sees the
- * result here, the referrer and the admins get their notices as deliveries.
+ * `telegram_payment_charge_id`); the payer sees the result as soon as it is recorded, and the
+ * key is put on the VPN server after that reply (`activateKey`), so the VPN's latency never
+ * delays the confirmation. The referrer and the admins get their notices as deliveries.
  */
 export function paymentsPort(deps: FlowDeps): PaymentsPort {
   return {
@@ -123,7 +131,7 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
       return { ok: false, reason: msg(refusalKey(verdict.reason)), language };
     },
 
-    async successfulPayment(customer, payment: SuccessfulPaymentInput): Promise<Screen> {
+    async successfulPayment(customer, payment: SuccessfulPaymentInput): Promise<PaidScreen> {
       const stars = payment.currency === "XTR";
       const event: TelegramPaymentEvent = {
         method: stars ? "stars" : "card",
@@ -133,8 +141,17 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
         currency: payment.currency,
         raw: payment,
       };
-      const outcome = await finalizeWithRetries(deps, event);
-      if (outcome instanceof Error) return notRecorded(deps, customer, event, outcome);
+      // The finalizer asks for the key after its commit; that call waits for the reply.
+      let activate: number | undefined;
+      const afterReply: Provisioner = {
+        provision: async (subscriptionId) => {
+          activate = subscriptionId;
+        },
+      };
+      const outcome = await finalizeWithRetries(deps, event, afterReply);
+      if (outcome instanceof Error) {
+        return { screen: notRecorded(deps, customer, event, outcome) };
+      }
       const notify = referrerAndAdminNotices(outcome, deps.config.bot.adminIds, {
         userId: customer.telegramId,
         method: stars ? "stars" : "card",
@@ -178,7 +195,29 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
         default:
           screen = { text: msg("payment.review", { id: String(customer.telegramId) }) };
       }
-      return notify.length > 0 ? { ...screen, notify } : screen;
+      return {
+        screen: notify.length > 0 ? { ...screen, notify } : screen,
+        ...(activate === undefined ? {} : { activate }),
+      };
+    },
+
+    async activateKey(customer, subscriptionId): Promise<Screen | undefined> {
+      let result: ProvisionResult;
+      try {
+        result = await provisionSubscription(deps.provisioning, subscriptionId);
+      } catch (err) {
+        deps.logger.warn(
+          { subscription_id: subscriptionId, err: toError(err).message },
+          "provisioning after the payment failed; the activation worker will retry",
+        );
+        return undefined;
+      }
+      deps.logger.info(
+        { subscription_id: subscriptionId, outcome: result.outcome },
+        "provisioned after the payment's reply",
+      );
+      if (result.outcome !== "provisioned" || !result.activated) return undefined;
+      return keyScreen(deps, customer);
     },
   };
 }

@@ -59,14 +59,18 @@ export function paymentsFeature(): Feature {
 
   feature.on("message:successful_payment", async (ctx) => {
     const p = ctx.message.successful_payment;
-    const screen = await ctx.services.payments.successfulPayment(ctx.customer(), {
+    const paid = await ctx.services.payments.successfulPayment(ctx.customer(), {
       currency: p.currency,
       totalAmount: p.total_amount,
       invoicePayload: p.invoice_payload,
       telegramPaymentChargeId: p.telegram_payment_charge_id,
       providerPaymentChargeId: p.provider_payment_charge_id,
     });
-    await showScreen(ctx, screen);
+    // The confirmation first; a new key follows as its own message once the VPN server has it.
+    await showScreen(ctx, paid.screen);
+    if (paid.activate === undefined) return;
+    const key = await ctx.services.payments.activateKey(ctx.customer(), paid.activate);
+    if (key) await showScreen(ctx, key);
   });
 
   return { name: "buy.telegram-payments", prefixes: [], composer: feature };

@@ -69,7 +69,12 @@ export async function keyScreen(
   }
   if (sub?.live) {
     return {
-      text: [...lead, msg("key.title"), msg("key.pending", { expiresAt: sub.expiresAt })],
+      text: [
+        ...lead,
+        msg("key.title"),
+        // A lead (the payment's confirmation) has already said until when.
+        withExpiry ? msg("key.pending", { expiresAt: sub.expiresAt }) : msg("key.activating"),
+      ],
       buttons: [
         [dataButton("key.button_refresh", KeyData.open())],
         [dataButton("key.button_instructions", InfoData.instructions)],

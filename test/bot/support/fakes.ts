@@ -195,8 +195,9 @@ export function fakeServices(): Fakes {
       },
       successfulPayment: async (_c, p) => {
         fakes.payments.push(p);
-        return PLACEHOLDER;
+        return { screen: PLACEHOLDER };
       },
+      activateKey: async () => undefined,
     },
   };
   return fakes as Fakes;
