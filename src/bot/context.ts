@@ -3,6 +3,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type { CustomerNotifier } from "../domain/notifications/notices.js";
 import type { I18n, MessageKey, MessageVars } from "../locales/index.js";
+import type { AfterReply } from "./after-reply.js";
 import type { Conversation, ConversationStore } from "./conversation.js";
 import type { SenderState } from "./inbox.js";
 import type { BotOptions } from "./options.js";
@@ -45,6 +46,11 @@ export interface AppFlavor {
   /** The customer this update is from; throws for updates without a sender. */
   customer(): Customer;
   /**
+   * Runs `task` after this handler, outside the chat's queue (`AfterReply`): for work with a
+   * durable fallback only. False when too many run and the fallback is left to do it.
+   */
+  afterReply(what: string, task: () => Promise<void>): boolean;
+  /**
    * The question that was open when this update arrived: read once per update, so every feature
    * looking for its own prompt shares one statement. A button or command closes the question
    * (`closeOpenPrompt`), but the feature whose button it is still reads what it collected here
@@ -67,6 +73,7 @@ export interface ContextDeps {
   /** Set once the bot (and so its API) exists; read per update. */
   notifier: () => CustomerNotifier;
   qrCodes: QrCodes;
+  afterReply: AfterReply;
 }
 
 type Update = ConstructorParameters<typeof Context>[0];
@@ -112,6 +119,10 @@ export function createContextConstructor(deps: ContextDeps) {
       if (!from) return Promise.resolve(undefined);
       this.promptRead ??= this.conversation.prompt(from.id);
       return this.promptRead;
+    }
+
+    afterReply(what: string, task: () => Promise<void>): boolean {
+      return deps.afterReply.start(what, this.logger, task);
     }
 
     customer(): Customer {

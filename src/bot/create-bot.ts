@@ -12,6 +12,7 @@ import { chatFeatures } from "../features/index.js";
 import { I18n, LOCALES } from "../locales/index.js";
 import type { Metrics } from "../ops/metrics.js";
 import { toError } from "../util/errors.js";
+import { AfterReply } from "./after-reply.js";
 import { installApiGuard } from "./api-guard.js";
 import { type BotContext, createContextConstructor } from "./context.js";
 import { ConversationStore } from "./conversation.js";
@@ -102,6 +103,9 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
   });
   let notifier: BotNotifier | undefined;
   const qrCodes = new QrCodes();
+  const updates = new UpdateTracker();
+  // As many follow-ups (a paid key's VPN call) as handlers may run at once.
+  const afterReply = new AfterReply({ updates, limit: options.concurrency });
   // The sender state the inbox read with an update, until its context is built.
   const senderStates = new WeakMap<Update, SenderState>();
   const bot = new Bot<BotContext>(token, {
@@ -117,6 +121,7 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
       conversation,
       senderState: (update) => senderStates.get(update),
       qrCodes,
+      afterReply,
       notifier: () => {
         if (!notifier) throw new Error("the notifier is created with the bot");
         return notifier;
@@ -142,7 +147,6 @@ export function createBot(deps: CreateBotDeps): CreatedBot {
     ...(deps.noticeSent ? { sent: deps.noticeSent } : {}),
   });
 
-  const updates = new UpdateTracker();
   bot.use(trackUpdates(updates, deps.metrics));
   // Enter the chat's queue before any await, so one chat's updates run in the order received.
   bot.use(sequentialize(sequentialKey));

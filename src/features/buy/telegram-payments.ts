@@ -66,11 +66,17 @@ export function paymentsFeature(): Feature {
       telegramPaymentChargeId: p.telegram_payment_charge_id,
       providerPaymentChargeId: p.provider_payment_charge_id,
     });
-    // The confirmation first; a new key follows as its own message once the VPN server has it.
+    // The confirmation first. The key's VPN call comes after it, outside the chat's queue (the
+    // customer's next message need not wait for the VPN server); a new key follows as its own
+    // message. Left pending by a crash or a failed call, it is the activation worker's.
     await showScreen(ctx, paid.screen);
-    if (paid.activate === undefined) return;
-    const key = await ctx.services.payments.activateKey(ctx.customer(), paid.activate);
-    if (key) await showScreen(ctx, key);
+    const subscriptionId = paid.activate;
+    if (subscriptionId === undefined) return;
+    const customer = ctx.customer();
+    ctx.afterReply("paid key", async () => {
+      const key = await ctx.services.payments.activateKey(customer, subscriptionId);
+      if (key) await showScreen(ctx, key);
+    });
   });
 
   return { name: "buy.telegram-payments", prefixes: [], composer: feature };
