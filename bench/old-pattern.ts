@@ -436,8 +436,12 @@ bot.callbackQuery("menu", async (ctx) => {
 bot.callbackQuery("f:profile", async (ctx) => {
   await ctx.answerCallbackQuery();
   const { rows: u } = await getUser(ctx.from.id);
-  await getSubscription(ctx.from.id);
-  await ctx.editMessageText(`Profile, balance ${u[0]?.balance ?? 0}`, { reply_markup: back() });
+  const { rows: sub } = await getSubscription(ctx.from.id);
+  // Like the service's profile: "My key" once the customer has a subscription.
+  const keyboard = sub.length > 0 ? new InlineKeyboard().text("Key", "f:key").row() : undefined;
+  await ctx.editMessageText(`Profile, balance ${u[0]?.balance ?? 0}`, {
+    reply_markup: (keyboard ?? new InlineKeyboard()).text("Menu", "menu"),
+  });
 });
 bot.callbackQuery("f:key", async (ctx) => {
   await ctx.answerCallbackQuery();
