@@ -19,6 +19,7 @@ import { UpdateDispatcher } from "./dispatcher.js";
 import type { RunUpdate, UpdateInbox } from "./inbox.js";
 import type { UpdateTracker } from "./middlewares/track.js";
 import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
+import { PreCheckoutDispatch, pollPreCheckoutsOnly } from "./pre-checkouts.js";
 
 /**
  * standby: waiting for the polling lock (healthy, ready). leader: holds the lock and polls.
@@ -94,6 +95,7 @@ class PollingConflict extends Error {
 export class PollingSupervisor {
   readonly #d: PollingDeps;
   readonly #log: Logger;
+  readonly #preCheckouts: PreCheckoutDispatch;
   #role: PollingRole = "stopped";
   #loop: Promise<void> | undefined;
   #stopping = false;
@@ -106,8 +108,6 @@ export class PollingSupervisor {
   /** Next update_id to ask for; kept across terms so our own batches are not re-read. */
   #offset = 0;
   #webhookDeleted = false;
-  /** Pre-checkout queries already dispatched (a batch fetched again must not answer twice). */
-  #answeredPreCheckouts = new Set<string>();
   #consecutiveConflicts = 0;
   /**
    * Set when this replica lost the lock as the leader; cleared when it leads again or another
@@ -126,6 +126,7 @@ export class PollingSupervisor {
   constructor(deps: PollingDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: "bot.polling" });
+    this.#preCheckouts = new PreCheckoutDispatch(deps.run);
   }
 
   /** Starts the standby/leader loop; resolves after the first attempt to take the lock. */
@@ -480,7 +481,7 @@ export class PollingSupervisor {
         this.#fetchStartedAt = undefined;
         this.#lastFetchEndedAt = performance.now();
         this.#consecutiveConflicts = 0;
-        const rest = this.#dispatchPreCheckouts(updates);
+        const rest = this.#preCheckouts.take(updates);
         try {
           const mine = await this.#d.inbox.store(rest);
           const last = updates.at(-1);
@@ -519,66 +520,25 @@ export class PollingSupervisor {
     }
   }
 
-  /**
-   * While the database cannot be reached (the lock cannot even be asked for), Stars and card
-   * payments would expire unanswered: Telegram gives a pre-checkout query 10 s. So the replica that
-   * was the leader when the lock was lost (see `#lostLeadership`) polls, for `durationMs`, every
-   * `emptyPollMinIntervalMs` with short long polls and hands each new
-   * pre-checkout query to the bot, which refuses what it cannot check ("try again in a minute",
-   * in Telegram's language of the customer). The offset never moves: every other update stays
-   * with Telegram until a leader has stored it. Only the 100 oldest pending updates are seen, so
-   * a pre-checkout behind a longer backlog waits for the database like everything else.
-   */
+  /** The outage poller (`pollPreCheckoutsOnly`), for `durationMs`, as this process's role. */
   async #answerPreCheckoutsOnly(durationMs: number): Promise<void> {
-    const o = this.#d.options;
-    const signal = this.#life.signal;
-    const until = performance.now() + durationMs;
     this.#role = "outage";
-    try {
-      await this.#d.bot.init();
-    } catch (err) {
-      this.#log.warn({ err: toError(err).message }, "getMe failed; not polling during the outage");
-      await abortableDelay(durationMs, signal);
-      return;
-    }
-    this.#log.warn(
-      { offset: this.#offset },
-      "database unreachable: polling for pre-checkout queries only, acknowledging nothing",
+    const ended = await pollPreCheckoutsOnly(
+      {
+        bot: this.#d.bot,
+        options: this.#d.options,
+        logger: this.#log,
+        preCheckouts: this.#preCheckouts,
+        signal: this.#life.signal,
+        offset: this.#offset,
+        onPoll: () => {
+          this.#stats.getUpdatesCalls++;
+          this.#stats.outagePolls++;
+        },
+      },
+      durationMs,
     );
-    while (!signal.aborted) {
-      const startedAt = performance.now();
-      const left = until - startedAt;
-      if (left <= 0) break;
-      this.#stats.getUpdatesCalls++;
-      this.#stats.outagePolls++;
-      try {
-        const updates = await this.#d.bot.api.getUpdates(
-          {
-            offset: this.#offset,
-            limit: 100,
-            timeout: Math.min(1, Math.floor(left / 1000)),
-            allowed_updates: [...ALLOWED_UPDATES],
-          },
-          signal as unknown as ShimSignal,
-        );
-        this.#dispatchPreCheckouts(updates);
-      } catch (err) {
-        if (signal.aborted) break;
-        if (err instanceof GrammyError && err.error_code === 409) {
-          // Someone else polls (a leader that reaches the database, or a webhook): leave it.
-          this.#lostLeadership = false;
-          this.#log.info({ err: err.message }, "another poller is active: outage polling ends");
-          await abortableDelay(until - performance.now(), signal);
-          break;
-        }
-        this.#log.debug({ err: toError(err).message }, "outage getUpdates failed");
-      }
-      const rest = Math.min(
-        o.emptyPollMinIntervalMs - (performance.now() - startedAt),
-        until - performance.now(),
-      );
-      if (rest > 0) await abortableDelay(rest, signal);
-    }
+    if (ended === "another_poller") this.#lostLeadership = false;
   }
 
   /** An empty answer that came back early (no long poll): wait out the minimum interval. */
@@ -588,31 +548,6 @@ export class PollingSupervisor {
     this.#backoffUntil = performance.now() + rest;
     await abortableDelay(rest, signal);
     this.#backoffUntil = undefined;
-  }
-
-  /**
-   * Pre-checkout queries are handled right away, outside the runner's queue and the inbox: they
-   * carry no chat, are due within 10 s, must not wait for free handler slots, and are answered
-   * even while the database is down (with a refusal). Returns the other updates.
-   */
-  #dispatchPreCheckouts(updates: Update[]): Update[] {
-    if (!updates.some((u) => u.pre_checkout_query !== undefined)) return updates;
-    const rest: Update[] = [];
-    for (const update of updates) {
-      const query = update.pre_checkout_query;
-      if (query === undefined) {
-        rest.push(update);
-        continue;
-      }
-      if (this.#answeredPreCheckouts.has(query.id)) continue;
-      this.#answeredPreCheckouts.add(query.id);
-      if (this.#answeredPreCheckouts.size > 1_000) {
-        const oldest = this.#answeredPreCheckouts.values().next().value;
-        if (oldest !== undefined) this.#answeredPreCheckouts.delete(oldest);
-      }
-      void this.#d.run(update);
-    }
-    return rest;
   }
 }
 
