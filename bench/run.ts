@@ -443,10 +443,22 @@ function servicePhase(opts: {
   };
 }
 
+/** The grid slots whose tick window overlaps [from, to). */
 function nextTicks(from: number, to: number): number[] {
   const out: number[] = [];
-  for (let t = Math.ceil(from / CFG.tickMs) * CFG.tickMs; t < to; t += CFG.tickMs) out.push(t);
+  const first = Math.ceil((from - TICK_WINDOW_MS + 1) / CFG.tickMs) * CFG.tickMs;
+  for (let t = first; t < to; t += CFG.tickMs) out.push(t);
   return out;
+}
+
+/**
+ * Waits until the tick window of a grid slot has just passed. The customers start there, so every
+ * run meets its ticks at the same points, in the steady mix: not, by chance, while 200 newcomers
+ * make their first contact in the same second (a burst only the bench creates).
+ */
+async function untilAfterTickWindow(): Promise<void> {
+  const waitMs = (TICK_WINDOW_MS - (Date.now() % CFG.tickMs) + CFG.tickMs) % CFG.tickMs;
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
 }
 
 const CUSTOMER_BASE = 7_000_001;
@@ -455,6 +467,7 @@ async function drillPhase(mode: "aligned" | "idle", durationMs: number) {
   const svc = await startService(mode);
   try {
     await setFaults(svc.controlUrl, SLOW_VPN_FAULTS);
+    if (mode === "aligned") await untilAfterTickWindow();
     const sampling = sampler(svc.metricsUrl);
     const before = await scrape(svc.metricsUrl);
     const from = Date.now();
