@@ -451,23 +451,40 @@ function nextTicks(from: number, to: number): number[] {
   return out;
 }
 
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const msToNextSlot = () => CFG.tickMs - (Date.now() % CFG.tickMs);
+/** How long before the phase's first grid slot the customers start (full: 20 s, quick: 7.5 s). */
+const CUSTOMER_LEAD_MS = Math.min(20_000, CFG.tickMs / 2);
 /**
- * Waits until the tick window of a grid slot has just passed. The customers start there, so every
- * run meets its ticks at the same points, in the steady mix: not, by chance, while 200 newcomers
- * make their first contact in the same second (a burst only the bench creates).
+ * The service starts only with at least this long to the next slot (else once it has passed): time
+ * to boot (a few seconds) and still start the customers `CUSTOMER_LEAD_MS` before it.
  */
-async function untilAfterTickWindow(): Promise<void> {
-  const waitMs = (TICK_WINDOW_MS - (Date.now() % CFG.tickMs) + CFG.tickMs) % CFG.tickMs;
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
-}
+const BOOT_MARGIN_MS = Math.min(CUSTOMER_LEAD_MS + 10_000, CFG.tickMs - 1);
+
+/**
+ * Places the tick phase on the grid the same way in every run: the service starts with time to
+ * boot before the next slot, and the customers `CUSTOMER_LEAD_MS` before that slot — the
+ * workers' first iteration, which meets the whole seeded backlog. So every tick, the heaviest
+ * first, comes while the customers run their steady mix, and never, by chance, before the phase
+ * or during 200 newcomers' first contact in the same second (a burst only the bench creates).
+ */
+const tickPlacement = {
+  beforeStart: async () => {
+    if (msToNextSlot() < BOOT_MARGIN_MS) await sleepMs(msToNextSlot() + 100);
+  },
+  beforeCustomers: async () => {
+    await sleepMs(msToNextSlot() - CUSTOMER_LEAD_MS);
+  },
+};
 
 const CUSTOMER_BASE = 7_000_001;
 
 async function drillPhase(mode: "aligned" | "idle", durationMs: number) {
+  if (mode === "aligned") await tickPlacement.beforeStart();
   const svc = await startService(mode);
   try {
     await setFaults(svc.controlUrl, SLOW_VPN_FAULTS);
-    if (mode === "aligned") await untilAfterTickWindow();
+    if (mode === "aligned") await tickPlacement.beforeCustomers();
     const sampling = sampler(svc.metricsUrl);
     const before = await scrape(svc.metricsUrl);
     const from = Date.now();
