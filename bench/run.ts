@@ -28,6 +28,7 @@ import { Db } from "../src/db/pool.js";
 import { DbScope } from "../src/db/scope.js";
 import { silentLogger } from "../src/logger.js";
 import { createMetrics } from "../src/ops/metrics.js";
+import { abortableDelay } from "../src/util/delay.js";
 import { dashboardPhase } from "./dashboard.js";
 import { type PhaseSeries, renderChart } from "./lib/chart.js";
 import { KEY_AFTER_PAY, runClosedLoop, runMix, type Sample } from "./lib/driver.js";
@@ -451,7 +452,6 @@ function nextTicks(from: number, to: number): number[] {
   return out;
 }
 
-const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const msToNextSlot = () => CFG.tickMs - (Date.now() % CFG.tickMs);
 /** How long before the phase's first grid slot the customers start (full: 20 s, quick: 7.5 s). */
 const CUSTOMER_LEAD_MS = Math.min(20_000, CFG.tickMs / 2);
@@ -470,10 +470,10 @@ const BOOT_MARGIN_MS = Math.min(CUSTOMER_LEAD_MS + 10_000, CFG.tickMs - 1);
  */
 const tickPlacement = {
   beforeStart: async () => {
-    if (msToNextSlot() < BOOT_MARGIN_MS) await sleepMs(msToNextSlot() + 100);
+    if (msToNextSlot() < BOOT_MARGIN_MS) await abortableDelay(msToNextSlot() + 100);
   },
   beforeCustomers: async () => {
-    await sleepMs(msToNextSlot() - CUSTOMER_LEAD_MS);
+    await abortableDelay(msToNextSlot() - CUSTOMER_LEAD_MS);
   },
 };
 

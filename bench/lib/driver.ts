@@ -130,13 +130,16 @@ export class BenchCustomer {
     return this.reply(kind, started, want);
   }
 
+  /** The button of the screen the customer sees whose callback_data matches. */
+  private button(data: RegExp): Button | undefined {
+    return this.screen?.reply_markup?.inline_keyboard
+      ?.flat()
+      .find((b) => b.callback_data !== undefined && data.test(b.callback_data));
+  }
+
   /** Whether the screen the customer sees has a button whose callback_data matches. */
   sees(data: RegExp): boolean {
-    return (
-      this.screen?.reply_markup?.inline_keyboard
-        ?.flat()
-        .some((b) => b.callback_data !== undefined && data.test(b.callback_data)) ?? false
-    );
+    return this.button(data) !== undefined;
   }
 
   /** Presses the button whose callback_data matches; false when the screen has none. */
@@ -148,9 +151,7 @@ export class BenchCustomer {
   ): Promise<boolean> {
     await this.catchUp();
     const screen = this.screen;
-    const button = screen?.reply_markup?.inline_keyboard
-      ?.flat()
-      .find((b) => b.callback_data !== undefined && data.test(b.callback_data));
+    const button = this.button(data);
     if (!screen || !button?.callback_data) {
       // Not on this screen (a late message replaced it): back to the menu, then press there.
       if (!retried) {

@@ -6,7 +6,7 @@ import {
   type UpdateSink,
   type UpdateSupplier,
 } from "@grammyjs/runner";
-import { type Api, type Bot, GrammyError } from "grammy";
+import { type Bot, GrammyError } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { LockClass } from "../db/locks.js";
@@ -19,7 +19,7 @@ import { UpdateDispatcher } from "./dispatcher.js";
 import type { RunUpdate, UpdateInbox } from "./inbox.js";
 import type { UpdateTracker } from "./middlewares/track.js";
 import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
-import { PreCheckoutDispatch, pollPreCheckoutsOnly } from "./pre-checkouts.js";
+import { PreCheckoutDispatch, pollPreCheckoutsOnly, type ShimSignal } from "./pre-checkouts.js";
 
 /**
  * standby: waiting for the polling lock (healthy, ready). leader: holds the lock and polls.
@@ -61,9 +61,6 @@ export interface PollingDeps {
   /** Runs (without being awaited) each time this process becomes the leader. */
   onLeadership?(): void;
 }
-
-/** grammY types signals with its fetch shim's AbortSignal; at run time it is Node's. */
-type ShimSignal = Parameters<Api["getUpdates"]>[1];
 
 type TermOutcome = "stopped" | "lock_lost" | "conflict" | "webhook_active" | "fatal" | "failed";
 

@@ -9,7 +9,7 @@ import type { RunUpdate } from "./inbox.js";
 import { ALLOWED_UPDATES, type BotOptions } from "./options.js";
 
 /** grammY types signals with its fetch shim's AbortSignal; at run time it is Node's. */
-type ShimSignal = Parameters<Api["getUpdates"]>[1];
+export type ShimSignal = Parameters<Api["getUpdates"]>[1];
 
 /** How many answered query ids are remembered (a batch fetched again must not answer twice). */
 const REMEMBERED = 1_000;

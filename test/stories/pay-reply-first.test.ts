@@ -6,14 +6,19 @@ const story = await startStory({ vpnTimeoutMs: 60_000 });
 const { t } = story;
 const VPN_LATENCY_MS = 3_000;
 
+/** A new customer with a Stars invoice for Basic, 30 days, in the chat; the call log cleared. */
+async function atStarsInvoice(id: number) {
+  const customer = await story.onboard(id);
+  await toPaymentMethods(customer, "basic", 30);
+  await customer.press("b:basic:30:xtr:83");
+  await customer.waitForMessage((m) => m.invoice !== null);
+  await story.sb.clearCalls();
+  return customer;
+}
+
 describe("a Stars payment while the VPN server is slow", () => {
   it("is confirmed before the VPN call ends; the key screen follows, and only once", async () => {
-    const ida = await story.onboard(1701);
-    await toPaymentMethods(ida, "basic", 30);
-    await ida.press("b:basic:30:xtr:83");
-    await ida.waitForMessage((m) => m.invoice !== null);
-    await story.sb.clearCalls();
-
+    const ida = await atStarsInvoice(1701);
     await story.sb.fault({ target: "vpn", mode: "latency", latency_ms: VPN_LATENCY_MS });
     let confirmation: Awaited<ReturnType<typeof ida.waitForMessage>>;
     try {
@@ -51,12 +56,7 @@ describe("a Stars payment while the VPN server is slow", () => {
   });
 
   it("the customer's next message is answered while the key's VPN call is still going", async () => {
-    const jon = await story.onboard(1702);
-    await toPaymentMethods(jon, "basic", 30);
-    await jon.press("b:basic:30:xtr:83");
-    await jon.waitForMessage((m) => m.invoice !== null);
-    await story.sb.clearCalls();
-
+    const jon = await atStarsInvoice(1702);
     await story.sb.fault({ target: "vpn", mode: "latency", latency_ms: VPN_LATENCY_MS });
     try {
       await jon.pay();

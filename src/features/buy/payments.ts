@@ -17,7 +17,7 @@ import {
   parseInvoicePayload,
   validatePreCheckout,
 } from "../../domain/billing/purchases.js";
-import type { Provisioner } from "../../domain/subscriptions/after-commit.js";
+import { type Provisioner, provisionAfterCommit } from "../../domain/subscriptions/after-commit.js";
 import {
   type ProvisionResult,
   provisionSubscription,
@@ -202,21 +202,18 @@ export function paymentsPort(deps: FlowDeps): PaymentsPort {
     },
 
     async activateKey(customer, subscriptionId): Promise<Screen | undefined> {
-      let result: ProvisionResult;
-      try {
-        result = await provisionSubscription(deps.provisioning, subscriptionId);
-      } catch (err) {
-        deps.logger.warn(
-          { subscription_id: subscriptionId, err: toError(err).message },
-          "provisioning after the payment failed; the activation worker will retry",
-        );
-        return undefined;
-      }
-      deps.logger.info(
-        { subscription_id: subscriptionId, outcome: result.outcome },
-        "provisioned after the payment's reply",
+      let result: ProvisionResult | undefined;
+      // The same after-commit step as every grant: a failure is logged and left to the worker.
+      await provisionAfterCommit(
+        {
+          provision: async (id) => {
+            result = await provisionSubscription(deps.provisioning, id);
+          },
+        },
+        deps.logger,
+        subscriptionId,
       );
-      if (result.outcome !== "provisioned" || !result.activated) return undefined;
+      if (result?.outcome !== "provisioned" || !result.activated) return undefined;
       return keyScreen(deps, customer);
     },
   };
